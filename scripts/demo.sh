@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the demo: fleetgate on 127.0.0.1:4000 in front of
+# three simulated backends (OpenAI-style "fast", Ollama "complex", and a flaky one). Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+./scripts/build.sh release
+bin=build/release/src/cli/fleetgate
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+$bin sim --listen 127.0.0.1:18001 --models qwen2.5-1.5b --ttft 150ms --tokens-per-second 60 & pids+=($!)
+$bin sim --listen 127.0.0.1:18002 --models qwen2.5:7b,nomic-embed-text --ttft 600ms --tokens-per-second 15 & pids+=($!)
+$bin sim --listen 127.0.0.1:18003 --models llama-3.1-8b --error-rate 0.3 --error-status 503 & pids+=($!)
+sleep 0.3
+cat <<'MSG'
+
+fleetgate demo: http://127.0.0.1:4000 (config: examples/demo.yaml). Try:
+  curl -s localhost:4000/v1/models
+  curl -s localhost:4000/v1/chat/completions -H 'content-type: application/json' \
+       -d '{"model":"fast","messages":[{"role":"user","content":"hello"}]}'
+  curl -sN localhost:4000/v1/chat/completions -d '{"model":"complex","stream":true,"messages":[{"role":"user","content":"hello"}]}'
+  curl -s localhost:4000/v1/embeddings -d '{"model":"embed","input":"hello"}'
+  curl -s localhost:4000/v1/chat/completions -d '{"model":"flaky","messages":[{"role":"user","content":"hi"}]}'   # 503 now and then
+Ctrl-C stops everything.
+
+MSG
+$bin serve --config examples/demo.yaml & pids+=($!)
+wait "${pids[-1]}"

@@ -1,0 +1,98 @@
+// The validated, immutable configuration: LiteLLM's proxy sections plus fleetgate's own.
+#pragma once
+
+#include "config/url.h"
+#include "core/units.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetgate {
+
+// The `<provider>/` prefix of litellm_params.model.
+enum class Provider { OpenAI, HostedVllm, Ollama, OllamaChat, Anthropic };
+
+std::string_view to_string(Provider p);
+
+// One entry of model_list: a public model name served by one backend.
+struct Deployment {
+  std::string id;                // "<model_name>#<n>" or model_info.id; unique, used in logs and errors
+  std::string model_name;        // public name clients ask for
+  Provider provider = Provider::OpenAI;
+  std::string upstream_model;    // litellm_params.model without the provider prefix
+  Url api_base;
+  std::optional<std::string> api_key;
+  std::optional<std::uint32_t> rpm;
+  std::optional<std::uint32_t> tpm;
+  double weight = 1.0;
+  std::optional<int> order;
+  std::optional<Duration> timeout;         // whole request
+  std::optional<Duration> stream_timeout;  // first byte and gap between events when streaming
+  std::optional<int> max_retries;
+  int line = 0;                  // where it was declared, for messages
+};
+
+struct Fallback {
+  std::string model_name;
+  std::vector<std::string> to;
+};
+
+// router_settings: parsed and validated now; acted on by the resilient router.
+struct RouterSettings {
+  std::string routing_strategy = "simple-shuffle";
+  int num_retries = 0;
+  std::optional<Duration> timeout;
+  std::vector<Fallback> fallbacks;
+  std::vector<Fallback> context_window_fallbacks;
+  int allowed_fails = 3;
+  Duration cooldown_time = std::chrono::seconds(5);
+};
+
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 4000;
+};
+
+// fleetgate.timeouts: every wait of the gateway is bounded by one of these.
+struct Timeouts {
+  Duration connect = std::chrono::seconds(5);
+  Duration request = std::chrono::seconds(600);       // whole request; LiteLLM `timeout` overrides
+  Duration first_byte = std::chrono::seconds(600);    // until the backend's response head
+  Duration stream_idle = std::chrono::seconds(60);    // gap between stream events
+  Duration client_header = std::chrono::seconds(10);  // client sending its request head
+  Duration client_body = std::chrono::seconds(30);    // client sending its request body
+  Duration keepalive = std::chrono::seconds(60);      // idle client connection between requests
+  Duration upstream_idle = std::chrono::seconds(30);  // idle pooled backend connection
+  Duration drain = std::chrono::seconds(30);          // in-flight work after SIGTERM
+};
+
+struct GatewaySettings {
+  Endpoint listen;
+  unsigned threads = 0;                              // 0: one per core
+  std::uint64_t max_request_body = 32ull << 20;      // bytes
+  std::uint32_t max_idle_upstream_per_backend = 64;  // per thread
+  std::string access_log = "stdout";                 // "stdout", "off" or a file path
+  Timeouts timeouts;
+};
+
+// One problem or warning in a config file, rendered as `file:line: key.path: problem`.
+struct ConfigIssue {
+  std::string file;
+  int line = 0;
+  std::string key;
+  std::string problem;
+  std::string str() const;
+};
+
+struct Config {
+  std::string path;
+  std::vector<Deployment> deployments;
+  RouterSettings router;
+  std::optional<std::string> master_key;
+  GatewaySettings gateway;
+  std::vector<ConfigIssue> warnings;  // LiteLLM keys accepted but not acted on
+};
+
+}  // namespace fleetgate

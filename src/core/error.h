@@ -1,0 +1,48 @@
+// Error vocabulary shared by every module: expected failures are values, not exceptions.
+#pragma once
+
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace fleetgate {
+
+enum class Errc {
+  BadRequest,           // malformed JSON, missing field, bad header
+  Unauthorized,         // missing or wrong API key
+  NotFound,             // unknown path
+  MethodNotAllowed,     // known path, wrong method
+  ModelNotFound,        // unknown model name
+  PayloadTooLarge,      // body over the configured limit
+  ClientTimeout,        // client too slow to send its request
+  UpstreamUnreachable,  // connect refused / reset / DNS failure
+  UpstreamTimeout,      // a deadline passed while waiting on a backend
+  UpstreamProtocol,     // backend answered with something that is not HTTP we understand
+  NotImplemented,       // a feature the config asks for that this build lacks
+  Unavailable,          // the gateway is draining
+  Internal,             // a bug: logged, answered with 500
+};
+
+struct Error {
+  Errc code = Errc::Internal;
+  std::string message;
+  std::string param;  // the request field at fault, when there is one
+
+  Error() = default;
+  Error(Errc c, std::string msg, std::string p = {})
+      : code(c), message(std::move(msg)), param(std::move(p)) {}
+};
+
+std::string_view to_string(Errc code);
+
+template <class T>
+using Result = boost::system::result<T, Error>;
+
+}  // namespace fleetgate
+
+namespace boost::system {
+// boost::system::result calls this when value() is used on an error; it is a bug path.
+[[noreturn]] void throw_exception_from_error(const fleetgate::Error& e,
+                                             const boost::source_location& loc);
+}  // namespace boost::system

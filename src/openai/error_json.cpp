@@ -1,0 +1,50 @@
+#include "openai/error_json.h"
+
+#include "core/json_escape.h"
+
+namespace fleetgate {
+
+std::string error_json(std::string_view message, std::string_view type, std::string_view param,
+                       std::string_view code) {
+  std::string out = "{\"error\":{\"message\":";
+  append_json_string(out, message);
+  out += ",\"type\":";
+  append_json_string(out, type);
+  out += ",\"param\":";
+  if (param.empty()) out += "null";
+  else append_json_string(out, param);
+  out += ",\"code\":";
+  if (code.empty()) out += "null";
+  else append_json_string(out, code);
+  out += "}}";
+  return out;
+}
+
+HttpError render_error(const Error& e) {
+  struct Mapping {
+    int status;
+    std::string_view type;
+    std::string_view code;
+  };
+  const Mapping m = [&]() -> Mapping {
+    switch (e.code) {
+      case Errc::BadRequest: return {400, "invalid_request_error", ""};
+      case Errc::Unauthorized: return {401, "invalid_request_error", "invalid_api_key"};
+      case Errc::NotFound: return {404, "invalid_request_error", "not_found"};
+      case Errc::MethodNotAllowed: return {405, "invalid_request_error", "method_not_allowed"};
+      case Errc::ModelNotFound: return {404, "invalid_request_error", "model_not_found"};
+      case Errc::PayloadTooLarge: return {413, "invalid_request_error", "request_too_large"};
+      case Errc::ClientTimeout: return {408, "invalid_request_error", "request_timeout"};
+      case Errc::UpstreamUnreachable: return {502, "api_error", "upstream_unreachable"};
+      case Errc::UpstreamTimeout: return {504, "api_error", "upstream_timeout"};
+      case Errc::UpstreamProtocol: return {502, "api_error", "upstream_bad_response"};
+      case Errc::NotImplemented: return {501, "invalid_request_error", "not_implemented"};
+      case Errc::Unavailable: return {503, "api_error", "unavailable"};
+      case Errc::Internal: return {500, "server_error", "internal_error"};
+    }
+    return {500, "server_error", "internal_error"};
+  }();
+  return {m.status, error_json(e.message, m.type, e.param, m.code)};
+}
+
+}  // namespace fleetgate

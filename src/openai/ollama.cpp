@@ -1,0 +1,409 @@
+#include "openai/ollama.h"
+
+#include "core/json_escape.h"
+#include "openai/error_json.h"
+
+#include <boost/json.hpp>
+
+namespace fleetgate {
+namespace json = boost::json;
+namespace {
+
+Error bad_request(std::string msg, std::string param = {}) {
+  return Error(Errc::BadRequest, std::move(msg), std::move(param));
+}
+
+// OpenAI content: a string, null, or a list of parts (text and image_url).
+void translate_content(const json::value& content, json::object& out_msg) {
+  if (content.is_string()) {
+    out_msg["content"] = content.as_string();
+    return;
+  }
+  std::string text;
+  json::array images;
+  if (content.is_array()) {
+    for (const auto& part : content.as_array()) {
+      if (!part.is_object()) continue;
+      const auto& p = part.as_object();
+      const auto* type = p.if_contains("type");
+      if (type && type->is_string() && type->as_string() == "text") {
+        if (const auto* t = p.if_contains("text"); t && t->is_string()) {
+          if (!text.empty()) text += "\n";
+          text += t->as_string();
+        }
+      } else if (type && type->is_string() && type->as_string() == "image_url") {
+        const auto* iu = p.if_contains("image_url");
+        const json::value* url = nullptr;
+        if (iu && iu->is_object()) url = iu->as_object().if_contains("url");
+        else if (iu && iu->is_string()) url = iu;
+        if (url && url->is_string()) {
+          std::string_view u = url->as_string();
+          if (auto comma = u.find(";base64,"); u.starts_with("data:") && comma != std::string_view::npos)
+            u.remove_prefix(comma + 8);
+          images.emplace_back(json::string(u));
+        }
+      }
+    }
+  }
+  out_msg["content"] = text;
+  if (!images.empty()) out_msg["images"] = std::move(images);
+}
+
+Result<json::array> translate_messages(const json::array& messages) {
+  json::array out;
+  for (const auto& m : messages) {
+    if (!m.is_object()) return bad_request("each message must be an object", "messages");
+    const auto& msg = m.as_object();
+    const auto* role = msg.if_contains("role");
+    if (!role || !role->is_string()) return bad_request("each message needs a role", "messages");
+    json::object om;
+    om["role"] = role->as_string();
+    if (const auto* c = msg.if_contains("content")) translate_content(*c, om);
+    else om["content"] = "";
+    if (const auto* calls = msg.if_contains("tool_calls"); calls && calls->is_array()) {
+      json::array oc;
+      for (const auto& call : calls->as_array()) {
+        const auto* fn = call.is_object() ? call.as_object().if_contains("function") : nullptr;
+        if (!fn || !fn->is_object()) continue;
+        json::object f;
+        if (const auto* n = fn->as_object().if_contains("name")) f["name"] = *n;
+        if (const auto* a = fn->as_object().if_contains("arguments")) {
+          boost::system::error_code ec;
+          json::value parsed = a->is_string() ? json::parse(a->as_string(), ec) : *a;
+          f["arguments"] = ec ? json::value(json::object()) : parsed;
+        }
+        oc.emplace_back(json::object{{"function", std::move(f)}});
+      }
+      om["tool_calls"] = std::move(oc);
+    }
+    out.emplace_back(std::move(om));
+  }
+  return out;
+}
+
+std::string content_text(const json::value& content) {
+  if (content.is_string()) return std::string(content.as_string());
+  json::object tmp;
+  translate_content(content, tmp);
+  return std::string(tmp["content"].as_string());
+}
+
+// ollama/ (generate) takes one prompt: system messages go to `system`, the rest is a transcript.
+void flatten_chat(const json::array& messages, json::object& out) {
+  std::string system, prompt;
+  std::size_t turns = 0;
+  for (const auto& m : messages) {
+    if (!m.is_object()) continue;
+    const auto& msg = m.as_object();
+    const auto* role = msg.if_contains("role");
+    const auto* content = msg.if_contains("content");
+    if (!role || !role->is_string() || !content) continue;
+    const std::string text = content_text(*content);
+    if (role->as_string() == "system") {
+      if (!system.empty()) system += "\n";
+      system += text;
+    } else {
+      ++turns;
+      prompt += role->as_string() == "assistant" ? "Assistant: " : "User: ";
+      prompt += text;
+      prompt += "\n";
+    }
+  }
+  if (turns == 1) {  // a single user turn needs no transcript markers
+    prompt = prompt.substr(prompt.find(": ") + 2);
+    prompt.pop_back();
+  } else if (turns > 1) {
+    prompt += "Assistant:";
+  }
+  if (!system.empty()) out["system"] = system;
+  out["prompt"] = prompt;
+}
+
+std::string_view map_finish(const json::object& o, bool tool_calls) {
+  if (tool_calls) return "tool_calls";
+  if (const auto* r = o.if_contains("done_reason"); r && r->is_string() && r->as_string() == "length")
+    return "length";
+  return "stop";
+}
+
+std::optional<Usage> ollama_usage(const json::object& o) {
+  const auto* p = o.if_contains("prompt_eval_count");
+  const auto* c = o.if_contains("eval_count");
+  if (!p && !c) return std::nullopt;
+  auto to_u = [](const json::value* v) -> std::uint64_t {
+    if (!v) return 0;
+    if (v->is_uint64()) return v->as_uint64();
+    if (v->is_int64() && v->as_int64() > 0) return static_cast<std::uint64_t>(v->as_int64());
+    return 0;
+  };
+  return Usage{to_u(p), to_u(c)};
+}
+
+json::object usage_json(const Usage& u) {
+  return {{"prompt_tokens", u.prompt_tokens},
+          {"completion_tokens", u.completion_tokens},
+          {"total_tokens", u.prompt_tokens + u.completion_tokens}};
+}
+
+// Ollama tool calls carry arguments as objects; OpenAI wants a JSON string and an id.
+json::array openai_tool_calls(const json::array& calls, const std::string& id_prefix) {
+  json::array out;
+  std::size_t i = 0;
+  for (const auto& call : calls) {
+    const auto* fn = call.is_object() ? call.as_object().if_contains("function") : nullptr;
+    if (!fn || !fn->is_object()) continue;
+    json::object f;
+    if (const auto* n = fn->as_object().if_contains("name")) f["name"] = *n;
+    const auto* a = fn->as_object().if_contains("arguments");
+    f["arguments"] = a ? (a->is_string() ? std::string(a->as_string()) : json::serialize(*a)) : "{}";
+    out.emplace_back(json::object{{"index", i},
+                                  {"id", id_prefix + "-call-" + std::to_string(i)},
+                                  {"type", "function"},
+                                  {"function", std::move(f)}});
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<OllamaRequest> to_ollama_request(ApiKind kind, Provider provider, std::string_view model,
+                                        std::string_view openai_body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(openai_body, ec);
+  if (ec || !v.is_object()) return bad_request("the body must be a JSON object");
+  const auto& in = v.as_object();
+  json::object out;
+  out["model"] = model;
+
+  if (kind == ApiKind::Embedding) {
+    const auto* input = in.if_contains("input");
+    if (!input) return bad_request("'input' is required", "input");
+    out["input"] = *input;
+    return OllamaRequest{"/api/embed", json::serialize(out)};
+  }
+
+  const auto* stream = in.if_contains("stream");
+  out["stream"] = stream && stream->is_bool() && stream->as_bool();
+  json::object options;
+  for (const char* key : {"temperature", "top_p", "top_k", "seed", "presence_penalty",
+                          "frequency_penalty", "repeat_penalty", "num_ctx"}) {
+    if (const auto* o = in.if_contains(key); o && !o->is_null()) options[key] = *o;
+  }
+  for (const char* key : {"max_tokens", "max_completion_tokens"}) {
+    if (const auto* o = in.if_contains(key); o && !o->is_null()) options["num_predict"] = *o;
+  }
+  if (const auto* stop = in.if_contains("stop"); stop && !stop->is_null()) {
+    options["stop"] = stop->is_string() ? json::value(json::array{*stop}) : *stop;
+  }
+  if (!options.empty()) out["options"] = std::move(options);
+  if (const auto* rf = in.if_contains("response_format"); rf && rf->is_object()) {
+    const auto& f = rf->as_object();
+    const auto* type = f.if_contains("type");
+    if (type && type->is_string() && type->as_string() == "json_object") {
+      out["format"] = "json";
+    } else if (type && type->is_string() && type->as_string() == "json_schema") {
+      const auto* js = f.if_contains("json_schema");
+      const auto* schema = js && js->is_object() ? js->as_object().if_contains("schema") : nullptr;
+      if (schema) out["format"] = *schema;
+    }
+  }
+
+  if (kind == ApiKind::Completion) {
+    const auto* prompt = in.if_contains("prompt");
+    if (!prompt) return bad_request("'prompt' is required", "prompt");
+    if (prompt->is_array()) {
+      const auto& arr = prompt->as_array();
+      if (arr.size() != 1 || !arr[0].is_string())
+        return bad_request("Ollama backends take a single prompt string", "prompt");
+      out["prompt"] = arr[0];
+    } else if (prompt->is_string()) {
+      out["prompt"] = *prompt;
+    } else {
+      return bad_request("'prompt' must be a string", "prompt");
+    }
+    if (const auto* suffix = in.if_contains("suffix"); suffix && suffix->is_string())
+      out["suffix"] = *suffix;
+    return OllamaRequest{"/api/generate", json::serialize(out)};
+  }
+
+  const auto* messages = in.if_contains("messages");
+  if (!messages || !messages->is_array()) return bad_request("'messages' must be a list", "messages");
+  if (provider == Provider::OllamaChat) {
+    auto translated = translate_messages(messages->as_array());
+    if (!translated) return translated.error();
+    out["messages"] = std::move(*translated);
+    if (const auto* tools = in.if_contains("tools"); tools && tools->is_array()) out["tools"] = *tools;
+    return OllamaRequest{"/api/chat", json::serialize(out)};
+  }
+  flatten_chat(messages->as_array(), out);
+  return OllamaRequest{"/api/generate", json::serialize(out)};
+}
+
+Result<TranslatedResponse> from_ollama_response(ApiKind kind, std::string_view ollama_body,
+                                                const ResponseMeta& meta) {
+  boost::system::error_code ec;
+  json::value v = json::parse(ollama_body, ec);
+  if (ec || !v.is_object())
+    return Error(Errc::UpstreamProtocol, "the Ollama backend sent a response that is not JSON");
+  const auto& o = v.as_object();
+  TranslatedResponse result;
+  result.usage = ollama_usage(o);
+  json::object out;
+
+  if (kind == ApiKind::Embedding) {
+    const auto* embs = o.if_contains("embeddings");
+    if (!embs || !embs->is_array())
+      return Error(Errc::UpstreamProtocol, "the Ollama backend sent no embeddings");
+    json::array data;
+    std::size_t i = 0;
+    for (const auto& e : embs->as_array())
+      data.emplace_back(json::object{{"object", "embedding"}, {"index", i++}, {"embedding", e}});
+    out["object"] = "list";
+    out["data"] = std::move(data);
+    out["model"] = meta.model;
+    const std::uint64_t prompt = result.usage ? result.usage->prompt_tokens : 0;
+    out["usage"] = json::object{{"prompt_tokens", prompt}, {"total_tokens", prompt}};
+    result.usage = Usage{prompt, 0};
+    result.body = json::serialize(out);
+    return result;
+  }
+
+  std::string text;
+  const json::array* tool_calls = nullptr;
+  if (const auto* msg = o.if_contains("message"); msg && msg->is_object()) {
+    if (const auto* c = msg->as_object().if_contains("content"); c && c->is_string()) text = c->as_string();
+    if (const auto* tc = msg->as_object().if_contains("tool_calls"); tc && tc->is_array() && !tc->as_array().empty())
+      tool_calls = &tc->as_array();
+  } else if (const auto* r = o.if_contains("response"); r && r->is_string()) {
+    text = r->as_string();
+  }
+  out["id"] = meta.id;
+  out["created"] = meta.created;
+  out["model"] = meta.model;
+  json::object choice{{"index", 0}};
+  if (kind == ApiKind::Chat) {
+    out["object"] = "chat.completion";
+    json::object message{{"role", "assistant"}, {"content", text}};
+    if (tool_calls) message["tool_calls"] = openai_tool_calls(*tool_calls, meta.id);
+    choice["message"] = std::move(message);
+  } else {
+    out["object"] = "text_completion";
+    choice["text"] = text;
+    choice["logprobs"] = nullptr;
+  }
+  choice["finish_reason"] = map_finish(o, tool_calls != nullptr);
+  out["choices"] = json::array{std::move(choice)};
+  if (result.usage) out["usage"] = usage_json(*result.usage);
+  result.body = json::serialize(out);
+  return result;
+}
+
+std::string ollama_error_to_openai(int status, std::string_view ollama_body) {
+  std::string message;
+  boost::system::error_code ec;
+  json::value v = json::parse(ollama_body, ec);
+  if (!ec && v.is_object()) {
+    if (const auto* e = v.as_object().if_contains("error"); e && e->is_string()) message = e->as_string();
+  }
+  if (message.empty()) message = std::string(ollama_body.substr(0, 512));
+  if (message.empty()) message = "the Ollama backend answered with status " + std::to_string(status);
+  const bool client_fault = status >= 400 && status < 500;
+  return error_json(message, client_fault ? "invalid_request_error" : "api_error", "",
+                    status == 404 ? "model_not_found" : "");
+}
+
+void OllamaStreamTranslator::chunk(std::string& out, std::string_view delta_json,
+                                   std::string_view finish_reason) {
+  out += "data: {\"id\":";
+  append_json_string(out, meta_.id);
+  out += chat_ ? ",\"object\":\"chat.completion.chunk\",\"created\":"
+               : ",\"object\":\"text_completion\",\"created\":";
+  out += std::to_string(meta_.created);
+  out += ",\"model\":";
+  append_json_string(out, meta_.model);
+  out += ",\"choices\":[{\"index\":0,";
+  if (chat_) {
+    out += "\"delta\":";
+    out += delta_json;
+  } else {
+    out += "\"text\":";
+    out += delta_json;
+    out += ",\"logprobs\":null";
+  }
+  out += ",\"finish_reason\":";
+  if (finish_reason.empty()) out += "null";
+  else append_json_string(out, finish_reason);
+  out += "}]}\n\n";
+}
+
+void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
+  if (done_ || failed_) return;
+  boost::system::error_code ec;
+  json::value v = json::parse(line, ec);
+  if (ec || !v.is_object()) {
+    failed_ = true;
+    out += "data: " + error_json("the Ollama backend sent a line that is not JSON", "api_error", "",
+                                 "upstream_bad_response") + "\n\n";
+    return;
+  }
+  const auto& o = v.as_object();
+  if (const auto* err = o.if_contains("error")) {
+    failed_ = true;
+    const std::string msg = err->is_string() ? std::string(err->as_string()) : json::serialize(*err);
+    out += "data: " + error_json(msg, "api_error", "", "") + "\n\n";
+    return;
+  }
+  std::string text;
+  const json::array* tool_calls = nullptr;
+  if (const auto* msg = o.if_contains("message"); msg && msg->is_object()) {
+    if (const auto* c = msg->as_object().if_contains("content"); c && c->is_string()) text = c->as_string();
+    if (const auto* tc = msg->as_object().if_contains("tool_calls"); tc && tc->is_array() && !tc->as_array().empty())
+      tool_calls = &tc->as_array();
+  } else if (const auto* r = o.if_contains("response"); r && r->is_string()) {
+    text = r->as_string();
+  }
+  const auto* done = o.if_contains("done");
+  const bool is_done = done && done->is_bool() && done->as_bool();
+
+  if (!text.empty() || tool_calls || (!sent_role_ && chat_ && !is_done)) {
+    std::string delta;
+    if (chat_) {
+      json::object d;
+      if (!sent_role_) d["role"] = "assistant";
+      d["content"] = text;
+      if (tool_calls) d["tool_calls"] = openai_tool_calls(*tool_calls, meta_.id);
+      delta = json::serialize(d);
+      sent_role_ = true;
+    } else {
+      append_json_string(delta, text);
+    }
+    chunk(out, delta, "");
+  }
+  if (is_done) {
+    done_ = true;
+    usage_ = ollama_usage(o);
+    chunk(out, chat_ ? "{}" : "\"\"", map_finish(o, tool_calls != nullptr));
+    if (meta_.include_usage && usage_) {
+      json::object u{{"id", meta_.id},
+                     {"object", chat_ ? "chat.completion.chunk" : "text_completion"},
+                     {"created", meta_.created},
+                     {"model", meta_.model},
+                     {"choices", json::array()},
+                     {"usage", usage_json(*usage_)}};
+      out += "data: " + json::serialize(u) + "\n\n";
+    }
+  }
+}
+
+void OllamaStreamTranslator::finish(std::string& out) {
+  if (failed_) return;
+  if (!done_) {
+    out += "data: " + error_json("the Ollama backend ended the stream before it was done",
+                                 "api_error", "", "upstream_stream_broken") + "\n\n";
+    return;
+  }
+  out += "data: [DONE]\n\n";
+}
+
+}  // namespace fleetgate

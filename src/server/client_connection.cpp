@@ -1,0 +1,241 @@
+#include "server/client_connection.h"
+
+#include "openai/error_json.h"
+#include "server/request_parser.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <random>
+
+namespace fleetgate {
+
+namespace http = boost::beast::http;
+using error_code = boost::system::error_code;
+
+namespace {
+
+void append_number(std::string& out, std::uint64_t n, int base = 10) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n, base);
+  out.append(buf, end);
+}
+
+}  // namespace
+
+std::string make_request_id() {
+  static const std::uint64_t process_salt = std::random_device{}();
+  static std::atomic<std::uint64_t> counter{0};
+  // A counter mixed with a per-run salt (splitmix64): unique, unpredictable enough, no syscalls.
+  std::uint64_t z = process_salt + 0x9e3779b97f4a7c15ull * (counter.fetch_add(1, std::memory_order_relaxed) + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(z));
+  return std::string(buf, 16);
+}
+
+ClientConnection::ClientConnection(tcp::socket socket, DeadlineSweeper& sweeper,
+                                   const ClientLimits& limits)
+    : socket_(std::move(socket)),
+      limits_(limits),
+      // Cancel rather than close: a client that was too slow still gets its 408.
+      watch_(sweeper, [this] {
+        error_code ignored;
+        socket_.cancel(ignored);
+      }) {
+  error_code ec;
+  socket_.non_blocking(true, ec);
+  socket_.set_option(tcp::no_delay(true), ec);
+}
+
+ClientConnection::~ClientConnection() { close(); }
+
+void ClientConnection::close() {
+  error_code ignored;
+  if (socket_.is_open()) {
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+}
+
+asio::awaitable<std::size_t> ClientConnection::read_some() {
+  auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(16 * 1024),
+                                                  asio::as_tuple(asio::use_awaitable));
+  buffer_.commit(n);
+  co_return ec ? 0 : n;
+}
+
+asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
+  req.clear();
+  head_sent_ = false;
+  status_ = 0;
+  chunked_ = false;
+  RequestParser parser(req);
+  parser.eager(true);
+  parser.header_limit(64 * 1024);
+  parser.body_limit(limits_.max_body);
+
+  idle_ = buffer_.size() == 0;
+  watch_.arm(idle_ ? limits_.keepalive_timeout : limits_.header_timeout);
+  bool in_body = false;
+  while (true) {
+    if (buffer_.size() > 0) {
+      error_code ec;
+      const std::size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec && ec != http::error::need_more) {
+        watch_.disarm();
+        keep_alive_ = false;
+        if (ec == http::error::body_limit)
+          error_ = Error(Errc::PayloadTooLarge, "The request body is larger than the limit of " +
+                                                    std::to_string(limits_.max_body) + " bytes.");
+        else if (ec == http::error::header_limit)
+          error_ = Error(Errc::BadRequest, "The request headers are too large.");
+        else
+          error_ = Error(Errc::BadRequest, "Malformed HTTP request: " + ec.message() + ".");
+        request_id_ = make_request_id();
+        co_return ReadOutcome::Failed;
+      }
+      if (parser.is_header_done() && !in_body) {
+        in_body = true;
+        watch_.arm(limits_.body_timeout);
+        if (req.expect_continue && !parser.is_done()) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          const asio::const_buffer b = asio::buffer(kContinue);
+          if (!co_await write(std::span(&b, 1))) co_return ReadOutcome::Closed;
+        }
+      }
+      if (parser.is_done()) break;
+      if (used > 0 && buffer_.size() > 0) continue;
+    }
+    const std::size_t n = co_await read_some();
+    if (n == 0) {
+      const bool started = !idle_ || buffer_.size() > 0;
+      if (watch_.expired() && started) {
+        keep_alive_ = false;
+        error_ = Error(Errc::ClientTimeout, in_body ? "The request body did not arrive in time."
+                                                    : "The request headers did not arrive in time.");
+        request_id_ = make_request_id();
+        co_return ReadOutcome::Failed;
+      }
+      watch_.disarm();
+      co_return ReadOutcome::Closed;
+    }
+    if (idle_) {
+      idle_ = false;
+      watch_.arm(limits_.header_timeout);
+    }
+  }
+  watch_.disarm();
+  idle_ = false;
+  keep_alive_ = req.keep_alive;
+  version_ = req.version;
+  request_id_ = req.request_id.empty() ? make_request_id() : req.request_id;
+  co_return ReadOutcome::Request;
+}
+
+void ClientConnection::build_head(int status, std::string_view content_type,
+                                  std::string_view extra, std::string_view framing) {
+  head_.clear();
+  status_ = status;
+  head_ += version_ >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+  append_number(head_, static_cast<std::uint64_t>(status));
+  head_ += ' ';
+  const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+  head_.append(reason.data(), reason.size());
+  head_ += "\r\nContent-Type: ";
+  head_ += content_type;
+  head_ += "\r\n";
+  head_ += framing;
+  head_ += "x-request-id: ";
+  head_ += request_id_;
+  head_ += "\r\n";
+  head_ += extra;
+  if (!keep_alive_) head_ += "Connection: close\r\n";
+  else if (version_ < 11) head_ += "Connection: keep-alive\r\n";
+  head_ += "\r\n";
+  head_sent_ = true;
+}
+
+asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
+                                             std::span<const asio::const_buffer> body,
+                                             std::string_view extra_headers) {
+  std::string framing = "Content-Length: ";
+  append_number(framing, asio::buffer_size(body));
+  framing += "\r\n";
+  build_head(status, content_type, extra_headers, framing);
+  scratch_.clear();
+  scratch_.push_back(asio::buffer(head_));
+  scratch_.insert(scratch_.end(), body.begin(), body.end());
+  co_return co_await write(scratch_);
+}
+
+asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
+                                             std::string_view body, std::string_view extra_headers) {
+  const asio::const_buffer one = asio::buffer(body);
+  co_return co_await send(status, content_type, std::span(&one, 1), extra_headers);
+}
+
+asio::awaitable<bool> ClientConnection::send_error(const Error& e, std::string_view extra_headers) {
+  const HttpError rendered = render_error(e);
+  co_return co_await send(rendered.status, "application/json", rendered.body, extra_headers);
+}
+
+asio::awaitable<bool> ClientConnection::start_stream(int status, std::string_view content_type,
+                                                     std::string_view extra_headers) {
+  chunked_ = version_ >= 11;
+  if (!chunked_) keep_alive_ = false;
+  build_head(status, content_type, std::string(extra_headers) + "Cache-Control: no-cache\r\n",
+             chunked_ ? "Transfer-Encoding: chunked\r\n" : "");
+  const asio::const_buffer b = asio::buffer(head_);
+  co_return co_await write(std::span(&b, 1));
+}
+
+asio::awaitable<bool> ClientConnection::send_chunk(std::string_view data) {
+  if (data.empty()) co_return true;  // an empty chunk would end the body
+  if (!chunked_) {
+    const asio::const_buffer b = asio::buffer(data);
+    co_return co_await write(std::span(&b, 1));
+  }
+  chunk_head_.clear();
+  append_number(chunk_head_, data.size(), 16);
+  chunk_head_ += "\r\n";
+  const std::array<asio::const_buffer, 3> parts{asio::buffer(chunk_head_), asio::buffer(data),
+                                                asio::buffer("\r\n", 2)};
+  co_return co_await write(parts);
+}
+
+asio::awaitable<bool> ClientConnection::end_stream() {
+  if (!chunked_) co_return true;
+  const asio::const_buffer b = asio::buffer("0\r\n\r\n", 5);
+  co_return co_await write(std::span(&b, 1));
+}
+
+asio::awaitable<bool> ClientConnection::write(std::span<const asio::const_buffer> buffers) {
+  error_code ec;
+  const std::size_t total = asio::buffer_size(buffers);
+  const std::size_t sent = socket_.write_some(buffers, ec);
+  if (!ec && sent == total) co_return true;
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    keep_alive_ = false;
+    co_return false;
+  }
+  boost::beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
+  rest.consume(ec ? 0 : sent);
+  watch_.arm(limits_.body_timeout);
+  auto [ec2, n] = co_await asio::async_write(socket_, rest, asio::as_tuple(asio::use_awaitable));
+  watch_.disarm();
+  if (ec2) keep_alive_ = false;
+  co_return !ec2;
+}
+
+}  // namespace fleetgate

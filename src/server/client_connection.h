@@ -1,0 +1,90 @@
+// A client's keep-alive connection: reads requests, writes responses (whole or chunked).
+// Thread affinity: its worker's thread.
+#pragma once
+
+#include "core/error.h"
+#include "net/deadline_sweeper.h"
+#include "server/client_limits.h"
+#include "server/request.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+
+#include <span>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fleetgate {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+enum class ReadOutcome { Request, Closed, Failed };
+
+class ClientConnection : public WatchHook {
+ public:
+  ClientConnection(tcp::socket socket, DeadlineSweeper& sweeper, const ClientLimits& limits);
+  ~ClientConnection();
+
+  // Reads the next request into `req`. On Failed, `error()` says why and the connection must close
+  // after the error response.
+  asio::awaitable<ReadOutcome> read_request(Request& req);
+  const Error& error() const { return error_; }
+
+  // Whole response. `extra_headers` are preformatted "Name: value\r\n" lines.
+  asio::awaitable<bool> send(int status, std::string_view content_type,
+                             std::span<const asio::const_buffer> body,
+                             std::string_view extra_headers = {});
+  asio::awaitable<bool> send(int status, std::string_view content_type, std::string_view body,
+                             std::string_view extra_headers = {});
+  asio::awaitable<bool> send_error(const Error& e, std::string_view extra_headers = {});
+
+  // Streaming response: chunked for HTTP/1.1, close-delimited for HTTP/1.0.
+  asio::awaitable<bool> start_stream(int status, std::string_view content_type,
+                                     std::string_view extra_headers = {});
+  asio::awaitable<bool> send_chunk(std::string_view data);
+  asio::awaitable<bool> end_stream();
+
+  // Writes all of `buffers`: one non-blocking send first, the async path only when it is full.
+  asio::awaitable<bool> write(std::span<const asio::const_buffer> buffers);
+
+  // A connection asked to close (draining, Connection: close, or an error) says so in its response.
+  void set_close() { keep_alive_ = false; }
+  bool keep_alive() const { return keep_alive_; }
+  bool idle() const { return idle_; }
+  bool head_sent() const { return head_sent_; }
+  int status() const { return status_; }  // of the last response head written
+  tcp::socket& socket() { return socket_; }
+  void close();
+  const std::string& request_id() const { return request_id_; }
+
+ private:
+  void build_head(int status, std::string_view content_type, std::string_view extra,
+                  std::string_view framing);
+  asio::awaitable<std::size_t> read_some();
+
+  tcp::socket socket_;
+  const ClientLimits& limits_;
+  boost::beast::flat_buffer buffer_;
+  DeadlineWatch watch_;
+  std::string head_;
+  std::string chunk_head_;
+  std::string request_id_;
+  std::vector<asio::const_buffer> scratch_;
+  Error error_;
+  unsigned version_ = 11;
+  int status_ = 0;
+  bool keep_alive_ = true;
+  bool idle_ = true;  // waiting for a request with nothing buffered: safe to close when draining
+  bool head_sent_ = false;
+  bool chunked_ = false;
+};
+
+// A request id: 16 hex digits, unique per process run.
+std::string make_request_id();
+
+}  // namespace fleetgate

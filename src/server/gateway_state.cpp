@@ -1,0 +1,39 @@
+#include "server/gateway_state.h"
+
+#include "core/json_escape.h"
+
+#include <chrono>
+#include <map>
+
+namespace fleetgate {
+
+GatewayState::GatewayState(Config c) : config(std::move(c)), routes(config) {
+  created = std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  std::map<std::tuple<bool, std::string, std::uint16_t>, BackendId> ids;
+  for (const auto& d : config.deployments) {
+    const auto key = std::make_tuple(d.api_base.tls, d.api_base.host, d.api_base.port);
+    auto [it, inserted] = ids.try_emplace(key, static_cast<BackendId>(backends.size()));
+    if (inserted) backends.push_back(d.api_base);
+    backend_of.push_back(it->second);
+    labels.push_back(d.id + " (" + d.api_base.authority() + ")");
+    model_json.push_back(json_string(d.upstream_model));
+    std::string headers = "Host: " + d.api_base.authority() + "\r\n";
+    if (d.api_key) headers += "Authorization: Bearer " + *d.api_key + "\r\n";
+    fixed_headers.push_back(std::move(headers));
+  }
+  models_body = "{\"object\":\"list\",\"data\":[";
+  bool first = true;
+  for (const auto& name : routes.model_names()) {
+    if (!first) models_body += ',';
+    first = false;
+    models_body += "{\"id\":";
+    append_json_string(models_body, name);
+    models_body += ",\"object\":\"model\",\"created\":" + std::to_string(created) +
+                   ",\"owned_by\":\"fleetgate\"}";
+  }
+  models_body += "]}";
+}
+
+}  // namespace fleetgate

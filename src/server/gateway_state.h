@@ -1,0 +1,28 @@
+// Everything the gateway derives from a Config once, shared read-only by every worker thread.
+#pragma once
+
+#include "config/config.h"
+#include "routing/route_table.h"
+#include "upstream/upstream_pool.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fleetgate {
+
+struct GatewayState {
+  Config config;
+  RouteTable routes;
+  std::vector<Url> backends;           // by BackendId: distinct scheme+host+port (base path unused)
+  std::vector<BackendId> backend_of;   // by DeploymentIndex
+  std::vector<std::string> labels;     // by DeploymentIndex: "name#1 (host:port)" for messages
+  std::vector<std::string> model_json; // by DeploymentIndex: upstream model as a JSON string literal
+  std::vector<std::string> fixed_headers;  // by DeploymentIndex: Host + Authorization lines
+  std::string models_body;             // GET /v1/models
+  std::int64_t created = 0;            // start time, for /v1/models
+
+  explicit GatewayState(Config c);
+};
+
+}  // namespace fleetgate

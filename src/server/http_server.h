@@ -1,0 +1,72 @@
+// The listener: one io_context and one SO_REUSEPORT acceptor per thread (no strands, no shared
+// queues), keep-alive sessions, and a graceful drain on stop.
+#pragma once
+
+#include "config/config.h"
+#include "core/error.h"
+#include "net/deadline_sweeper.h"
+#include "server/client_limits.h"
+#include "server/request_handler.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace fleetgate {
+
+// Per-thread facilities a handler may use. Thread affinity: that worker's thread.
+struct WorkerContext {
+  asio::any_io_executor executor;
+  DeadlineSweeper& sweeper;
+  const std::atomic<bool>& draining;
+  unsigned index;
+};
+
+class HttpServer {
+ public:
+  struct Options {
+    Endpoint listen;
+    unsigned threads = 1;
+    ClientLimits limits;
+  };
+  using HandlerFactory = std::function<std::unique_ptr<RequestHandler>(WorkerContext&)>;
+
+  HttpServer(Options options, HandlerFactory factory);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds (port 0 picks one) and starts the worker threads; returns the bound port.
+  Result<std::uint16_t> start();
+
+  // Stops accepting, closes idle connections, and lets in-flight requests finish. Thread-safe.
+  void begin_drain();
+  // Waits until every worker has run out of work (after begin_drain), at most `timeout`.
+  bool wait_drained(Duration timeout);
+  // Ends everything now (after a drain deadline), then joins the threads.
+  void stop();
+
+  bool draining() const { return draining_; }
+  std::size_t active_connections() const;
+
+ private:
+  class Worker;
+  void on_worker_done();
+
+  Options options_;
+  HandlerFactory factory_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> draining_{false};
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  std::size_t running_ = 0;  // worker threads whose io_context still has work; guarded by mutex_
+  bool stopped_ = false;
+};
+
+}  // namespace fleetgate

@@ -1,0 +1,59 @@
+// The simulated backend behind `fleetgate sim`: speaks OpenAI (JSON and SSE), Ollama (JSON and
+// NDJSON) and the llama.cpp/vLLM health paths, with configurable speed and injected faults.
+#pragma once
+
+#include "core/units.h"
+#include "server/http_server.h"
+#include "server/request_handler.h"
+
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace fleetgate {
+
+struct SimOptions {
+  std::vector<std::string> models{"sim-model"};
+  Duration ttft{0};                  // before the first token (and before a non-streaming reply)
+  double tokens_per_second = 0;      // 0: every token at once
+  unsigned tokens = 16;              // completion length
+  double error_rate = 0;             // share of completion requests answered with error_status
+  int error_status = 500;
+  double hang_rate = 0;              // share of completion requests never answered
+  unsigned close_after_tokens = 0;   // >0: drop the connection mid-stream after this many tokens
+  unsigned embedding_dims = 8;
+  std::uint64_t seed = 0;            // 0: random
+};
+
+// The last request a sim received, for tests that check what the gateway forwarded.
+struct SimRecord {
+  std::mutex mutex;
+  std::string method;
+  std::string target;
+  std::string authorization;
+  std::string request_id;
+  std::string body;
+  std::uint64_t count = 0;
+};
+
+class SimBackend : public RequestHandler {
+ public:
+  SimBackend(const SimOptions& options, SimRecord& record, WorkerContext& worker);
+  asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
+
+ private:
+  asio::awaitable<void> completion(ClientConnection& conn, Request& req, std::string_view path);
+  asio::awaitable<bool> pause(Duration d);
+  std::string word(unsigned i) const;
+
+  const SimOptions& options_;
+  SimRecord& record_;
+  WorkerContext& worker_;
+  std::mt19937_64 rng_;
+  std::string models_body_;
+  std::string tags_body_;
+};
+
+}  // namespace fleetgate

@@ -1,0 +1,51 @@
+#include "upstream/upstream_connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
+
+namespace fleetgate {
+
+UpstreamConnection::UpstreamConnection(tcp::socket socket, DeadlineSweeper& sweeper)
+    : plain_(std::move(socket)), watch_(sweeper, [this] { close(); }) {
+  error_code ec;
+  plain_->non_blocking(true, ec);
+}
+
+UpstreamConnection::UpstreamConnection(asio::ssl::stream<tcp::socket> stream,
+                                       DeadlineSweeper& sweeper)
+    : tls_(std::move(stream)), watch_(sweeper, [this] { close(); }) {}
+
+void UpstreamConnection::close() {
+  error_code ec;
+  socket().close(ec);
+}
+
+asio::awaitable<std::pair<error_code, std::size_t>> UpstreamConnection::read_some(
+    asio::mutable_buffer b) {
+  constexpr auto token = asio::as_tuple(asio::use_awaitable);
+  auto [ec, n] = tls_ ? co_await tls_->async_read_some(b, token)
+                      : co_await plain_->async_read_some(b, token);
+  co_return std::pair{ec, n};
+}
+
+asio::awaitable<error_code> UpstreamConnection::write(
+    std::span<const asio::const_buffer> buffers) {
+  constexpr auto token = asio::as_tuple(asio::use_awaitable);
+  if (tls_) {
+    auto [ec, n] = co_await asio::async_write(*tls_, buffers, token);
+    co_return ec;
+  }
+  error_code ec;
+  const std::size_t total = asio::buffer_size(buffers);
+  const std::size_t sent = plain_->write_some(buffers, ec);
+  if (!ec && sent == total) co_return ec;
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return ec;
+  boost::beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
+  rest.consume(ec ? 0 : sent);
+  auto [ec2, n] = co_await asio::async_write(*plain_, rest, token);
+  co_return ec2;
+}
+
+}  // namespace fleetgate

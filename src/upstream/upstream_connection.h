@@ -1,0 +1,48 @@
+// One keep-alive connection to a backend, plain TCP or TLS, with its read buffer.
+#pragma once
+
+#include "net/deadline_sweeper.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+
+#include <span>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <optional>
+
+namespace fleetgate {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+class UpstreamConnection {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  UpstreamConnection(tcp::socket socket, DeadlineSweeper& sweeper);
+  UpstreamConnection(asio::ssl::stream<tcp::socket> stream, DeadlineSweeper& sweeper);
+
+  asio::awaitable<std::pair<error_code, std::size_t>> read_some(asio::mutable_buffer b);
+  // Writes all of `buffers`; a plain socket tries one non-blocking send before going async.
+  asio::awaitable<error_code> write(std::span<const asio::const_buffer> buffers);
+
+  tcp::socket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
+  void close();
+
+  DeadlineWatch& watch() { return watch_; }
+  boost::beast::flat_buffer& buffer() { return buffer_; }
+  Clock::time_point last_used{};
+  std::uint64_t requests = 0;  // served on this connection; > 0 means it came from the pool
+
+ private:
+  std::optional<tcp::socket> plain_;
+  std::optional<asio::ssl::stream<tcp::socket>> tls_;
+  boost::beast::flat_buffer buffer_;
+  DeadlineWatch watch_;
+};
+
+}  // namespace fleetgate

@@ -1,0 +1,62 @@
+// One request/response with a backend: send the request, read the head, then the body whole or
+// piece by piece. Every wait has a deadline; a stale pooled connection is retried once.
+#pragma once
+
+#include "upstream/response_parser.h"
+#include "upstream/upstream_pool.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fleetgate {
+
+class UpstreamExchange {
+ public:
+  // `label` names the deployment in error messages.
+  UpstreamExchange(UpstreamPool& pool, BackendId backend, std::string label);
+  ~UpstreamExchange();
+  UpstreamExchange(const UpstreamExchange&) = delete;
+  UpstreamExchange& operator=(const UpstreamExchange&) = delete;
+
+  // Sends `request` and reads the response head.
+  // Sends `request` and reads the response head within `first_byte`. `request` must stay valid
+  // until start() completes.
+  asio::awaitable<Result<void>> start(std::span<const asio::const_buffer> request, Duration first_byte);
+
+  // Reads the rest of the body into body() within `timeout`; for non-streaming responses.
+  asio::awaitable<Result<void>> read_body(Duration timeout);
+
+  // Reads whatever body bytes arrive next into body() (cleared first), waiting at most `gap`.
+  // False when the body is complete and nothing new arrived.
+  asio::awaitable<Result<bool>> read_body_some(Duration gap);
+
+  int status() const { return parser_->status; }
+  const std::string& content_type() const { return parser_->content_type; }
+  std::string& body() { return body_; }
+  bool done() const { return parser_ && parser_->is_done(); }
+
+  // Ends the exchange early (e.g. the client left): closes the connection, failing pending reads.
+  void abort();
+
+ private:
+  asio::awaitable<Result<void>> attempt(std::span<const asio::const_buffer> request, bool fresh,
+                                        Duration first_byte);
+  // Parses buffered bytes, reading more when the parser needs them; false at the end of the body.
+  asio::awaitable<Result<bool>> advance(const char* waiting_for, Duration deadline);
+  Error io_error(const error_code& ec, const char* waiting_for, Duration deadline) const;
+
+  UpstreamPool& pool_;
+  BackendId backend_;
+  std::string label_;
+  std::unique_ptr<UpstreamConnection> conn_;
+  std::optional<ResponseParser> parser_;  // one per attempt: a Beast parser cannot be reset
+  std::string body_;
+  bool aborted_ = false;
+  bool retryable_ = false;  // the failure hit a reused connection before any response byte
+  bool unread_body_ = false;  // start() parsed body bytes along with the head
+};
+
+}  // namespace fleetgate

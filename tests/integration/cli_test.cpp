@@ -1,0 +1,60 @@
+// The CLI's exit codes and messages for misuse and bad configs.
+#include "support/child_process.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace fleetgate::test {
+
+namespace {
+std::string temp_file(const std::string& text) {
+  static int n = 0;
+  const std::string path = ::testing::TempDir() + "cli-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".yaml";
+  std::ofstream(path) << text;
+  return path;
+}
+int run(std::vector<std::string> argv, std::string* output = nullptr) {
+  argv.insert(argv.begin(), FLEETGATE_BINARY);
+  ChildProcess p(argv);
+  auto code = p.wait_exit(std::chrono::seconds(10));
+  if (output) *output = p.output();
+  return code.value_or(-1);
+}
+}  // namespace
+
+TEST(Cli, CheckAcceptsAValidConfig) {
+  std::string out;
+  EXPECT_EQ(run({"check", "--config", temp_file("model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, api_base: 'http://h:1/v1'}\n")}, &out), 0) << out;
+  EXPECT_NE(out.find("ok (1 deployments, 1 models)"), std::string::npos) << out;
+}
+
+TEST(Cli, CheckReportsFileLineKeyAndFails) {
+  const std::string path = temp_file("model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, rpm: lots}\n");
+  std::string out;
+  EXPECT_EQ(run({"check", "--config", path}, &out), 2);
+  EXPECT_NE(out.find(path + ":3: model_list[0].litellm_params.rpm: must be a whole number"), std::string::npos) << out;
+}
+
+TEST(Cli, ServeRefusesAnInvalidConfigWithoutListening) {
+  std::string out;
+  EXPECT_EQ(run({"serve", "--config", temp_file("fleetgate: {listen: nowhere}\n")}, &out), 2);
+  EXPECT_EQ(out.find("listening on"), std::string::npos) << out;
+}
+
+TEST(Cli, ServeRefusesPublicListenWithoutAKey) {
+  std::string out;
+  EXPECT_EQ(run({"serve", "--config", temp_file("model_list: []\n"), "--listen", "0.0.0.0:0"}, &out), 2);
+  EXPECT_NE(out.find("without general_settings.master_key"), std::string::npos) << out;
+}
+
+TEST(Cli, MisuseExitsNonZero) {
+  EXPECT_NE(run({}), 0);
+  EXPECT_NE(run({"frobnicate"}), 0);
+  EXPECT_NE(run({"serve"}), 0);
+  EXPECT_NE(run({"sim", "--error-rate", "2"}), 0);
+  EXPECT_EQ(run({"sim", "--fail-start"}), 1);
+  EXPECT_EQ(run({"sim", "--listen", "10.0.0.1:0"}), 2);
+}
+
+}  // namespace fleetgate::test

@@ -1,0 +1,237 @@
+#include "config/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace fleetgate {
+namespace {
+
+EnvLookup fake_env(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+ConfigResult load(const std::string& text, EnvLookup env = fake_env({})) {
+  return load_config_text(text, "config.yaml", env);
+}
+
+// All issue messages joined, for matching.
+std::string issues_of(const ConfigResult& r) {
+  std::string out;
+  if (r) return out;
+  for (const auto& i : r.error()) out += i.str() + "\n";
+  return out;
+}
+
+constexpr const char* kLiteLLMConfig = R"(model_list:
+  - model_name: qwen-7b
+    litellm_params:
+      model: hosted_vllm/Qwen/Qwen2.5-7B-Instruct
+      api_base: http://armitage:8000/v1
+      api_key: os.environ/VLLM_KEY
+      rpm: 100
+      tpm: 50000
+      weight: 2
+      order: 1
+      timeout: 600
+      stream_timeout: 60
+      max_retries: 2
+  - model_name: qwen-7b
+    litellm_params:
+      model: hosted_vllm/Qwen/Qwen2.5-7B-Instruct
+      api_base: http://wintermute:8000/v1
+  - model_name: fast
+    litellm_params:
+      model: openai/qwen2.5-1.5b
+      api_base: http://192.168.86.38:8080/v1
+  - model_name: complex
+    litellm_params:
+      model: ollama_chat/qwen2.5:7b
+      api_base: http://192.168.86.56:11434
+router_settings:
+  routing_strategy: simple-shuffle
+  num_retries: 2
+  timeout: 30
+  fallbacks: [{"qwen-7b": ["complex"]}]
+  allowed_fails: 3
+  cooldown_time: 30
+general_settings:
+  master_key: os.environ/LITELLM_MASTER_KEY
+)";
+
+}  // namespace
+
+TEST(ConfigLoader, ReadsTheLiteLLMSubset) {
+  auto r = load(kLiteLLMConfig, fake_env({{"VLLM_KEY", "sk-vllm"}, {"LITELLM_MASTER_KEY", "sk-master"}}));
+  ASSERT_TRUE(r) << issues_of(r);
+  const Config& c = *r;
+  ASSERT_EQ(c.deployments.size(), 4u);
+  const Deployment& d = c.deployments[0];
+  EXPECT_EQ(d.id, "qwen-7b#1");
+  EXPECT_EQ(c.deployments[1].id, "qwen-7b#2");
+  EXPECT_EQ(d.provider, Provider::HostedVllm);
+  EXPECT_EQ(d.upstream_model, "Qwen/Qwen2.5-7B-Instruct");
+  EXPECT_EQ(d.api_base.host, "armitage");
+  EXPECT_EQ(d.api_base.base_path, "/v1");
+  EXPECT_EQ(d.api_key, "sk-vllm");
+  EXPECT_EQ(d.rpm, 100u);
+  EXPECT_EQ(d.tpm, 50000u);
+  EXPECT_DOUBLE_EQ(d.weight, 2.0);
+  EXPECT_EQ(d.order, 1);
+  EXPECT_EQ(d.timeout, Duration(600000));
+  EXPECT_EQ(d.stream_timeout, Duration(60000));
+  EXPECT_EQ(d.max_retries, 2);
+  EXPECT_EQ(c.deployments[3].provider, Provider::OllamaChat);
+  EXPECT_EQ(c.router.timeout, Duration(30000));
+  EXPECT_EQ(c.router.num_retries, 2);
+  ASSERT_EQ(c.router.fallbacks.size(), 1u);
+  EXPECT_EQ(c.router.fallbacks[0].to, std::vector<std::string>{"complex"});
+  EXPECT_EQ(c.master_key, "sk-master");
+  EXPECT_EQ(c.gateway.listen.port, 4000);
+  EXPECT_EQ(c.gateway.listen.host, "127.0.0.1");
+}
+
+TEST(ConfigLoader, WarnsOnceForLiteLLMKeysNotImplemented) {
+  auto r = load(R"(model_list:
+  - model_name: a
+    litellm_params: {model: openai/a, api_base: "http://h:1/v1", temperature: 0.2, drop_params: true}
+  - model_name: b
+    litellm_params: {model: openai/b, api_base: "http://h:1/v1", temperature: 0.1}
+litellm_settings: {drop_params: true}
+)");
+  ASSERT_TRUE(r) << issues_of(r);
+  int temperature = 0, settings = 0;
+  for (const auto& w : r->warnings) {
+    if (w.key.find("temperature") != std::string::npos) ++temperature;
+    if (w.key == "litellm_settings") ++settings;
+  }
+  EXPECT_EQ(temperature, 1);
+  EXPECT_EQ(settings, 1);
+}
+
+TEST(ConfigLoader, ReadsFleetgateSection) {
+  auto r = load(R"(model_list: []
+fleetgate:
+  listen: 127.0.0.1:0
+  threads: 2
+  max_request_body: 1MiB
+  access_log: off
+  timeouts: {connect: 250ms, request: 2m, stream_idle: 15s, drain: 5s}
+)");
+  ASSERT_TRUE(r) << issues_of(r);
+  EXPECT_EQ(r->gateway.listen.port, 0);
+  EXPECT_EQ(r->gateway.threads, 2u);
+  EXPECT_EQ(r->gateway.max_request_body, 1u << 20);
+  EXPECT_EQ(r->gateway.access_log, "off");
+  EXPECT_EQ(r->gateway.timeouts.connect, Duration(250));
+  EXPECT_EQ(r->gateway.timeouts.request, Duration(120000));
+  EXPECT_EQ(r->gateway.timeouts.drain, Duration(5000));
+}
+
+struct BadConfig {
+  const char* name;
+  const char* yaml;
+  const char* expected;  // substring of the rendered issues, including file:line
+};
+
+class ConfigLoaderErrors : public ::testing::TestWithParam<BadConfig> {};
+
+TEST_P(ConfigLoaderErrors, NamesFileLineKeyAndProblem) {
+  auto r = load(GetParam().yaml);
+  ASSERT_FALSE(r) << GetParam().name;
+  EXPECT_NE(issues_of(r).find(GetParam().expected), std::string::npos)
+      << "got: " << issues_of(r);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryErrorPath, ConfigLoaderErrors,
+    ::testing::Values(
+        BadConfig{"empty", "", "config.yaml:0: the file is empty"},
+        BadConfig{"yaml syntax", "model_list: [\n  {a: 1\n", "config.yaml:3: invalid YAML"},
+        BadConfig{"top not map", "- 1\n", "config.yaml:1: must be a mapping"},
+        BadConfig{"model_list not list", "model_list: 3\n", "config.yaml:1: model_list: must be a list"},
+        BadConfig{"missing model_name", "model_list:\n  - litellm_params: {model: openai/x}\n",
+                  "config.yaml:2: model_list[0].model_name: is required"},
+        BadConfig{"missing litellm_params", "model_list:\n  - model_name: x\n",
+                  "config.yaml:2: model_list[0].litellm_params: is required"},
+        BadConfig{"missing model", "model_list:\n  - model_name: x\n    litellm_params: {api_base: 'http://h:1'}\n",
+                  "config.yaml:3: model_list[0].litellm_params.model: is required"},
+        BadConfig{"empty model after prefix", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/}\n",
+                  "model_list[0].litellm_params.model: names no model"},
+        BadConfig{"vllm needs api_base", "model_list:\n  - model_name: x\n    litellm_params: {model: hosted_vllm/x}\n",
+                  "config.yaml:3: model_list[0].litellm_params.api_base: is required for hosted_vllm/"},
+        BadConfig{"bad api_base", "model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n      api_base: ftp://h\n",
+                  "config.yaml:5: model_list[0].litellm_params.api_base: must start with http://"},
+        BadConfig{"env missing", "model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n      api_key: os.environ/NOPE_KEY\n",
+                  "config.yaml:5: model_list[0].litellm_params.api_key: environment variable NOPE_KEY is not set"},
+        BadConfig{"rpm not number", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, rpm: lots}\n",
+                  "model_list[0].litellm_params.rpm: must be a whole number, not 'lots'"},
+        BadConfig{"weight zero", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, weight: 0}\n",
+                  "model_list[0].litellm_params.weight: must be greater than 0"},
+        BadConfig{"timeout bad", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, timeout: soon}\n",
+                  "model_list[0].litellm_params.timeout: must be a duration"},
+        BadConfig{"order range", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, order: 0}\n",
+                  "model_list[0].litellm_params.order: must be between 1 and 1000"},
+        BadConfig{"duplicate id", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x}\n    model_info: {id: a}\n  - model_name: y\n    litellm_params: {model: openai/y}\n    model_info: {id: a}\n",
+                  "duplicate deployment id 'a'"},
+        BadConfig{"unknown strategy", "router_settings: {routing_strategy: fastest}\n",
+                  "config.yaml:1: router_settings.routing_strategy: unknown strategy 'fastest'"},
+        BadConfig{"fallback unknown", "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a}\nrouter_settings:\n  fallbacks: [{a: [zz]}]\n",
+                  "config.yaml:5: router_settings.fallbacks: 'a' falls back to unknown model 'zz'"},
+        BadConfig{"fallback cycle", "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a}\n  - model_name: b\n    litellm_params: {model: openai/b}\nrouter_settings:\n  fallbacks: [{a: [b]}, {b: [a]}]\n",
+                  "fallback cycle: a -> b -> a"},
+        BadConfig{"fallback shape", "router_settings:\n  fallbacks: [a]\n",
+                  "router_settings.fallbacks[0]: must be a one-key mapping"},
+        BadConfig{"master key empty", "general_settings: {master_key: ''}\n",
+                  "general_settings.master_key: must not be empty"},
+        BadConfig{"unknown fleetgate key", "fleetgate:\n  listne: 1\n",
+                  "config.yaml:2: fleetgate.listne: unknown key"},
+        BadConfig{"bad listen", "fleetgate: {listen: localhost}\n", "fleetgate.listen: must be HOST:PORT"},
+        BadConfig{"threads range", "fleetgate: {threads: 1000}\n", "fleetgate.threads: must be between 0 and 256"},
+        BadConfig{"body size", "fleetgate: {max_request_body: huge}\n", "fleetgate.max_request_body: must be a size"},
+        BadConfig{"unknown timeout", "fleetgate:\n  timeouts: {forever: 1s}\n",
+                  "config.yaml:2: fleetgate.timeouts.forever: unknown timeout"},
+        BadConfig{"zero timeout", "fleetgate:\n  timeouts: {connect: 0}\n",
+                  "fleetgate.timeouts.connect: must be greater than 0"},
+        BadConfig{"public listen without key", "fleetgate:\n  listen: 0.0.0.0:4000\n",
+                  "config.yaml:2: fleetgate.listen: listening on 0.0.0.0 (beyond loopback) needs general_settings.master_key"}),
+    [](const auto& info) {
+      std::string n = info.param.name;
+      for (char& ch : n)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      return n;
+    });
+
+TEST(ConfigLoader, ReportsEveryProblemNotJustTheFirst) {
+  auto r = load("model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, rpm: a, tpm: b}\n");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().size(), 2u);
+}
+
+TEST(ConfigLoader, SkipsUnsupportedProvidersWithAWarning) {
+  auto r = load("model_list:\n  - model_name: x\n    litellm_params: {model: azure/gpt-4}\n"
+                "  - model_name: y\n    litellm_params: {model: openai/y, api_base: 'http://h:1/v1'}\n");
+  ASSERT_TRUE(r) << issues_of(r);
+  ASSERT_EQ(r->deployments.size(), 1u);
+  EXPECT_EQ(r->deployments[0].model_name, "y");
+  bool warned = false;
+  for (const auto& w : r->warnings) warned |= w.problem.find("'azure' is not supported") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(ConfigLoader, PublicListenWithKeyIsAllowed) {
+  auto r = load("general_settings: {master_key: sk-1}\nfleetgate: {listen: '0.0.0.0:4000'}\n");
+  ASSERT_TRUE(r) << issues_of(r);
+}
+
+TEST(ConfigLoader, MissingFile) {
+  auto r = load_config_file("/nonexistent/config.yaml");
+  ASSERT_FALSE(r);
+  EXPECT_NE(issues_of(r).find("/nonexistent/config.yaml:0: cannot open the file"), std::string::npos);
+}
+
+}  // namespace fleetgate
