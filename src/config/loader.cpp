@@ -45,7 +45,7 @@ class Loader {
     if (!r_.expect_map(root, "")) return issues_;
     for (auto it = root.begin(); it != root.end(); ++it) {
       const std::string key = it->first.Scalar();
-      const YAML::Node& value = it->second;
+      const YAML::Node value = it->second;  // a copy: the iterator hands out a temporary
       if (key == "model_list") model_list(value);
       else if (key == "router_settings") router_settings(value);
       else if (key == "general_settings") general_settings(value);
@@ -135,18 +135,18 @@ class Loader {
     if (!r_.expect_map(params, path)) return false;
     bool ok = true;
     std::optional<std::string> api_base;
-    const YAML::Node* api_base_node = nullptr;
+    YAML::Node api_base_node;
     bool have_model = false;
     for (auto it = params.begin(); it != params.end(); ++it) {
       const std::string key = it->first.Scalar();
       const std::string kpath = join(path, key);
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: the iterator hands out a temporary
       if (key == "model") {
         have_model = true;
         ok = model_field(v, kpath, d) && ok;
       } else if (key == "api_base") {
         api_base = r_.string(v, kpath);
-        api_base_node = &it->second;
+        api_base_node = it->second;
         ok = api_base.has_value() && ok;
       } else if (key == "api_key") {
         auto s = r_.string(v, kpath);
@@ -200,7 +200,7 @@ class Loader {
     std::string problem;
     auto url = parse_url(*api_base, problem);
     if (!url) {
-      r_.error(api_base_node ? *api_base_node : params, path + ".api_base", problem);
+      r_.error(api_base_node.IsDefined() ? api_base_node : params, path + ".api_base", problem);
       return false;
     }
     d.api_base = std::move(*url);
@@ -244,7 +244,7 @@ class Loader {
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.Scalar();
       const std::string kpath = "router_settings." + key;
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: the iterator hands out a temporary
       if (key == "routing_strategy") {
         static const std::set<std::string> kKnown = {
             "simple-shuffle", "least-busy", "latency-based-routing", "usage-based-routing",
@@ -282,7 +282,7 @@ class Loader {
     if (v.IsNull() || !r_.expect_list(v, kpath)) return;
     for (std::size_t i = 0; i < v.size(); ++i) {
       const std::string ipath = kpath + "[" + std::to_string(i) + "]";
-      const YAML::Node& entry = v[i];
+      const YAML::Node entry = v[i];
       if (!entry.IsMap() || entry.size() != 1) {
         r_.error(entry, ipath, "must be a one-key mapping such as {\"model-a\": [\"model-b\"]}");
         continue;
@@ -290,7 +290,7 @@ class Loader {
       auto it = entry.begin();
       Fallback f;
       f.model_name = it->first.Scalar();
-      const YAML::Node& targets = it->second;
+      const YAML::Node targets = it->second;
       if (!r_.expect_list(targets, ipath + "." + f.model_name)) continue;
       for (std::size_t j = 0; j < targets.size(); ++j) {
         if (auto s = r_.string(targets[j], ipath + "." + f.model_name)) f.to.push_back(*s);
@@ -365,7 +365,7 @@ class Loader {
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.Scalar();
       const std::string kpath = "fleetgate." + key;
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: the iterator hands out a temporary
       if (key == "listen") {
         listen_line_ = YamlReader::line(v);
         auto s = r_.string(v, kpath);

@@ -132,7 +132,7 @@ TEST_F(GatewayTest, BadRequestsGetOpenAIErrors) {
   EXPECT_EQ(error_of(unknown).at("param"), "model");
 
   auto malformed = http_request(gw_.port, "POST", "/v1/chat/completions", R"({"model":"fast",)");
-  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(malformed.status, 400) << malformed.error;
   EXPECT_EQ(error_of(malformed).at("type"), "invalid_request_error");
 
   auto no_model = http_request(gw_.port, "POST", "/v1/chat/completions", R"({"messages":[]})");
