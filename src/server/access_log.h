@@ -19,14 +19,14 @@ struct AccessRecord {
   std::string_view request_id;
   std::string_view method;
   std::string_view path;
-  std::string_view model;       // as the client asked
+  std::string model;            // as the client asked (owned: the request's fields die first)
   std::string_view deployment;  // the deployment that served it, if any
   int status = 0;
   std::chrono::steady_clock::time_point start;
   std::optional<std::chrono::steady_clock::time_point> first_byte;
   std::optional<Usage> usage;
   bool stream = false;
-  std::string_view error;  // our error message when the gateway answered for the backend
+  std::string error;  // our error message when the gateway answered for the backend
 };
 
 class AccessLog {

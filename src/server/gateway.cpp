@@ -206,7 +206,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   call.first_byte = std::min(whole, call.fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
   call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
   log.deployment = d.id;
-  log.model = call.fields.model_name;  // a view: Call owns the string from here on
+  log.model = call.fields.model_name;
   if (d.provider == Provider::Ollama || d.provider == Provider::OllamaChat) co_await relay_ollama(call);
   else co_await relay_openai(call);
 }

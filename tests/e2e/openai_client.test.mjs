@@ -14,17 +14,17 @@ const children = [];
 function start(args, pattern) {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`no match for ${pattern}: ${output}`)), 10000);
+    const entry = { child, output: '' };
+    children.push(entry);
+    const timer = setTimeout(() => reject(new Error(`no match for ${pattern}: ${entry.output}`)), 10000);
     const onData = (chunk) => {
-      output += chunk;
-      const m = output.match(pattern);
+      entry.output += chunk;
+      const m = entry.output.match(pattern);
       if (m) { clearTimeout(timer); resolve(Number(m[1])); }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${entry.output}`)));
   });
 }
 
@@ -50,7 +50,17 @@ fleetgate:
   client = new OpenAI({ apiKey: 'sk-e2e', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0, timeout: 10000 });
 });
 
-after(() => { for (const c of children) c.kill('SIGKILL'); });
+// SIGTERM so a sanitizer build runs its leak check; any sanitizer report fails the run.
+after(async () => {
+  await Promise.all(children.map(({ child }) => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.kill('SIGTERM');
+  })));
+  for (const { output } of children)
+    assert.doesNotMatch(output, /ERROR: (Address|Leak)Sanitizer|runtime error:/);
+});
 
 test('chat completion', async () => {
   const r = await client.chat.completions.create({ model: 'complex', messages: [{ role: 'user', content: 'hi' }] });

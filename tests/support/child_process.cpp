@@ -1,5 +1,7 @@
 #include "support/child_process.h"
 
+#include <gtest/gtest.h>
+
 #include <csignal>
 #include <fcntl.h>
 #include <poll.h>
@@ -47,11 +49,24 @@ ChildProcess::ChildProcess(std::vector<std::string> argv) {
 
 ChildProcess::~ChildProcess() {
   if (!status_) {
-    kill(-pid_, SIGKILL);
-    wait_exit(std::chrono::seconds(5));
+    // SIGTERM first so a sanitizer build runs its leak check on the way out.
+    kill(pid_, SIGTERM);
+    if (!wait_exit(std::chrono::seconds(2))) {
+      kill(-pid_, SIGKILL);
+      wait_exit(std::chrono::seconds(5));
+    }
   }
   if (reader_.joinable()) reader_.join();
   close(out_fd_);
+  // A sanitizer finding in fleetgate serve or sim fails the test that ran it, even when every
+  // response the test saw looked right.
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                             "WARNING: ThreadSanitizer"}) {
+    if (output_.find(marker) != std::string::npos) {
+      ADD_FAILURE() << "child process reported a sanitizer finding:\n" << output_;
+      break;
+    }
+  }
 }
 
 std::string ChildProcess::output() {
