@@ -58,6 +58,10 @@ int run_serve(const ServeOptions& options) {
   boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
   tls.set_default_verify_paths();
   AccessLog access_log(g.access_log);
+  if (!access_log.problem().empty()) {
+    spdlog::error("fleetgate.access_log: {}", access_log.problem());
+    return kExitFailure;
+  }
   auto state = std::make_shared<const GatewayState>(std::move(*config));
   const auto& t = state->config.gateway.timeouts;
   HttpServer server({state->config.gateway.listen, threads,
@@ -74,8 +78,7 @@ int run_serve(const ServeOptions& options) {
   spdlog::info("fleetgate listening on http://{}:{} ({} threads, {} deployments, {} models)",
                host.find(':') != std::string::npos ? "[" + host + "]" : host, *port, threads,
                state->config.deployments.size(), state->routes.model_names().size());
-  serve_until_signalled(server, t.drain);
-  access_log.flush();
+  serve_until_signalled(server, t.drain);  // each worker flushes its access log lines as it ends
   return kExitOk;
 }
 

@@ -2,44 +2,88 @@
 
 #include "core/json_escape.h"
 
-#include <fmt/chrono.h>
+#include <boost/asio/post.hpp>
 #include <fmt/format.h>
-#include <spdlog/async.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace fleetgate {
 
+namespace {
+constexpr std::size_t kFlushAt = 64 * 1024;  // a busy worker writes at least this often
+}
+
 AccessLog::AccessLog(const std::string& target) {
   if (target == "off") return;
-  // Batched by spdlog's worker thread; a full queue blocks rather than dropping lines.
-  static std::once_flag pool_once;
-  std::call_once(pool_once, [] { spdlog::init_thread_pool(8192, 1); });
-  auto pool = spdlog::thread_pool();
-  spdlog::sink_ptr sink;
-  if (target == "stdout") sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-  else sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(target);
-  logger_ = std::make_shared<spdlog::async_logger>("access", sink, pool,
-                                                   spdlog::async_overflow_policy::block);
-  logger_->set_pattern("%v");
-  logger_->flush_on(spdlog::level::info);
+  if (target == "stdout") {
+    fd_ = STDOUT_FILENO;
+    return;
+  }
+  fd_ = ::open(target.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd_ < 0) problem_ = "cannot open " + target + ": " + std::strerror(errno);
+  owned_ = fd_ >= 0;
 }
 
-AccessLog::~AccessLog() { flush(); }
-
-void AccessLog::flush() {
-  if (logger_) logger_->flush();
+AccessLog::~AccessLog() {
+  if (owned_) ::close(fd_);
 }
 
-void AccessLog::write(const AccessRecord& r) {
-  if (!logger_) return;
+void AccessLog::write_out(std::string_view lines) {
+  std::lock_guard lock(mutex_);
+  while (!lines.empty() && fd_ >= 0) {
+    const ssize_t n = ::write(fd_, lines.data(), lines.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (!failed_) {
+        const std::string msg = std::string("fleetgate: access log write failed: ") + std::strerror(errno) + "\n";
+        [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, msg.data(), msg.size());
+      }
+      failed_ = true;
+      return;
+    }
+    lines.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+AccessLogWriter::AccessLogWriter(AccessLog& log, boost::asio::any_io_executor executor)
+    : log_(log), executor_(std::move(executor)) {}
+
+AccessLogWriter::~AccessLogWriter() { flush(); }
+
+void AccessLogWriter::flush() {
+  if (buffer_.empty()) return;
+  log_.write_out(buffer_);
+  buffer_.clear();
+}
+
+void AccessLogWriter::append_timestamp() {
+  using namespace std::chrono;
+  const auto now = time_point_cast<milliseconds>(system_clock::now());
+  const auto secs = time_point_cast<seconds>(now);
+  if (secs.time_since_epoch().count() != second_) {
+    second_ = secs.time_since_epoch().count();
+    const std::time_t t = system_clock::to_time_t(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(second_text_, sizeof second_text_, "%Y-%m-%dT%H:%M:%S", &tm);
+  }
+  fmt::format_to(std::back_inserter(buffer_), "{}.{:03}Z", second_text_,
+                 static_cast<int>((now - secs).count()));
+}
+
+void AccessLogWriter::write(const AccessRecord& r) {
+  if (!log_.enabled()) return;
   using namespace std::chrono;
   const auto now = steady_clock::now();
-  const auto wall = time_point_cast<milliseconds>(system_clock::now());
-  std::string line;
-  line.reserve(320);
-  fmt::format_to(std::back_inserter(line), "{{\"ts\":\"{:%FT%T}Z\",\"request_id\":", wall);
+  std::string& line = buffer_;
+  line += "{\"ts\":\"";
+  append_timestamp();
+  line += "\",\"request_id\":";
   append_json_string(line, r.request_id);
   line += ",\"method\":";
   append_json_string(line, r.method);
@@ -64,8 +108,17 @@ void AccessLog::write(const AccessRecord& r) {
     line += ",\"error\":";
     append_json_string(line, r.error);
   }
-  line += '}';
-  logger_->info(line);
+  line += "}\n";
+  if (buffer_.size() >= kFlushAt) {
+    flush();
+  } else if (!flush_posted_) {
+    // Runs after the handlers already queued in this turn of the loop: one write for all of them.
+    flush_posted_ = true;
+    boost::asio::post(executor_, [this] {
+      flush_posted_ = false;
+      flush();
+    });
+  }
 }
 
 }  // namespace fleetgate

@@ -1,17 +1,17 @@
-// One JSON line per request, formatted on the I/O thread and written by a background thread.
+// One JSON line per request. Each worker formats lines into its own buffer and writes them with
+// one write() per turn of its event loop, so a busy worker batches many lines per syscall and an
+// idle one writes each line at once. No logging thread, no locks on the request path.
 #pragma once
 
 #include "openai/usage.h"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <chrono>
-#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-
-namespace spdlog {
-class logger;
-}
 
 namespace fleetgate {
 
@@ -29,17 +29,46 @@ struct AccessRecord {
   std::string error;  // our error message when the gateway answered for the backend
 };
 
+// Where the lines go: stdout, a file opened for appending, or nowhere. Shared by the workers.
 class AccessLog {
  public:
-  // `target`: "stdout", "off", or a file path (appended to).
+  // `target`: "stdout", "off", or a file path (created if missing, appended to).
   explicit AccessLog(const std::string& target);
   ~AccessLog();
-  void write(const AccessRecord& r);
-  void flush();
-  bool enabled() const { return logger_ != nullptr; }
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
+
+  bool enabled() const { return fd_ >= 0; }
+  // Why the target could not be opened; empty when it was.
+  const std::string& problem() const { return problem_; }
+  // Writes whole lines; a short write is retried, an error is reported once on stderr.
+  void write_out(std::string_view lines);
 
  private:
-  std::shared_ptr<spdlog::logger> logger_;
+  int fd_ = -1;
+  bool owned_ = false;
+  bool failed_ = false;
+  std::string problem_;
+  std::mutex mutex_;  // a worker's flush is one write(); the lock keeps large ones whole
+};
+
+// A worker's buffer in front of the shared AccessLog. Used on that worker's thread only.
+class AccessLogWriter {
+ public:
+  AccessLogWriter(AccessLog& log, boost::asio::any_io_executor executor);
+  ~AccessLogWriter();
+  void write(const AccessRecord& r);
+  void flush();
+
+ private:
+  void append_timestamp();
+
+  AccessLog& log_;
+  boost::asio::any_io_executor executor_;
+  std::string buffer_;
+  bool flush_posted_ = false;
+  std::chrono::system_clock::time_point::rep second_ = -1;  // cached "YYYY-MM-DDTHH:MM:SS"
+  char second_text_[24] = {};
 };
 
 }  // namespace fleetgate

@@ -89,7 +89,7 @@ Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worke
             PoolSettings{state_->config.gateway.timeouts.connect,
                          state_->config.gateway.timeouts.upstream_idle,
                          state_->config.gateway.max_idle_upstream_per_backend}),
-      access_log_(access_log),
+      access_log_(access_log, worker.executor),
       rng_(std::random_device{}()) {}
 
 bool Gateway::authorized(const Request& req) const {

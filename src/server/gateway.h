@@ -40,7 +40,7 @@ class Gateway : public RequestHandler {
   std::shared_ptr<const GatewayState> state_;
   WorkerContext& worker_;
   UpstreamPool pool_;
-  AccessLog& access_log_;
+  AccessLogWriter access_log_;
   std::mt19937_64 rng_;
 };
 

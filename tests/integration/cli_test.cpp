@@ -48,6 +48,17 @@ TEST(Cli, ServeRefusesPublicListenWithoutAKey) {
   EXPECT_NE(out.find("without general_settings.master_key"), std::string::npos) << out;
 }
 
+TEST(Cli, ServeRefusesAnAccessLogItCannotOpen) {
+  std::string out;
+  EXPECT_EQ(run({"serve", "--config",
+                 temp_file("model_list: []\nfleetgate: {listen: '127.0.0.1:0', access_log: /nonexistent-dir/a.log}\n")},
+                &out),
+            1);
+  EXPECT_NE(out.find("fleetgate.access_log: cannot open /nonexistent-dir/a.log: No such file or directory"),
+            std::string::npos) << out;
+  EXPECT_EQ(out.find("listening on"), std::string::npos) << out;
+}
+
 TEST(Cli, MisuseExitsNonZero) {
   EXPECT_NE(run({}), 0);
   EXPECT_NE(run({"frobnicate"}), 0);
