@@ -30,7 +30,7 @@ void append_number(std::string& out, std::uint64_t n, int base = 10) {
 
 }  // namespace
 
-std::string make_request_id() {
+void make_request_id(std::string& out) {
   static const std::uint64_t process_salt = std::random_device{}();
   static std::atomic<std::uint64_t> counter{0};
   // A counter mixed with a per-run salt (splitmix64): unique, unpredictable enough, no syscalls.
@@ -38,9 +38,9 @@ std::string make_request_id() {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   z ^= z >> 31;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(z));
-  return std::string(buf, 16);
+  char buf[16];
+  for (int i = 15; i >= 0; --i, z >>= 4) buf[i] = "0123456789abcdef"[z & 15];
+  out.assign(buf, 16);  // reuses the connection's string: no allocation after the first request
 }
 
 ClientConnection::ClientConnection(tcp::socket socket, DeadlineSweeper& sweeper,
@@ -102,7 +102,7 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
           error_ = Error(Errc::BadRequest, "The request headers are too large.");
         else
           error_ = Error(Errc::BadRequest, "Malformed HTTP request: " + ec.message() + ".");
-        request_id_ = make_request_id();
+        make_request_id(request_id_);
         co_return ReadOutcome::Failed;
       }
       if (parser.is_header_done() && !in_body) {
@@ -124,7 +124,7 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
         keep_alive_ = false;
         error_ = Error(Errc::ClientTimeout, in_body ? "The request body did not arrive in time."
                                                     : "The request headers did not arrive in time.");
-        request_id_ = make_request_id();
+        make_request_id(request_id_);
         co_return ReadOutcome::Failed;
       }
       watch_.disarm();
@@ -139,12 +139,13 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
   idle_ = false;
   keep_alive_ = req.keep_alive;
   version_ = req.version;
-  request_id_ = req.request_id.empty() ? make_request_id() : req.request_id;
+  if (req.request_id.empty()) make_request_id(request_id_);
+  else request_id_ = req.request_id;
   co_return ReadOutcome::Request;
 }
 
 void ClientConnection::build_head(int status, std::string_view content_type,
-                                  std::string_view extra, std::string_view framing) {
+                                  std::string_view extra, Framing framing, std::size_t length) {
   head_.clear();
   status_ = status;
   head_ += version_ >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
@@ -155,7 +156,13 @@ void ClientConnection::build_head(int status, std::string_view content_type,
   head_ += "\r\nContent-Type: ";
   head_ += content_type;
   head_ += "\r\n";
-  head_ += framing;
+  if (framing == Framing::Length) {
+    head_ += "Content-Length: ";
+    append_number(head_, length);
+    head_ += "\r\n";
+  } else if (framing == Framing::Chunked) {
+    head_ += "Transfer-Encoding: chunked\r\n";
+  }
   head_ += "x-request-id: ";
   head_ += request_id_;
   head_ += "\r\n";
@@ -169,10 +176,7 @@ void ClientConnection::build_head(int status, std::string_view content_type,
 asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
                                              std::span<const asio::const_buffer> body,
                                              std::string_view extra_headers) {
-  std::string framing = "Content-Length: ";
-  append_number(framing, asio::buffer_size(body));
-  framing += "\r\n";
-  build_head(status, content_type, extra_headers, framing);
+  build_head(status, content_type, extra_headers, Framing::Length, asio::buffer_size(body));
   scratch_.clear();
   scratch_.push_back(asio::buffer(head_));
   scratch_.insert(scratch_.end(), body.begin(), body.end());
@@ -194,8 +198,8 @@ asio::awaitable<bool> ClientConnection::start_stream(int status, std::string_vie
                                                      std::string_view extra_headers) {
   chunked_ = version_ >= 11;
   if (!chunked_) keep_alive_ = false;
-  build_head(status, content_type, std::string(extra_headers) + "Cache-Control: no-cache\r\n",
-             chunked_ ? "Transfer-Encoding: chunked\r\n" : "");
+  build_head(status, content_type, extra_headers, chunked_ ? Framing::Chunked : Framing::UntilClose);
+  head_.insert(head_.size() - 2, "Cache-Control: no-cache\r\n");
   const asio::const_buffer b = asio::buffer(head_);
   co_return co_await write(std::span(&b, 1));
 }

@@ -63,8 +63,9 @@ class ClientConnection : public WatchHook {
   const std::string& request_id() const { return request_id_; }
 
  private:
+  enum class Framing { Length, Chunked, UntilClose };
   void build_head(int status, std::string_view content_type, std::string_view extra,
-                  std::string_view framing);
+                  Framing framing, std::size_t length = 0);
   asio::awaitable<std::size_t> read_some();
 
   tcp::socket socket_;
@@ -84,7 +85,7 @@ class ClientConnection : public WatchHook {
   bool chunked_ = false;
 };
 
-// A request id: 16 hex digits, unique per process run.
-std::string make_request_id();
+// Writes a new request id into `out`: 16 hex digits, unique per process run.
+void make_request_id(std::string& out);
 
 }  // namespace fleetgate

@@ -17,6 +17,8 @@
 
 #include <array>
 
+#include <fmt/format.h>
+
 namespace fleetgate {
 
 namespace http = boost::beast::http;
@@ -78,7 +80,7 @@ struct Gateway::Call {
   Clock::time_point deadline;
   Duration first_byte;
   Duration stream_gap;
-  std::string extra_headers;
+  std::string_view extra_headers;  // the x-fleetgate-deployment line
 };
 
 Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worker,
@@ -103,110 +105,134 @@ bool Gateway::authorized(const Request& req) const {
   return CRYPTO_memcmp(given.data(), key->data(), key->size()) == 0;
 }
 
+namespace {
+
+std::optional<ApiKind> api_kind_of(std::string_view path) {
+  if (path.starts_with("/v1")) path.remove_prefix(3);
+  if (path == "/chat/completions") return ApiKind::Chat;
+  if (path == "/completions") return ApiKind::Completion;
+  if (path == "/embeddings") return ApiKind::Embedding;
+  return std::nullopt;
+}
+
+}  // namespace
+
+// What the gateway answers itself, decided without suspending (keeps handle()'s frame small).
+struct Gateway::LocalReply {
+  std::optional<ApiKind> proxy;  // set: relay to a backend instead
+  std::optional<Error> error;
+  int status = 200;
+  std::string_view body;
+  std::string owned_body;
+};
+
+Gateway::LocalReply Gateway::answer(const Request& req) const {
+  LocalReply r;
+  const std::string_view path = req.path();
+  const bool get = req.method == http::verb::get;
+  const bool post = req.method == http::verb::post;
+  auto unauthorized = [] {
+    return Error(Errc::Unauthorized, "Missing or invalid API key. Send 'Authorization: Bearer <key>'.");
+  };
+  if (auto kind = api_kind_of(path)) {
+    if (!post) r.error = Error(Errc::MethodNotAllowed, "Use POST for " + std::string(path) + ".");
+    else if (!authorized(req)) r.error = unauthorized();
+    else r.proxy = kind;
+  } else if (path == "/v1/models" || path == "/models") {
+    if (!get) r.error = Error(Errc::MethodNotAllowed, "Use GET for " + std::string(path) + ".");
+    else if (!authorized(req)) r.error = unauthorized();
+    else r.body = state_->models_body;
+  } else if (path.starts_with("/v1/models/")) {
+    const std::string_view id = path.substr(11);
+    if (!authorized(req)) {
+      r.error = unauthorized();
+    } else if (!state_->routes.candidates(id)) {
+      r.error = Error(Errc::ModelNotFound, "The model '" + std::string(id) + "' does not exist.", "model");
+    } else {
+      r.owned_body = "{\"id\":" + json_string(id) + ",\"object\":\"model\",\"created\":" +
+                     std::to_string(state_->created) + ",\"owned_by\":\"fleetgate\"}";
+      r.body = r.owned_body;
+    }
+  } else if (path == "/health/liveliness" || path == "/health/liveness") {
+    r.body = "\"I'm alive!\"";
+  } else if (path == "/health/readiness") {
+    r.status = worker_.draining ? 503 : 200;
+    r.body = worker_.draining ? "{\"status\":\"draining\"}" : "{\"status\":\"healthy\"}";
+  } else {
+    r.error = Error(Errc::NotFound, "Unknown path " + std::string(path) + ".");
+  }
+  return r;
+}
+
 asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
   AccessRecord log;
   log.start = Clock::now();
   log.request_id = conn.request_id();
   const auto method_text = http::to_string(req.method);
   log.method = std::string_view(method_text.data(), method_text.size());
-  const std::string_view path = req.path();
-  log.path = path;
-
-  const bool get = req.method == http::verb::get;
-  const bool post = req.method == http::verb::post;
-  auto kind_of = [](std::string_view p) -> std::optional<ApiKind> {
-    if (p.starts_with("/v1")) p.remove_prefix(3);
-    if (p == "/chat/completions") return ApiKind::Chat;
-    if (p == "/completions") return ApiKind::Completion;
-    if (p == "/embeddings") return ApiKind::Embedding;
-    return std::nullopt;
-  };
-
-  if (auto kind = kind_of(path)) {
-    if (!post) co_await conn.send_error(Error(Errc::MethodNotAllowed, "Use POST for " + std::string(path) + "."));
-    else if (!authorized(req)) co_await conn.send_error(Error(Errc::Unauthorized, "Missing or invalid API key. Send 'Authorization: Bearer <key>'."));
-    else co_await proxy(conn, req, *kind, log);
-  } else if (path == "/v1/models" || path == "/models") {
-    if (!get) co_await conn.send_error(Error(Errc::MethodNotAllowed, "Use GET for " + std::string(path) + "."));
-    else if (!authorized(req)) co_await conn.send_error(Error(Errc::Unauthorized, "Missing or invalid API key. Send 'Authorization: Bearer <key>'."));
-    else co_await conn.send(200, "application/json", state_->models_body);
-  } else if (path.starts_with("/v1/models/")) {
-    const std::string_view id = path.substr(11);
-    if (!authorized(req)) {
-      co_await conn.send_error(Error(Errc::Unauthorized, "Missing or invalid API key. Send 'Authorization: Bearer <key>'."));
-    } else if (!state_->routes.candidates(id)) {
-      co_await conn.send_error(Error(Errc::ModelNotFound, "The model '" + std::string(id) + "' does not exist.", "model"));
-    } else {
-      std::string body = "{\"id\":" + json_string(id) + ",\"object\":\"model\",\"created\":" +
-                         std::to_string(state_->created) + ",\"owned_by\":\"fleetgate\"}";
-      co_await conn.send(200, "application/json", body);
-    }
-  } else if (path == "/health/liveliness" || path == "/health/liveness") {
-    co_await conn.send(200, "application/json", "\"I'm alive!\"");
-  } else if (path == "/health/readiness") {
-    if (worker_.draining) co_await conn.send(503, "application/json", "{\"status\":\"draining\"}");
-    else co_await conn.send(200, "application/json", "{\"status\":\"healthy\"}");
-  } else {
-    co_await conn.send_error(Error(Errc::NotFound, "Unknown path " + std::string(path) + "."));
+  log.path = req.path();
+  {
+    LocalReply reply = answer(req);
+    if (reply.proxy) co_await proxy(conn, req, *reply.proxy, log);
+    else if (reply.error) co_await conn.send_error(*reply.error);
+    else co_await conn.send(reply.status, "application/json", reply.body);
   }
   log.status = conn.status();
   access_log_.write(log);
 }
 
-asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKind kind,
-                                     AccessRecord& log) {
+Result<Gateway::Routed> Gateway::route(const Request& req, ApiKind kind, AccessRecord& log) {
   auto scanned = scan_request(req.body);
-  if (!scanned) {
-    co_await conn.send_error(scanned.error());
-    co_return;
-  }
+  if (!scanned) return scanned.error();
   RequestFields& fields = *scanned;
   log.stream = fields.stream;
-  if (!fields.model) {
-    co_await conn.send_error(Error(Errc::BadRequest, "Missing required parameter: 'model' (a string).", "model"));
-    co_return;
-  }
+  if (!fields.model) return Error(Errc::BadRequest, "Missing required parameter: 'model' (a string).", "model");
+  log.model = fields.model_name;
   const bool has_payload = kind == ApiKind::Chat ? fields.has_messages
                            : kind == ApiKind::Completion ? fields.has_prompt
                                                          : fields.has_input;
   if (!has_payload) {
-    log.model = fields.model_name;
     const char* param = kind == ApiKind::Chat ? "messages" : kind == ApiKind::Completion ? "prompt" : "input";
-    co_await conn.send_error(Error(Errc::BadRequest,
-                                   std::string("Missing required parameter: '") + param +
-                                       (kind == ApiKind::Chat ? "' (a list)." : "'."),
-                                   param));
-    co_return;
+    return Error(Errc::BadRequest,
+                 std::string("Missing required parameter: '") + param + (kind == ApiKind::Chat ? "' (a list)." : "'."),
+                 param);
   }
   const double random = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   const auto picked = state_->routes.pick(fields.model_name, random);
   if (!picked) {
-    log.model = fields.model_name;
-    co_await conn.send_error(Error(Errc::ModelNotFound,
-                                   "The model '" + fields.model_name +
-                                       "' does not exist. GET /v1/models lists the models served here.",
-                                   "model"));
+    return Error(Errc::ModelNotFound,
+                 "The model '" + fields.model_name + "' does not exist. GET /v1/models lists the models served here.",
+                 "model");
+  }
+  return Routed{std::move(fields), *picked};
+}
+
+asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKind kind,
+                                     AccessRecord& log) {
+  auto routed = route(req, kind, log);
+  if (!routed) {
+    co_await conn.send_error(routed.error());
     co_return;
   }
-  const Deployment& d = state_->config.deployments[*picked];
+  const DeploymentIndex picked = routed->index;
+  const Deployment& d = state_->config.deployments[picked];
   const Timeouts& t = state_->config.gateway.timeouts;
   const Duration whole = d.timeout.value_or(state_->config.router.timeout.value_or(t.request));
   Call call{conn,
             req,
             kind,
-            *picked,
+            picked,
             d,
-            std::move(fields),
+            std::move(routed->fields),
             log,
-            UpstreamExchange(pool_, state_->backend_of[*picked], state_->labels[*picked]),
+            UpstreamExchange(pool_, state_->backend_of[picked], state_->labels[picked]),
             log.start + whole,
             {},
             {},
-            "x-fleetgate-deployment: " + d.id + "\r\n"};
+            state_->served_by[picked]};
   call.first_byte = std::min(whole, call.fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
   call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
   log.deployment = d.id;
-  log.model = call.fields.model_name;
   if (d.provider == Provider::Ollama || d.provider == Provider::OllamaChat) co_await relay_ollama(call);
   else co_await relay_openai(call);
 }
@@ -216,15 +242,14 @@ asio::awaitable<void> Gateway::relay_openai(Call& c) {
   const std::string& model = state_->model_json[c.index];
   const Span span = *c.fields.model;
   const std::string_view body = c.req.body;
-  std::string head;
-  head.reserve(256);
+  std::string& head = c.exchange.head();
   head += "POST ";
   head += url.base_path;
   head += endpoint_path(c.kind);
   head += " HTTP/1.1\r\n";
   head += state_->fixed_headers[c.index];
   head += "Content-Type: application/json\r\nContent-Length: ";
-  head += std::to_string(body.size() - span.size + model.size());
+  fmt::format_to(std::back_inserter(head), "{}", body.size() - span.size + model.size());
   head += "\r\nx-request-id: ";
   head += c.conn.request_id();
   head += c.fields.stream ? "\r\nAccept: text/event-stream\r\n\r\n" : "\r\n\r\n";
@@ -263,7 +288,7 @@ asio::awaitable<void> Gateway::relay_openai(Call& c) {
     co_return;
   }
   if (status >= 200 && status < 300) c.log.usage = scan_usage(c.exchange.body());
-  const std::string& ct = c.exchange.content_type();
+  const std::string_view ct = c.exchange.content_type();
   const asio::const_buffer out = asio::buffer(c.exchange.body());
   co_await c.conn.send(status, ct.empty() ? std::string_view("application/json") : std::string_view(ct),
                        std::span(&out, 1), c.extra_headers);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "openai/api_kind.h"
+#include "openai/request_scan.h"
 #include "server/access_log.h"
 #include "server/gateway_state.h"
 #include "server/http_server.h"
@@ -16,7 +17,6 @@
 
 namespace fleetgate {
 
-struct RequestFields;
 class UpstreamExchange;
 
 class Gateway : public RequestHandler {
@@ -28,6 +28,14 @@ class Gateway : public RequestHandler {
 
  private:
   struct Call;  // one proxied request's working state
+  struct LocalReply;
+  LocalReply answer(const Request& req) const;
+  struct Routed {
+    RequestFields fields;
+    DeploymentIndex index;
+  };
+  // Validates the body and picks a deployment, or says why not (no suspension: small frames).
+  Result<Routed> route(const Request& req, ApiKind kind, AccessRecord& log);
   asio::awaitable<void> proxy(ClientConnection& conn, Request& req, ApiKind kind,
                               AccessRecord& log);
   asio::awaitable<void> relay_openai(Call& call);

@@ -22,6 +22,7 @@ GatewayState::GatewayState(Config c) : config(std::move(c)), routes(config) {
     std::string headers = "Host: " + d.api_base.authority() + "\r\n";
     if (d.api_key) headers += "Authorization: Bearer " + *d.api_key + "\r\n";
     fixed_headers.push_back(std::move(headers));
+    served_by.push_back("x-fleetgate-deployment: " + d.id + "\r\n");
   }
   models_body = "{\"object\":\"list\",\"data\":[";
   bool first = true;

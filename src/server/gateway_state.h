@@ -19,6 +19,7 @@ struct GatewayState {
   std::vector<std::string> labels;     // by DeploymentIndex: "name#1 (host:port)" for messages
   std::vector<std::string> model_json; // by DeploymentIndex: upstream model as a JSON string literal
   std::vector<std::string> fixed_headers;  // by DeploymentIndex: Host + Authorization lines
+  std::vector<std::string> served_by;      // by DeploymentIndex: the x-fleetgate-deployment line
   std::string models_body;             // GET /v1/models
   std::int64_t created = 0;            // start time, for /v1/models
 

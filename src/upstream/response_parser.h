@@ -4,6 +4,8 @@
 
 #include <boost/beast/http/basic_parser.hpp>
 
+#include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
 
@@ -12,7 +14,7 @@ namespace fleetgate {
 class ResponseParser : public boost::beast::http::basic_parser<false> {
  public:
   int status = 0;
-  std::string content_type;
+  std::string_view content_type() const { return {content_type_.data(), content_type_size_}; }
   std::optional<std::uint64_t> content_length;
   std::string* sink = nullptr;  // body bytes are appended here; set before the body arrives
 
@@ -24,7 +26,10 @@ class ResponseParser : public boost::beast::http::basic_parser<false> {
   void on_response_impl(int code, string_view, int, error_code&) override { status = code; }
   void on_field_impl(boost::beast::http::field name, string_view, string_view value,
                      error_code&) override {
-    if (name == boost::beast::http::field::content_type) content_type.assign(value);
+    if (name == boost::beast::http::field::content_type) {
+      content_type_size_ = std::min(value.size(), content_type_.size());  // enough for any real one
+      value.copy(content_type_.data(), content_type_size_);
+    }
   }
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
@@ -41,6 +46,9 @@ class ResponseParser : public boost::beast::http::basic_parser<false> {
     return body.size();
   }
   void on_finish_impl(error_code&) override {}
+
+  std::array<char, 128> content_type_{};
+  std::size_t content_type_size_ = 0;
 };
 
 }  // namespace fleetgate

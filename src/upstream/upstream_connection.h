@@ -2,6 +2,7 @@
 #pragma once
 
 #include "net/deadline_sweeper.h"
+#include "upstream/response_parser.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
@@ -36,6 +37,9 @@ class UpstreamConnection {
   DeadlineWatch& watch() { return watch_; }
   boost::beast::flat_buffer& buffer() { return buffer_; }
   Clock::time_point last_used{};
+  // The current exchange's response parser, made anew for each response (a Beast parser cannot
+  // be reset); kept here rather than in the exchange so a request's coroutine frames stay small.
+  std::optional<ResponseParser> parser;
   std::uint64_t requests = 0;  // served on this connection; > 0 means it came from the pool
 
  private:

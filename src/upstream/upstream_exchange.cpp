@@ -7,13 +7,17 @@ namespace fleetgate {
 
 namespace http = boost::beast::http;
 
-UpstreamExchange::UpstreamExchange(UpstreamPool& pool, BackendId backend, std::string label)
-    : pool_(pool), backend_(backend), label_(std::move(label)) {}
+UpstreamExchange::UpstreamExchange(UpstreamPool& pool, BackendId backend, std::string_view label)
+    : pool_(pool), backend_(backend), label_(label), body_(pool.take_buffer()), head_(pool.take_buffer()) {}
 
 UpstreamExchange::~UpstreamExchange() {
+  pool_.give_back(std::move(body_));
+  pool_.give_back(std::move(head_));
   if (!conn_) return;
-  const bool reusable = !aborted_ && parser_ && parser_->is_done() && parser_->keep_alive() &&
+  auto& parser = conn_->parser;
+  const bool reusable = !aborted_ && parser && parser->is_done() && parser->keep_alive() &&
                         conn_->buffer().size() == 0 && !conn_->watch().expired();
+  parser.reset();
   if (reusable) pool_.release(backend_, std::move(conn_));
   else conn_->close();
 }
@@ -40,16 +44,16 @@ asio::awaitable<Result<void>> UpstreamExchange::attempt(
   auto acquired = co_await pool_.acquire(backend_, fresh);
   if (!acquired) {
     Error e = acquired.error();
-    e.message = label_ + ": " + e.message;
+    e.message = std::string(label_) + ": " + e.message;
     co_return e;
   }
   conn_ = std::move(*acquired);
   const bool reused = conn_->requests > 0;
-  parser_.emplace();
-  parser_->eager(true);
-  parser_->header_limit(64 * 1024);
-  parser_->body_limit(std::uint64_t{1} << 32);
-  parser_->sink = &body_;
+  conn_->parser.emplace();
+  conn_->parser->eager(true);
+  conn_->parser->header_limit(64 * 1024);
+  conn_->parser->body_limit(std::uint64_t{1} << 32);
+  conn_->parser->sink = &body_;
   body_.clear();
   conn_->buffer().clear();
 
@@ -58,15 +62,15 @@ asio::awaitable<Result<void>> UpstreamExchange::attempt(
     retryable_ = reused && !conn_->watch().expired();
     co_return io_error(ec, "sending the request", first_byte);
   }
-  while (!parser_->is_header_done()) {
+  while (!conn_->parser->is_header_done()) {
     auto more = co_await advance("the response head", first_byte);
     if (!more) {
       retryable_ = reused && conn_->buffer().size() == 0 && !conn_->watch().expired() &&
                    more.error().code == Errc::UpstreamUnreachable;
       co_return more.error();
     }
-    if (!*more && !parser_->is_header_done())
-      co_return Error(Errc::UpstreamProtocol, label_ + ": the backend closed the connection early");
+    if (!*more && !conn_->parser->is_header_done())
+      co_return Error(Errc::UpstreamProtocol, std::string(label_) + ": the backend closed the connection early");
   }
   ++conn_->requests;
   unread_body_ = !body_.empty();
@@ -75,7 +79,7 @@ asio::awaitable<Result<void>> UpstreamExchange::attempt(
 
 asio::awaitable<Result<void>> UpstreamExchange::read_body(Duration timeout) {
   conn_->watch().arm(timeout);
-  while (!parser_->is_done()) {
+  while (!conn_->parser->is_done()) {
     auto more = co_await advance("the response body", timeout);
     if (!more) co_return more.error();
     if (!*more) break;
@@ -91,7 +95,7 @@ asio::awaitable<Result<bool>> UpstreamExchange::read_body_some(Duration gap) {
   }
   body_.clear();
   while (body_.empty()) {
-    if (parser_->is_done()) {
+    if (conn_->parser->is_done()) {
       conn_->watch().disarm();
       co_return false;
     }
@@ -108,25 +112,25 @@ asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for,
   while (true) {
     if (buf.size() > 0) {
       error_code ec;
-      const std::size_t used = parser_->put(buf.data(), ec);
+      const std::size_t used = conn_->parser->put(buf.data(), ec);
       buf.consume(used);
       if (ec && ec != http::error::need_more)
-        co_return Error(Errc::UpstreamProtocol, label_ + ": bad HTTP response: " + ec.message());
-      if (used > 0 || parser_->is_done()) co_return true;
-    } else if (parser_->is_done()) {
+        co_return Error(Errc::UpstreamProtocol, std::string(label_) + ": bad HTTP response: " + ec.message());
+      if (used > 0 || conn_->parser->is_done()) co_return true;
+    } else if (conn_->parser->is_done()) {
       co_return false;
     }
     auto [ec, n] = co_await conn_->read_some(buf.prepare(16 * 1024));
     buf.commit(n);
     if (ec == asio::error::eof || (ec == asio::ssl::error::stream_truncated && n == 0)) {
-      if (parser_->is_header_done() && parser_->need_eof()) {
+      if (conn_->parser->is_header_done() && conn_->parser->need_eof()) {
         error_code eof_ec;
-        parser_->put_eof(eof_ec);
+        conn_->parser->put_eof(eof_ec);
         co_return !eof_ec ? Result<bool>(false)
-                          : Result<bool>(Error(Errc::UpstreamProtocol, label_ + ": " + eof_ec.message()));
+                          : Result<bool>(Error(Errc::UpstreamProtocol, std::string(label_) + ": " + eof_ec.message()));
       }
       co_return Error(Errc::UpstreamUnreachable,
-                      label_ + ": the backend closed the connection while we waited for " +
+                      std::string(label_) + ": the backend closed the connection while we waited for " +
                           waiting_for);
     }
     if (ec) co_return io_error(ec, waiting_for, deadline);
@@ -136,11 +140,11 @@ asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for,
 Error UpstreamExchange::io_error(const error_code& ec, const char* waiting_for,
                                  Duration deadline) const {
   if (conn_ && conn_->watch().expired())
-    return Error(Errc::UpstreamTimeout, label_ + ": no " + std::string(waiting_for) + " within " +
+    return Error(Errc::UpstreamTimeout, std::string(label_) + ": no " + std::string(waiting_for) + " within " +
                                             format_duration(deadline));
-  if (aborted_) return Error(Errc::Unavailable, label_ + ": request abandoned");
+  if (aborted_) return Error(Errc::Unavailable, std::string(label_) + ": request abandoned");
   return Error(Errc::UpstreamUnreachable,
-               label_ + ": connection failed while " +
+               std::string(label_) + ": connection failed while " +
                    (std::string(waiting_for) == "sending the request" ? std::string("sending the request")
                                                                       : "waiting for " + std::string(waiting_for)) +
                    ": " + ec.message());

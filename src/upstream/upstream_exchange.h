@@ -15,8 +15,8 @@ namespace fleetgate {
 
 class UpstreamExchange {
  public:
-  // `label` names the deployment in error messages.
-  UpstreamExchange(UpstreamPool& pool, BackendId backend, std::string label);
+  // `label` names the deployment in error messages; it must outlive the exchange.
+  UpstreamExchange(UpstreamPool& pool, BackendId backend, std::string_view label);
   ~UpstreamExchange();
   UpstreamExchange(const UpstreamExchange&) = delete;
   UpstreamExchange& operator=(const UpstreamExchange&) = delete;
@@ -33,10 +33,12 @@ class UpstreamExchange {
   // False when the body is complete and nothing new arrived.
   asio::awaitable<Result<bool>> read_body_some(Duration gap);
 
-  int status() const { return parser_->status; }
-  const std::string& content_type() const { return parser_->content_type; }
+  int status() const { return conn_->parser->status; }
+  std::string_view content_type() const { return conn_->parser->content_type(); }
   std::string& body() { return body_; }
-  bool done() const { return parser_ && parser_->is_done(); }
+  // Scratch space for the request head, reused across requests (must outlive start()).
+  std::string& head() { return head_; }
+  bool done() const { return conn_ && conn_->parser && conn_->parser->is_done(); }
 
   // Ends the exchange early (e.g. the client left): closes the connection, failing pending reads.
   void abort();
@@ -50,10 +52,10 @@ class UpstreamExchange {
 
   UpstreamPool& pool_;
   BackendId backend_;
-  std::string label_;
+  std::string_view label_;
   std::unique_ptr<UpstreamConnection> conn_;
-  std::optional<ResponseParser> parser_;  // one per attempt: a Beast parser cannot be reset
-  std::string body_;
+  std::string body_;  // both buffers come from the pool and go back to it
+  std::string head_;
   bool aborted_ = false;
   bool retryable_ = false;  // the failure hit a reused connection before any response byte
   bool unread_body_ = false;  // start() parsed body bytes along with the head

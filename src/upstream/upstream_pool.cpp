@@ -33,6 +33,20 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::acqui
   co_return co_await connect(backend);
 }
 
+std::string UpstreamPool::take_buffer() {
+  if (spare_buffers_.empty()) return {};
+  std::string b = std::move(spare_buffers_.back());
+  spare_buffers_.pop_back();
+  return b;
+}
+
+void UpstreamPool::give_back(std::string&& buffer) {
+  // Keep a few ordinary-sized buffers; let big ones (a long completion) go.
+  if (buffer.capacity() == 0 || buffer.capacity() > 256 * 1024 || spare_buffers_.size() >= 256) return;
+  buffer.clear();
+  spare_buffers_.push_back(std::move(buffer));
+}
+
 void UpstreamPool::release(BackendId backend, std::unique_ptr<UpstreamConnection> conn) {
   auto& idle = idle_[backend];
   if (idle.size() >= settings_.max_idle_per_backend) return;

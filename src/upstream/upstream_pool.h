@@ -34,6 +34,10 @@ class UpstreamPool {
   // Back into the pool; only call with a connection whose last response was read completely.
   void release(BackendId backend, std::unique_ptr<UpstreamConnection> conn);
 
+  // Reusable byte buffers for request heads and response bodies: no allocation per request.
+  std::string take_buffer();
+  void give_back(std::string&& buffer);
+
   const Url& url(BackendId backend) const { return backends_[backend]; }
   std::size_t idle(BackendId backend) const { return idle_[backend].size(); }
 
@@ -46,6 +50,7 @@ class UpstreamPool {
   std::vector<Url> backends_;
   PoolSettings settings_;
   std::vector<std::vector<std::unique_ptr<UpstreamConnection>>> idle_;
+  std::vector<std::string> spare_buffers_;
 };
 
 }  // namespace fleetgate

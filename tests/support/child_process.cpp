@@ -102,6 +102,8 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // Once the child has exited, read its output to the end so output() holds all of it.
+  if (status_ && reader_.joinable()) reader_.join();
   return status_;
 }
 
