@@ -131,6 +131,7 @@ wrk -t2 -c1000 -d"${secs}s" --timeout 10s -s "$work/stream.lua" "http://127.0.0.
   grep -E "streams:|Requests/sec" || true
 echo "fleetgate CPU during streams: $(( $(cpu_ticks "$fg_pid") - before )) ticks of $(( secs * tick )); peak RSS $(hwm_mib "$fg_pid") MiB (target <= 100)"
 
-echo "== idle: 5 s, no traffic =="
+echo "== idle: 5 s, no traffic (after 2 s to settle) =="
+sleep 2
 before=$(cpu_ticks "$fg_pid"); sleep 5
 echo "fleetgate CPU ticks while idle: $(( $(cpu_ticks "$fg_pid") - before )) (target 0)"

@@ -3,6 +3,8 @@
 // tick. The timer runs only while some watch is armed, so an idle process does not wake up.
 #pragma once
 
+#include "net/coarse_clock.h"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/intrusive/list.hpp>
@@ -20,7 +22,7 @@ using WatchHook =
 // One deadline. Thread affinity: the sweeper's thread only.
 class DeadlineWatch : public WatchHook {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = CoarseClock;
 
   // `on_expire` runs on the sweeper's thread when the armed deadline passes; it typically closes
   // a socket so the pending operation fails.

@@ -5,7 +5,9 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <ctime>
 
@@ -15,8 +17,26 @@
 namespace fleetgate {
 
 namespace {
+
 constexpr std::size_t kFlushAt = 64 * 1024;  // a busy worker writes at least this often
+
+void append_integer(std::string& out, std::uint64_t n) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+  out.append(buf, end);
 }
+
+// Milliseconds with three decimals ("12.345"), from whole microseconds: no floating point.
+void append_millis(std::string& out, std::chrono::steady_clock::duration d) {
+  const auto us = std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  append_integer(out, static_cast<std::uint64_t>(us / 1000));
+  const auto frac = static_cast<int>(us % 1000);
+  const char digits[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
+                          static_cast<char>('0' + frac % 10)};
+  out.append(digits, 4);
+}
+
+}  // namespace
 
 AccessLog::AccessLog(const std::string& target) {
   if (target == "off") return;
@@ -97,12 +117,20 @@ void AccessLogWriter::write(const AccessRecord& r) {
     line += ",\"deployment\":";
     append_json_string(line, r.deployment);
   }
-  auto ms = [&](steady_clock::time_point t) { return duration<double, std::milli>(t - r.start).count(); };
-  fmt::format_to(std::back_inserter(line), ",\"status\":{},\"latency_ms\":{:.3f}", r.status, ms(now));
-  if (r.first_byte) fmt::format_to(std::back_inserter(line), ",\"ttfb_ms\":{:.3f}", ms(*r.first_byte));
-  if (r.usage)
-    fmt::format_to(std::back_inserter(line), ",\"prompt_tokens\":{},\"completion_tokens\":{}",
-                   r.usage->prompt_tokens, r.usage->completion_tokens);
+  line += ",\"status\":";
+  append_integer(line, static_cast<std::uint64_t>(r.status));
+  line += ",\"latency_ms\":";
+  append_millis(line, now - r.start);
+  if (r.first_byte) {
+    line += ",\"ttfb_ms\":";
+    append_millis(line, *r.first_byte - r.start);
+  }
+  if (r.usage) {
+    line += ",\"prompt_tokens\":";
+    append_integer(line, r.usage->prompt_tokens);
+    line += ",\"completion_tokens\":";
+    append_integer(line, r.usage->completion_tokens);
+  }
   if (r.stream) line += ",\"stream\":true";
   if (!r.error.empty()) {
     line += ",\"error\":";

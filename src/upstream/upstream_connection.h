@@ -22,7 +22,7 @@ using error_code = boost::system::error_code;
 
 class UpstreamConnection {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = CoarseClock;
 
   UpstreamConnection(tcp::socket socket, DeadlineSweeper& sweeper);
   UpstreamConnection(asio::ssl::stream<tcp::socket> stream, DeadlineSweeper& sweeper);
