@@ -199,8 +199,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "fleetgate.timeouts.connect: must be greater than 0"},
         BadConfig{"public listen without key", "fleetgate:\n  listen: 0.0.0.0:4000\n",
                   "config.yaml:2: fleetgate.listen: listening on 0.0.0.0 (beyond loopback) needs general_settings.master_key"}),
-    [](const auto& info) {
-      std::string n = info.param.name;
+    [](const auto& param_info) {
+      std::string n = param_info.param.name;
       for (char& ch : n)
         if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
       return n;
