@@ -10,8 +10,8 @@ namespace fleetgate {
 
 // Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;     // could not start (port taken, ...)
-inline constexpr int kExitBadConfig = 2;   // invalid config or arguments
+inline constexpr int kExitFailure = 1;    // could not start (port taken, ...)
+inline constexpr int kExitBadConfig = 2;  // invalid config or arguments
 
 struct ServeOptions {
   std::string config_path;

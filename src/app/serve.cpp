@@ -53,7 +53,8 @@ int run_serve(const ServeOptions& options) {
                   g.listen.host);
     return kExitBadConfig;
   }
-  const unsigned threads = g.threads ? g.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads =
+      g.threads ? g.threads : std::max(1u, std::thread::hardware_concurrency());
 
   boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
   tls.set_default_verify_paths();

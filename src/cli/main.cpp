@@ -1,9 +1,9 @@
 // fleetgate: argument parsing only; each subcommand is a function in app/.
 #include "app/commands.h"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <sstream>
 
@@ -31,9 +31,12 @@ int main(int argc, char** argv) {
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the gateway (OpenAI-compatible API)");
-  serve_cmd->add_option("-c,--config", serve.config_path, "config.yaml (LiteLLM format + fleetgate:)")->required();
+  serve_cmd
+      ->add_option("-c,--config", serve.config_path, "config.yaml (LiteLLM format + fleetgate:)")
+      ->required();
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT (default 127.0.0.1:4000)");
-  serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: one per core)")->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: one per core)")
+      ->check(CLI::Range(1, 256));
 
   std::string check_path;
   auto* check_cmd = app.add_subcommand("check", "Validate a config file and exit");
@@ -42,17 +45,27 @@ int main(int argc, char** argv) {
   SimCommandOptions sim;
   std::string models = "sim-model", ttft = "0ms";
   auto* sim_cmd = app.add_subcommand("sim", "Run a simulated OpenAI/Ollama/llama.cpp/vLLM backend");
-  sim_cmd->add_option("--listen", sim.listen, "HOST:PORT on loopback (port 0 picks one)")->capture_default_str();
+  sim_cmd->add_option("--listen", sim.listen, "HOST:PORT on loopback (port 0 picks one)")
+      ->capture_default_str();
   sim_cmd->add_option("--models", models, "comma-separated model names")->capture_default_str();
   sim_cmd->add_option("--ttft", ttft, "time to first token, e.g. 200ms")->capture_default_str();
-  sim_cmd->add_option("--tokens-per-second", sim.sim.tokens_per_second, "0: all at once")->check(CLI::NonNegativeNumber);
-  sim_cmd->add_option("--tokens", sim.sim.tokens, "completion length in tokens")->check(CLI::Range(1, 100000))->capture_default_str();
-  sim_cmd->add_option("--error-rate", sim.sim.error_rate, "share of requests that fail")->check(CLI::Range(0.0, 1.0));
-  sim_cmd->add_option("--error-status", sim.sim.error_status, "status of injected failures")->check(CLI::Range(400, 599))->capture_default_str();
-  sim_cmd->add_option("--hang-rate", sim.sim.hang_rate, "share of requests never answered")->check(CLI::Range(0.0, 1.0));
+  sim_cmd->add_option("--tokens-per-second", sim.sim.tokens_per_second, "0: all at once")
+      ->check(CLI::NonNegativeNumber);
+  sim_cmd->add_option("--tokens", sim.sim.tokens, "completion length in tokens")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  sim_cmd->add_option("--error-rate", sim.sim.error_rate, "share of requests that fail")
+      ->check(CLI::Range(0.0, 1.0));
+  sim_cmd->add_option("--error-status", sim.sim.error_status, "status of injected failures")
+      ->check(CLI::Range(400, 599))
+      ->capture_default_str();
+  sim_cmd->add_option("--hang-rate", sim.sim.hang_rate, "share of requests never answered")
+      ->check(CLI::Range(0.0, 1.0));
   sim_cmd->add_option("--close-after", sim.sim.close_after_tokens, "drop streams after N tokens");
   sim_cmd->add_flag("--fail-start", sim.fail_start, "exit with an error instead of listening");
-  sim_cmd->add_option("--threads", sim.threads, "I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
+  sim_cmd->add_option("--threads", sim.threads, "I/O threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   sim_cmd->add_option("--seed", sim.sim.seed, "random seed for injected faults (0: random)");
 
   CLI11_PARSE(app, argc, argv);

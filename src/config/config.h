@@ -18,10 +18,10 @@ std::string_view to_string(Provider p);
 
 // One entry of model_list: a public model name served by one backend.
 struct Deployment {
-  std::string id;                // "<model_name>#<n>" or model_info.id; unique, used in logs and errors
-  std::string model_name;        // public name clients ask for
+  std::string id;          // "<model_name>#<n>" or model_info.id; unique, used in logs and errors
+  std::string model_name;  // public name clients ask for
   Provider provider = Provider::OpenAI;
-  std::string upstream_model;    // litellm_params.model without the provider prefix
+  std::string upstream_model;  // litellm_params.model without the provider prefix
   Url api_base;
   std::optional<std::string> api_key;
   std::optional<std::uint32_t> rpm;
@@ -31,7 +31,7 @@ struct Deployment {
   std::optional<Duration> timeout;         // whole request
   std::optional<Duration> stream_timeout;  // first byte and gap between events when streaming
   std::optional<int> max_retries;
-  int line = 0;                  // where it was declared, for messages
+  int line = 0;  // where it was declared, for messages
 };
 
 struct Fallback {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -46,23 +46,28 @@ class Loader {
     for (auto it = root.begin(); it != root.end(); ++it) {
       const std::string key = it->first.Scalar();
       const YAML::Node value = it->second;  // a copy: the iterator hands out a temporary
-      if (key == "model_list") model_list(value);
-      else if (key == "router_settings") router_settings(value);
-      else if (key == "general_settings") general_settings(value);
-      else if (key == "fleetgate") fleetgate_section(value);
-      else if (key == "litellm_settings" || key == "environment_variables" ||
-               key == "guardrails" || key == "callback_settings" || key == "credential_list")
+      if (key == "model_list")
+        model_list(value);
+      else if (key == "router_settings")
+        router_settings(value);
+      else if (key == "general_settings")
+        general_settings(value);
+      else if (key == "fleetgate")
+        fleetgate_section(value);
+      else if (key == "litellm_settings" || key == "environment_variables" || key == "guardrails" ||
+               key == "callback_settings" || key == "credential_list")
         r_.warn(it->first, key, kNotYet);
-      else r_.warn(it->first, key, "unknown top-level key; ignored");
+      else
+        r_.warn(it->first, key, "unknown top-level key; ignored");
     }
     validate_fallbacks();
     if (config_.deployments.empty() && issues_.empty())
       r_.warn(root, "model_list", "no deployments: every model request will get 404");
     const auto& listen = config_.gateway.listen;
     if (!is_loopback_host(listen.host) && !config_.master_key)
-      issues_.push_back({config_.path, listen_line_, "fleetgate.listen",
-                         "listening on " + listen.host +
-                             " (beyond loopback) needs general_settings.master_key"});
+      issues_.push_back(
+          {config_.path, listen_line_, "fleetgate.listen",
+           "listening on " + listen.host + " (beyond loopback) needs general_settings.master_key"});
     if (!issues_.empty()) return issues_;
     return std::move(config_);
   }
@@ -77,7 +82,8 @@ class Loader {
       const std::string path = "model_list[" + std::to_string(i) + "]";
       auto d = deployment(list[i], path);
       if (!d) continue;
-      if (d->id.empty()) d->id = d->model_name + "#" + std::to_string(++count_by_name[d->model_name]);
+      if (d->id.empty())
+        d->id = d->model_name + "#" + std::to_string(++count_by_name[d->model_name]);
       if (!ids.insert(d->id).second) {
         r_.error(list[i], path + ".model_info.id", "duplicate deployment id '" + d->id + "'");
         continue;
@@ -98,18 +104,25 @@ class Loader {
       if (key == "model_name") {
         auto v = r_.string(it->second, kpath);
         if (v && v->empty()) r_.error(it->second, kpath, "must not be empty");
-        if (!v || v->empty()) ok = false;
-        else d.model_name = *v;
+        if (!v || v->empty())
+          ok = false;
+        else
+          d.model_name = *v;
       } else if (key == "litellm_params") {
         have_params = true;
         ok = litellm_params(it->second, kpath, d) && ok;
       } else if (key == "model_info") {
-        if (!r_.expect_map(it->second, kpath)) { ok = false; continue; }
+        if (!r_.expect_map(it->second, kpath)) {
+          ok = false;
+          continue;
+        }
         for (auto mi = it->second.begin(); mi != it->second.end(); ++mi) {
           if (mi->first.Scalar() == "id") {
             auto v = r_.string(mi->second, kpath + ".id");
-            if (v) d.id = *v;
-            else ok = false;
+            if (v)
+              d.id = *v;
+            else
+              ok = false;
           }
         }
       } else {
@@ -150,30 +163,42 @@ class Loader {
         ok = api_base.has_value() && ok;
       } else if (key == "api_key") {
         auto s = r_.string(v, kpath);
-        if (s) d.api_key = *s;
-        else ok = false;
+        if (s)
+          d.api_key = *s;
+        else
+          ok = false;
       } else if (key == "rpm" || key == "tpm") {
         auto n = r_.integer(v, kpath, 0, UINT32_MAX);
-        if (!n) ok = false;
-        else (key == "rpm" ? d.rpm : d.tpm) = static_cast<std::uint32_t>(*n);
+        if (!n)
+          ok = false;
+        else
+          (key == "rpm" ? d.rpm : d.tpm) = static_cast<std::uint32_t>(*n);
       } else if (key == "weight") {
         auto n = r_.number(v, kpath);
         if (n && *n <= 0) r_.error(v, kpath, "must be greater than 0");
-        if (!n || *n <= 0) ok = false;
-        else d.weight = *n;
+        if (!n || *n <= 0)
+          ok = false;
+        else
+          d.weight = *n;
       } else if (key == "order") {
         auto n = r_.integer(v, kpath, 1, 1000);
-        if (n) d.order = static_cast<int>(*n);
-        else ok = false;
+        if (n)
+          d.order = static_cast<int>(*n);
+        else
+          ok = false;
       } else if (key == "timeout" || key == "stream_timeout") {
         auto t = r_.duration(v, kpath);
         if (t && t->count() == 0) r_.error(v, kpath, "must be greater than 0");
-        if (!t || t->count() == 0) ok = false;
-        else (key == "timeout" ? d.timeout : d.stream_timeout) = *t;
+        if (!t || t->count() == 0)
+          ok = false;
+        else
+          (key == "timeout" ? d.timeout : d.stream_timeout) = *t;
       } else if (key == "max_retries") {
         auto n = r_.integer(v, kpath, 0, 100);
-        if (n) d.max_retries = static_cast<int>(*n);
-        else ok = false;
+        if (n)
+          d.max_retries = static_cast<int>(*n);
+        else
+          ok = false;
       } else {
         warn_once(it->first, kpath, "litellm_params." + key, kNotYet);
       }
@@ -233,7 +258,8 @@ class Loader {
     }
     r_.warn(v, kpath,
             "provider '" + model->substr(0, slash) +
-                "' is not supported (openai/, hosted_vllm/, ollama/, ollama_chat/); deployment skipped");
+                "' is not supported (openai/, hosted_vllm/, ollama/, ollama_chat/); deployment "
+                "skipped");
     skip_ = true;
     return true;
   }
@@ -247,22 +273,27 @@ class Loader {
       const YAML::Node v = it->second;  // a copy: the iterator hands out a temporary
       if (key == "routing_strategy") {
         static const std::set<std::string> kKnown = {
-            "simple-shuffle", "least-busy", "latency-based-routing", "usage-based-routing",
+            "simple-shuffle",         "least-busy",
+            "latency-based-routing",  "usage-based-routing",
             "usage-based-routing-v2", "cost-based-routing"};
         auto s = r_.string(v, kpath);
         if (!s) continue;
         if (!kKnown.count(*s)) {
-          r_.error(v, kpath, "unknown strategy '" + *s + "' (simple-shuffle, least-busy, "
-                             "latency-based-routing, usage-based-routing)");
+          r_.error(v, kpath,
+                   "unknown strategy '" + *s +
+                       "' (simple-shuffle, least-busy, "
+                       "latency-based-routing, usage-based-routing)");
           continue;
         }
         rs.routing_strategy = *s;
         if (*s != "simple-shuffle")
           r_.warn(v, kpath, "'" + *s + "' is not implemented yet; using simple-shuffle");
       } else if (key == "num_retries") {
-        if (auto n = r_.integer(v, kpath, 0, 100)) rs.num_retries = static_cast<int>(*n), r_.warn(v, kpath, kParsedOnly);
+        if (auto n = r_.integer(v, kpath, 0, 100))
+          rs.num_retries = static_cast<int>(*n), r_.warn(v, kpath, kParsedOnly);
       } else if (key == "allowed_fails") {
-        if (auto n = r_.integer(v, kpath, 0, 1000000)) rs.allowed_fails = static_cast<int>(*n), r_.warn(v, kpath, kParsedOnly);
+        if (auto n = r_.integer(v, kpath, 0, 1000000))
+          rs.allowed_fails = static_cast<int>(*n), r_.warn(v, kpath, kParsedOnly);
       } else if (key == "timeout") {
         if (auto t = r_.duration(v, kpath)) rs.timeout = *t;
       } else if (key == "cooldown_time") {
@@ -302,14 +333,16 @@ class Loader {
   void validate_fallbacks() {
     std::set<std::string> names;
     for (const auto& d : config_.deployments) names.insert(d.model_name);
-    auto check = [&](const std::vector<Fallback>& list, const std::string& kpath, const YAML::Node& at) {
+    auto check = [&](const std::vector<Fallback>& list, const std::string& kpath,
+                     const YAML::Node& at) {
       std::map<std::string, std::vector<std::string>> graph;
       for (const auto& f : list) {
         for (const std::string& m : {f.model_name}) {
           if (!names.count(m)) r_.error(at, kpath, "names unknown model '" + m + "'");
         }
         for (const auto& t : f.to) {
-          if (!names.count(t)) r_.error(at, kpath, "'" + f.model_name + "' falls back to unknown model '" + t + "'");
+          if (!names.count(t))
+            r_.error(at, kpath, "'" + f.model_name + "' falls back to unknown model '" + t + "'");
           graph[f.model_name].push_back(t);
         }
       }
@@ -351,8 +384,10 @@ class Loader {
       const std::string kpath = "general_settings." + key;
       if (key == "master_key") {
         auto s = r_.string(it->second, kpath);
-        if (s && s->empty()) r_.error(it->second, kpath, "must not be empty");
-        else if (s) config_.master_key = *s;
+        if (s && s->empty())
+          r_.error(it->second, kpath, "must not be empty");
+        else if (s)
+          config_.master_key = *s;
       } else {
         r_.warn(it->first, kpath, kNotYet);
       }
@@ -371,27 +406,35 @@ class Loader {
         auto s = r_.string(v, kpath);
         if (!s) continue;
         std::string problem;
-        if (auto hp = parse_host_port(*s, problem)) g.listen = Endpoint{hp->host, hp->port};
-        else r_.error(v, kpath, problem);
+        if (auto hp = parse_host_port(*s, problem))
+          g.listen = Endpoint{hp->host, hp->port};
+        else
+          r_.error(v, kpath, problem);
       } else if (key == "threads") {
         if (auto n = r_.integer(v, kpath, 0, 256)) g.threads = static_cast<unsigned>(*n);
       } else if (key == "max_request_body") {
         if (auto n = r_.size(v, kpath)) {
-          if (*n == 0) r_.error(v, kpath, "must be greater than 0");
-          else g.max_request_body = *n;
+          if (*n == 0)
+            r_.error(v, kpath, "must be greater than 0");
+          else
+            g.max_request_body = *n;
         }
       } else if (key == "max_idle_upstream_per_backend") {
-        if (auto n = r_.integer(v, kpath, 0, 100000)) g.max_idle_upstream_per_backend = static_cast<std::uint32_t>(*n);
+        if (auto n = r_.integer(v, kpath, 0, 100000))
+          g.max_idle_upstream_per_backend = static_cast<std::uint32_t>(*n);
       } else if (key == "access_log") {
         if (auto s = r_.string(v, kpath)) {
-          if (s->empty()) r_.error(v, kpath, "must be stdout, off or a file path");
-          else g.access_log = *s;
+          if (s->empty())
+            r_.error(v, kpath, "must be stdout, off or a file path");
+          else
+            g.access_log = *s;
         }
       } else if (key == "timeouts") {
         timeouts(v);
       } else {
-        r_.error(it->first, kpath, "unknown key (listen, threads, max_request_body, "
-                                   "max_idle_upstream_per_backend, access_log, timeouts)");
+        r_.error(it->first, kpath,
+                 "unknown key (listen, threads, max_request_body, "
+                 "max_idle_upstream_per_backend, access_log, timeouts)");
       }
     }
   }
@@ -399,12 +442,15 @@ class Loader {
   void timeouts(const YAML::Node& node) {
     if (!r_.expect_map(node, "fleetgate.timeouts")) return;
     auto& t = config_.gateway.timeouts;
-    const std::pair<const char*, Duration*> fields[] = {
-        {"connect", &t.connect},         {"request", &t.request},
-        {"first_byte", &t.first_byte},   {"stream_idle", &t.stream_idle},
-        {"client_header", &t.client_header}, {"client_body", &t.client_body},
-        {"keepalive", &t.keepalive},     {"upstream_idle", &t.upstream_idle},
-        {"drain", &t.drain}};
+    const std::pair<const char*, Duration*> fields[] = {{"connect", &t.connect},
+                                                        {"request", &t.request},
+                                                        {"first_byte", &t.first_byte},
+                                                        {"stream_idle", &t.stream_idle},
+                                                        {"client_header", &t.client_header},
+                                                        {"client_body", &t.client_body},
+                                                        {"keepalive", &t.keepalive},
+                                                        {"upstream_idle", &t.upstream_idle},
+                                                        {"drain", &t.drain}};
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.Scalar();
       const std::string kpath = "fleetgate.timeouts." + key;
@@ -412,14 +458,17 @@ class Loader {
       for (const auto& [name, field] : fields)
         if (key == name) target = field;
       if (!target) {
-        r_.error(it->first, kpath, "unknown timeout (connect, request, first_byte, stream_idle, "
-                                   "client_header, client_body, keepalive, upstream_idle, drain)");
+        r_.error(it->first, kpath,
+                 "unknown timeout (connect, request, first_byte, stream_idle, "
+                 "client_header, client_body, keepalive, upstream_idle, drain)");
         continue;
       }
       auto d = r_.duration(it->second, kpath);
       if (!d) continue;
-      if (d->count() == 0) r_.error(it->second, kpath, "must be greater than 0");
-      else *target = *d;
+      if (d->count() == 0)
+        r_.error(it->second, kpath, "must be greater than 0");
+      else
+        *target = *d;
     }
   }
 
@@ -468,12 +517,14 @@ EnvLookup process_env() {
   };
 }
 
-ConfigResult load_config_text(const std::string& text, const std::string& name, const EnvLookup& env) {
+ConfigResult load_config_text(const std::string& text, const std::string& name,
+                              const EnvLookup& env) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return ConfigIssues{{name, e.mark.is_null() ? 0 : e.mark.line + 1, "", "invalid YAML: " + e.msg}};
+    return ConfigIssues{
+        {name, e.mark.is_null() ? 0 : e.mark.line + 1, "", "invalid YAML: " + e.msg}};
   }
   Loader loader(name, env);
   return loader.run(root);

@@ -63,7 +63,8 @@ std::optional<Url> parse_url(std::string_view text, std::string& problem) {
   if (!port_text.empty() || authority.ends_with(":")) {
     unsigned value = 0;
     auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
-    if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || value == 0 || value > 65535) {
+    if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || value == 0 ||
+        value > 65535) {
       problem = "has an invalid port";
       return std::nullopt;
     }
@@ -91,7 +92,8 @@ std::optional<HostPort> parse_host_port(std::string_view text, std::string& prob
 
 bool is_loopback_host(std::string_view host) {
   if (host == "localhost" || host == "::1") return true;
-  return host.starts_with("127.") && host.find_first_not_of("0123456789.") == std::string_view::npos;
+  return host.starts_with("127.") &&
+         host.find_first_not_of("0123456789.") == std::string_view::npos;
 }
 
 }  // namespace fleetgate

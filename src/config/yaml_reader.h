@@ -1,4 +1,5 @@
-// Typed access to YAML nodes that records `file:line: key.path: problem` issues instead of throwing.
+// Typed access to YAML nodes that records `file:line: key.path: problem` issues instead of
+// throwing.
 #pragma once
 
 #include "config/loader.h"
@@ -25,8 +26,8 @@ class YamlReader {
   // Strings resolve LiteLLM's `os.environ/NAME` form.
   std::optional<std::string> string(const YAML::Node& n, const std::string& key);
   std::optional<double> number(const YAML::Node& n, const std::string& key);
-  std::optional<std::int64_t> integer(const YAML::Node& n, const std::string& key,
-                                      std::int64_t min, std::int64_t max);
+  std::optional<std::int64_t> integer(const YAML::Node& n, const std::string& key, std::int64_t min,
+                                      std::int64_t max);
   std::optional<bool> boolean(const YAML::Node& n, const std::string& key);
   std::optional<Duration> duration(const YAML::Node& n, const std::string& key);
   std::optional<std::uint64_t> size(const YAML::Node& n, const std::string& key);

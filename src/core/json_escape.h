@@ -1,4 +1,5 @@
-// Appends a string as a JSON string literal (quotes included); shared by the API and the access log.
+// Appends a string as a JSON string literal (quotes included); shared by the API and the access
+// log.
 #pragma once
 
 #include <string>

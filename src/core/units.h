@@ -14,7 +14,8 @@ using Duration = std::chrono::milliseconds;
 // A bare number is seconds (LiteLLM's convention); suffixes ms, s, m, h. nullopt when malformed.
 std::optional<Duration> parse_duration(std::string_view text);
 
-// A bare number is bytes; suffixes B, KB, MB, GB (powers of 1000) and KiB, MiB, GiB (powers of 1024).
+// A bare number is bytes; suffixes B, KB, MB, GB (powers of 1000) and KiB, MiB, GiB (powers of
+// 1024).
 std::optional<std::uint64_t> parse_size(std::string_view text);
 
 std::string format_duration(Duration d);

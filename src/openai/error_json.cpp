@@ -11,11 +11,15 @@ std::string error_json(std::string_view message, std::string_view type, std::str
   out += ",\"type\":";
   append_json_string(out, type);
   out += ",\"param\":";
-  if (param.empty()) out += "null";
-  else append_json_string(out, param);
+  if (param.empty())
+    out += "null";
+  else
+    append_json_string(out, param);
   out += ",\"code\":";
-  if (code.empty()) out += "null";
-  else append_json_string(out, code);
+  if (code.empty())
+    out += "null";
+  else
+    append_json_string(out, code);
   out += "}}";
   return out;
 }

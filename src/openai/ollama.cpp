@@ -34,11 +34,14 @@ void translate_content(const json::value& content, json::object& out_msg) {
       } else if (type && type->is_string() && type->as_string() == "image_url") {
         const auto* iu = p.if_contains("image_url");
         const json::value* url = nullptr;
-        if (iu && iu->is_object()) url = iu->as_object().if_contains("url");
-        else if (iu && iu->is_string()) url = iu;
+        if (iu && iu->is_object())
+          url = iu->as_object().if_contains("url");
+        else if (iu && iu->is_string())
+          url = iu;
         if (url && url->is_string()) {
           std::string_view u = url->as_string();
-          if (auto comma = u.find(";base64,"); u.starts_with("data:") && comma != std::string_view::npos)
+          if (auto comma = u.find(";base64,");
+              u.starts_with("data:") && comma != std::string_view::npos)
             u.remove_prefix(comma + 8);
           images.emplace_back(json::string(u));
         }
@@ -58,8 +61,10 @@ Result<json::array> translate_messages(const json::array& messages) {
     if (!role || !role->is_string()) return bad_request("each message needs a role", "messages");
     json::object om;
     om["role"] = role->as_string();
-    if (const auto* c = msg.if_contains("content")) translate_content(*c, om);
-    else om["content"] = "";
+    if (const auto* c = msg.if_contains("content"))
+      translate_content(*c, om);
+    else
+      om["content"] = "";
     if (const auto* calls = msg.if_contains("tool_calls"); calls && calls->is_array()) {
       json::array oc;
       for (const auto& call : calls->as_array()) {
@@ -121,7 +126,8 @@ void flatten_chat(const json::array& messages, json::object& out) {
 
 std::string_view map_finish(const json::object& o, bool tool_calls) {
   if (tool_calls) return "tool_calls";
-  if (const auto* r = o.if_contains("done_reason"); r && r->is_string() && r->as_string() == "length")
+  if (const auto* r = o.if_contains("done_reason");
+      r && r->is_string() && r->as_string() == "length")
     return "length";
   return "stop";
 }
@@ -155,7 +161,8 @@ json::array openai_tool_calls(const json::array& calls, const std::string& id_pr
     json::object f;
     if (const auto* n = fn->as_object().if_contains("name")) f["name"] = *n;
     const auto* a = fn->as_object().if_contains("arguments");
-    f["arguments"] = a ? (a->is_string() ? std::string(a->as_string()) : json::serialize(*a)) : "{}";
+    f["arguments"] =
+        a ? (a->is_string() ? std::string(a->as_string()) : json::serialize(*a)) : "{}";
     out.emplace_back(json::object{{"index", i},
                                   {"id", id_prefix + "-call-" + std::to_string(i)},
                                   {"type", "function"},
@@ -228,12 +235,14 @@ Result<OllamaRequest> to_ollama_request(ApiKind kind, Provider provider, std::st
   }
 
   const auto* messages = in.if_contains("messages");
-  if (!messages || !messages->is_array()) return bad_request("'messages' must be a list", "messages");
+  if (!messages || !messages->is_array())
+    return bad_request("'messages' must be a list", "messages");
   if (provider == Provider::OllamaChat) {
     auto translated = translate_messages(messages->as_array());
     if (!translated) return translated.error();
     out["messages"] = std::move(*translated);
-    if (const auto* tools = in.if_contains("tools"); tools && tools->is_array()) out["tools"] = *tools;
+    if (const auto* tools = in.if_contains("tools"); tools && tools->is_array())
+      out["tools"] = *tools;
     return OllamaRequest{"/api/chat", json::serialize(out)};
   }
   flatten_chat(messages->as_array(), out);
@@ -272,8 +281,10 @@ Result<TranslatedResponse> from_ollama_response(ApiKind kind, std::string_view o
   std::string text;
   const json::array* tool_calls = nullptr;
   if (const auto* msg = o.if_contains("message"); msg && msg->is_object()) {
-    if (const auto* c = msg->as_object().if_contains("content"); c && c->is_string()) text = c->as_string();
-    if (const auto* tc = msg->as_object().if_contains("tool_calls"); tc && tc->is_array() && !tc->as_array().empty())
+    if (const auto* c = msg->as_object().if_contains("content"); c && c->is_string())
+      text = c->as_string();
+    if (const auto* tc = msg->as_object().if_contains("tool_calls");
+        tc && tc->is_array() && !tc->as_array().empty())
       tool_calls = &tc->as_array();
   } else if (const auto* r = o.if_contains("response"); r && r->is_string()) {
     text = r->as_string();
@@ -304,10 +315,12 @@ std::string ollama_error_to_openai(int status, std::string_view ollama_body) {
   boost::system::error_code ec;
   json::value v = json::parse(ollama_body, ec);
   if (!ec && v.is_object()) {
-    if (const auto* e = v.as_object().if_contains("error"); e && e->is_string()) message = e->as_string();
+    if (const auto* e = v.as_object().if_contains("error"); e && e->is_string())
+      message = e->as_string();
   }
   if (message.empty()) message = std::string(ollama_body.substr(0, 512));
-  if (message.empty()) message = "the Ollama backend answered with status " + std::to_string(status);
+  if (message.empty())
+    message = "the Ollama backend answered with status " + std::to_string(status);
   const bool client_fault = status >= 400 && status < 500;
   return error_json(message, client_fault ? "invalid_request_error" : "api_error", "",
                     status == 404 ? "model_not_found" : "");
@@ -332,8 +345,10 @@ void OllamaStreamTranslator::chunk(std::string& out, std::string_view delta_json
     out += ",\"logprobs\":null";
   }
   out += ",\"finish_reason\":";
-  if (finish_reason.empty()) out += "null";
-  else append_json_string(out, finish_reason);
+  if (finish_reason.empty())
+    out += "null";
+  else
+    append_json_string(out, finish_reason);
   out += "}]}\n\n";
 }
 
@@ -343,22 +358,27 @@ void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
   json::value v = json::parse(line, ec);
   if (ec || !v.is_object()) {
     failed_ = true;
-    out += "data: " + error_json("the Ollama backend sent a line that is not JSON", "api_error", "",
-                                 "upstream_bad_response") + "\n\n";
+    out += "data: " +
+           error_json("the Ollama backend sent a line that is not JSON", "api_error", "",
+                      "upstream_bad_response") +
+           "\n\n";
     return;
   }
   const auto& o = v.as_object();
   if (const auto* err = o.if_contains("error")) {
     failed_ = true;
-    const std::string msg = err->is_string() ? std::string(err->as_string()) : json::serialize(*err);
+    const std::string msg =
+        err->is_string() ? std::string(err->as_string()) : json::serialize(*err);
     out += "data: " + error_json(msg, "api_error", "", "") + "\n\n";
     return;
   }
   std::string text;
   const json::array* tool_calls = nullptr;
   if (const auto* msg = o.if_contains("message"); msg && msg->is_object()) {
-    if (const auto* c = msg->as_object().if_contains("content"); c && c->is_string()) text = c->as_string();
-    if (const auto* tc = msg->as_object().if_contains("tool_calls"); tc && tc->is_array() && !tc->as_array().empty())
+    if (const auto* c = msg->as_object().if_contains("content"); c && c->is_string())
+      text = c->as_string();
+    if (const auto* tc = msg->as_object().if_contains("tool_calls");
+        tc && tc->is_array() && !tc->as_array().empty())
       tool_calls = &tc->as_array();
   } else if (const auto* r = o.if_contains("response"); r && r->is_string()) {
     text = r->as_string();
@@ -399,8 +419,10 @@ void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
 void OllamaStreamTranslator::finish(std::string& out) {
   if (failed_) return;
   if (!done_) {
-    out += "data: " + error_json("the Ollama backend ended the stream before it was done",
-                                 "api_error", "", "upstream_stream_broken") + "\n\n";
+    out += "data: " +
+           error_json("the Ollama backend ended the stream before it was done", "api_error", "",
+                      "upstream_stream_broken") +
+           "\n\n";
     return;
   }
   out += "data: [DONE]\n\n";

@@ -25,9 +25,9 @@ Result<OllamaRequest> to_ollama_request(ApiKind kind, Provider provider, std::st
 
 // What the OpenAI response should say about itself.
 struct ResponseMeta {
-  std::string id;       // "chatcmpl-..." / "cmpl-..."
+  std::string id;  // "chatcmpl-..." / "cmpl-..."
   std::int64_t created = 0;
-  std::string model;    // the name the client asked for
+  std::string model;           // the name the client asked for
   bool include_usage = false;  // stream_options.include_usage
 };
 

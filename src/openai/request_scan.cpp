@@ -23,9 +23,9 @@ class Scanner {
 
  private:
   Error fail(std::string_view what) const {
-    return Error(Errc::BadRequest, "We could not parse the JSON body of your request: " +
-                                       std::string(what) + " at byte " +
-                                       std::to_string(p_ - begin_) + ".");
+    return Error(Errc::BadRequest,
+                 "We could not parse the JSON body of your request: " + std::string(what) +
+                     " at byte " + std::to_string(p_ - begin_) + ".");
   }
   bool bad(const char* what) {
     problem_ = what;
@@ -74,10 +74,14 @@ class Scanner {
     for (int i = 0; i < 4; ++i) {
       const char c = *p_++;
       value <<= 4;
-      if (c >= '0' && c <= '9') value |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') value |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') value |= static_cast<unsigned>(c - 'A' + 10);
-      else return bad("invalid \\u escape");
+      if (c >= '0' && c <= '9')
+        value |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        value |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        value |= static_cast<unsigned>(c - 'A' + 10);
+      else
+        return bad("invalid \\u escape");
     }
     return true;
   }
@@ -141,15 +145,24 @@ class Scanner {
     const auto b0 = static_cast<unsigned char>(*p_);
     int len = 0;
     unsigned char lo = 0x80, hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) len = 2;
-    else if (b0 == 0xE0) len = 3, lo = 0xA0;
-    else if (b0 >= 0xE1 && b0 <= 0xEC) len = 3;
-    else if (b0 == 0xED) len = 3, hi = 0x9F;
-    else if (b0 >= 0xEE && b0 <= 0xEF) len = 3;
-    else if (b0 == 0xF0) len = 4, lo = 0x90;
-    else if (b0 >= 0xF1 && b0 <= 0xF3) len = 4;
-    else if (b0 == 0xF4) len = 4, hi = 0x8F;
-    else return false;
+    if (b0 >= 0xC2 && b0 <= 0xDF)
+      len = 2;
+    else if (b0 == 0xE0)
+      len = 3, lo = 0xA0;
+    else if (b0 >= 0xE1 && b0 <= 0xEC)
+      len = 3;
+    else if (b0 == 0xED)
+      len = 3, hi = 0x9F;
+    else if (b0 >= 0xEE && b0 <= 0xEF)
+      len = 3;
+    else if (b0 == 0xF0)
+      len = 4, lo = 0x90;
+    else if (b0 >= 0xF1 && b0 <= 0xF3)
+      len = 4;
+    else if (b0 == 0xF4)
+      len = 4, hi = 0x8F;
+    else
+      return false;
     if (end_ - p_ < len) return false;
     const auto b1 = static_cast<unsigned char>(p_[1]);
     if (b1 < lo || b1 > hi) return false;
@@ -282,8 +295,8 @@ class Scanner {
         const char* start = p_;
         fields_.model_name.clear();
         if (!string(&fields_.model_name)) return false;
-        fields_.model = Span{static_cast<std::size_t>(start - begin_),
-                             static_cast<std::size_t>(p_ - start)};
+        fields_.model =
+            Span{static_cast<std::size_t>(start - begin_), static_cast<std::size_t>(p_ - start)};
         consumed = true;
       } else if (key == "stream") {
         if (*p_ == 't' || *p_ == 'f') {

@@ -2,8 +2,8 @@
 
 #include "core/json_escape.h"
 
-#include <boost/asio/post.hpp>
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -28,10 +28,12 @@ void append_integer(std::string& out, std::uint64_t n) {
 
 // Milliseconds with three decimals ("12.345"), from whole microseconds: no floating point.
 void append_millis(std::string& out, std::chrono::steady_clock::duration d) {
-  const auto us = std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  const auto us =
+      std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count());
   append_integer(out, static_cast<std::uint64_t>(us / 1000));
   const auto frac = static_cast<int>(us % 1000);
-  const char digits[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
+  const char digits[4] = {'.', static_cast<char>('0' + frac / 100),
+                          static_cast<char>('0' + frac / 10 % 10),
                           static_cast<char>('0' + frac % 10)};
   out.append(digits, 4);
 }
@@ -60,7 +62,8 @@ void AccessLog::write_out(std::string_view lines) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       if (!failed_) {
-        const std::string msg = std::string("fleetgate: access log write failed: ") + std::strerror(errno) + "\n";
+        const std::string msg =
+            std::string("fleetgate: access log write failed: ") + std::strerror(errno) + "\n";
         [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, msg.data(), msg.size());
       }
       failed_ = true;

@@ -34,7 +34,8 @@ void make_request_id(std::string& out) {
   static const std::uint64_t process_salt = std::random_device{}();
   static std::atomic<std::uint64_t> counter{0};
   // A counter mixed with a per-run salt (splitmix64): unique, unpredictable enough, no syscalls.
-  std::uint64_t z = process_salt + 0x9e3779b97f4a7c15ull * (counter.fetch_add(1, std::memory_order_relaxed) + 1);
+  std::uint64_t z =
+      process_salt + 0x9e3779b97f4a7c15ull * (counter.fetch_add(1, std::memory_order_relaxed) + 1);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   z ^= z >> 31;
@@ -122,8 +123,9 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
       const bool started = !idle_ || buffer_.size() > 0;
       if (watch_.expired() && started) {
         keep_alive_ = false;
-        error_ = Error(Errc::ClientTimeout, in_body ? "The request body did not arrive in time."
-                                                    : "The request headers did not arrive in time.");
+        error_ =
+            Error(Errc::ClientTimeout, in_body ? "The request body did not arrive in time."
+                                               : "The request headers did not arrive in time.");
         make_request_id(request_id_);
         co_return ReadOutcome::Failed;
       }
@@ -139,13 +141,15 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
   idle_ = false;
   keep_alive_ = req.keep_alive;
   version_ = req.version;
-  if (req.request_id.empty()) make_request_id(request_id_);
-  else request_id_ = req.request_id;
+  if (req.request_id.empty())
+    make_request_id(request_id_);
+  else
+    request_id_ = req.request_id;
   co_return ReadOutcome::Request;
 }
 
-void ClientConnection::build_head(int status, std::string_view content_type,
-                                  std::string_view extra, Framing framing, std::size_t length) {
+void ClientConnection::build_head(int status, std::string_view content_type, std::string_view extra,
+                                  Framing framing, std::size_t length) {
   head_.clear();
   status_ = status;
   head_ += version_ >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
@@ -167,8 +171,10 @@ void ClientConnection::build_head(int status, std::string_view content_type,
   head_ += request_id_;
   head_ += "\r\n";
   head_ += extra;
-  if (!keep_alive_) head_ += "Connection: close\r\n";
-  else if (version_ < 11) head_ += "Connection: keep-alive\r\n";
+  if (!keep_alive_)
+    head_ += "Connection: close\r\n";
+  else if (version_ < 11)
+    head_ += "Connection: keep-alive\r\n";
   head_ += "\r\n";
   head_sent_ = true;
 }
@@ -184,7 +190,8 @@ asio::awaitable<bool> ClientConnection::send(int status, std::string_view conten
 }
 
 asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
-                                             std::string_view body, std::string_view extra_headers) {
+                                             std::string_view body,
+                                             std::string_view extra_headers) {
   const asio::const_buffer one = asio::buffer(body);
   co_return co_await send(status, content_type, std::span(&one, 1), extra_headers);
 }
@@ -198,7 +205,8 @@ asio::awaitable<bool> ClientConnection::start_stream(int status, std::string_vie
                                                      std::string_view extra_headers) {
   chunked_ = version_ >= 11;
   if (!chunked_) keep_alive_ = false;
-  build_head(status, content_type, extra_headers, chunked_ ? Framing::Chunked : Framing::UntilClose);
+  build_head(status, content_type, extra_headers,
+             chunked_ ? Framing::Chunked : Framing::UntilClose);
   head_.insert(head_.size() - 2, "Cache-Control: no-cache\r\n");
   const asio::const_buffer b = asio::buffer(head_);
   co_return co_await write(std::span(&b, 1));

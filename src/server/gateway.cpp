@@ -8,10 +8,10 @@
 #include "openai/sse.h"
 #include "upstream/upstream_exchange.h"
 
+#include <openssl/crypto.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/beast/http/verb.hpp>
-#include <openssl/crypto.h>
 
 #include <sys/socket.h>
 
@@ -52,18 +52,19 @@ struct ClientGoneWatch {
 
 void watch_client(tcp::socket& socket, std::shared_ptr<ClientGoneWatch> state,
                   asio::cancellation_signal& stop) {
-  socket.async_wait(
-      tcp::socket::wait_read,
-      asio::bind_cancellation_slot(stop.slot(), [&socket, state](const boost::system::error_code& ec) {
-        if (ec || !state->exchange) return;
-        char byte;
-        const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-          state->gone = true;
-          state->exchange->abort();
-        }
-        // n > 0: the client pipelined its next request; it is still there.
-      }));
+  socket.async_wait(tcp::socket::wait_read,
+                    asio::bind_cancellation_slot(
+                        stop.slot(), [&socket, state](const boost::system::error_code& ec) {
+                          if (ec || !state->exchange) return;
+                          char byte;
+                          const auto n =
+                              ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+                          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+                            state->gone = true;
+                            state->exchange->abort();
+                          }
+                          // n > 0: the client pipelined its next request; it is still there.
+                        }));
 }
 
 }  // namespace
@@ -132,25 +133,34 @@ Gateway::LocalReply Gateway::answer(const Request& req) const {
   const bool get = req.method == http::verb::get;
   const bool post = req.method == http::verb::post;
   auto unauthorized = [] {
-    return Error(Errc::Unauthorized, "Missing or invalid API key. Send 'Authorization: Bearer <key>'.");
+    return Error(Errc::Unauthorized,
+                 "Missing or invalid API key. Send 'Authorization: Bearer <key>'.");
   };
   if (auto kind = api_kind_of(path)) {
-    if (!post) r.error = Error(Errc::MethodNotAllowed, "Use POST for " + std::string(path) + ".");
-    else if (!authorized(req)) r.error = unauthorized();
-    else r.proxy = kind;
+    if (!post)
+      r.error = Error(Errc::MethodNotAllowed, "Use POST for " + std::string(path) + ".");
+    else if (!authorized(req))
+      r.error = unauthorized();
+    else
+      r.proxy = kind;
   } else if (path == "/v1/models" || path == "/models") {
-    if (!get) r.error = Error(Errc::MethodNotAllowed, "Use GET for " + std::string(path) + ".");
-    else if (!authorized(req)) r.error = unauthorized();
-    else r.body = state_->models_body;
+    if (!get)
+      r.error = Error(Errc::MethodNotAllowed, "Use GET for " + std::string(path) + ".");
+    else if (!authorized(req))
+      r.error = unauthorized();
+    else
+      r.body = state_->models_body;
   } else if (path.starts_with("/v1/models/")) {
     const std::string_view id = path.substr(11);
     if (!authorized(req)) {
       r.error = unauthorized();
     } else if (!state_->routes.candidates(id)) {
-      r.error = Error(Errc::ModelNotFound, "The model '" + std::string(id) + "' does not exist.", "model");
+      r.error = Error(Errc::ModelNotFound, "The model '" + std::string(id) + "' does not exist.",
+                      "model");
     } else {
-      r.owned_body = "{\"id\":" + json_string(id) + ",\"object\":\"model\",\"created\":" +
-                     std::to_string(state_->created) + ",\"owned_by\":\"fleetgate\"}";
+      r.owned_body = "{\"id\":" + json_string(id) +
+                     ",\"object\":\"model\",\"created\":" + std::to_string(state_->created) +
+                     ",\"owned_by\":\"fleetgate\"}";
       r.body = r.owned_body;
     }
   } else if (path == "/health/liveliness" || path == "/health/liveness") {
@@ -173,9 +183,12 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
   log.path = req.path();
   {
     LocalReply reply = answer(req);
-    if (reply.proxy) co_await proxy(conn, req, *reply.proxy, log);
-    else if (reply.error) co_await conn.send_error(*reply.error);
-    else co_await conn.send(reply.status, "application/json", reply.body);
+    if (reply.proxy)
+      co_await proxy(conn, req, *reply.proxy, log);
+    else if (reply.error)
+      co_await conn.send_error(*reply.error);
+    else
+      co_await conn.send(reply.status, "application/json", reply.body);
   }
   log.status = conn.status();
   access_log_.write(log);
@@ -186,22 +199,27 @@ Result<Gateway::Routed> Gateway::route(const Request& req, ApiKind kind, AccessR
   if (!scanned) return scanned.error();
   RequestFields& fields = *scanned;
   log.stream = fields.stream;
-  if (!fields.model) return Error(Errc::BadRequest, "Missing required parameter: 'model' (a string).", "model");
+  if (!fields.model)
+    return Error(Errc::BadRequest, "Missing required parameter: 'model' (a string).", "model");
   log.model = fields.model_name;
-  const bool has_payload = kind == ApiKind::Chat ? fields.has_messages
+  const bool has_payload = kind == ApiKind::Chat         ? fields.has_messages
                            : kind == ApiKind::Completion ? fields.has_prompt
                                                          : fields.has_input;
   if (!has_payload) {
-    const char* param = kind == ApiKind::Chat ? "messages" : kind == ApiKind::Completion ? "prompt" : "input";
+    const char* param = kind == ApiKind::Chat         ? "messages"
+                        : kind == ApiKind::Completion ? "prompt"
+                                                      : "input";
     return Error(Errc::BadRequest,
-                 std::string("Missing required parameter: '") + param + (kind == ApiKind::Chat ? "' (a list)." : "'."),
+                 std::string("Missing required parameter: '") + param +
+                     (kind == ApiKind::Chat ? "' (a list)." : "'."),
                  param);
   }
   const double random = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   const auto picked = state_->routes.pick(fields.model_name, random);
   if (!picked) {
     return Error(Errc::ModelNotFound,
-                 "The model '" + fields.model_name + "' does not exist. GET /v1/models lists the models served here.",
+                 "The model '" + fields.model_name +
+                     "' does not exist. GET /v1/models lists the models served here.",
                  "model");
   }
   return Routed{std::move(fields), *picked};
@@ -230,11 +248,14 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
             {},
             {},
             state_->served_by[picked]};
-  call.first_byte = std::min(whole, call.fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
+  call.first_byte =
+      std::min(whole, call.fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
   call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
   log.deployment = d.id;
-  if (d.provider == Provider::Ollama || d.provider == Provider::OllamaChat) co_await relay_ollama(call);
-  else co_await relay_openai(call);
+  if (d.provider == Provider::Ollama || d.provider == Provider::OllamaChat)
+    co_await relay_ollama(call);
+  else
+    co_await relay_openai(call);
 }
 
 asio::awaitable<void> Gateway::relay_openai(Call& c) {
@@ -290,7 +311,8 @@ asio::awaitable<void> Gateway::relay_openai(Call& c) {
   if (status >= 200 && status < 300) c.log.usage = scan_usage(c.exchange.body());
   const std::string_view ct = c.exchange.content_type();
   const asio::const_buffer out = asio::buffer(c.exchange.body());
-  co_await c.conn.send(status, ct.empty() ? std::string_view("application/json") : std::string_view(ct),
+  co_await c.conn.send(status,
+                       ct.empty() ? std::string_view("application/json") : std::string_view(ct),
                        std::span(&out, 1), c.extra_headers);
 }
 
@@ -315,10 +337,12 @@ asio::awaitable<void> Gateway::relay_ollama(Call& c) {
   }
   c.log.first_byte = Clock::now();
   const int status = c.exchange.status();
-  ResponseMeta meta{std::string(c.kind == ApiKind::Chat ? "chatcmpl-" : "cmpl-") + c.conn.request_id(),
-                    std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count(),
-                    c.fields.model_name, c.fields.include_usage};
+  ResponseMeta meta{
+      std::string(c.kind == ApiKind::Chat ? "chatcmpl-" : "cmpl-") + c.conn.request_id(),
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count(),
+      c.fields.model_name, c.fields.include_usage};
   const bool ok = status >= 200 && status < 300;
   if (c.fields.stream && ok && c.kind != ApiKind::Embedding) {
     NdjsonDecoder lines;
@@ -343,15 +367,16 @@ asio::awaitable<void> Gateway::relay_ollama(Call& c) {
     co_return;
   }
   if (!ok) {
-    co_await c.conn.send(status, "application/json", ollama_error_to_openai(status, c.exchange.body()),
-                         c.extra_headers);
+    co_await c.conn.send(status, "application/json",
+                         ollama_error_to_openai(status, c.exchange.body()), c.extra_headers);
     co_return;
   }
   auto response = from_ollama_response(c.kind, c.exchange.body(), meta);
   if (!response) {
     c.log.error = response.error().message;
-    co_await c.conn.send_error(Error(response.error().code, c.deployment.id + ": " + response.error().message),
-                               c.extra_headers);
+    co_await c.conn.send_error(
+        Error(response.error().code, c.deployment.id + ": " + response.error().message),
+        c.extra_headers);
     co_return;
   }
   c.log.usage = response->usage;
@@ -381,7 +406,8 @@ asio::awaitable<void> Gateway::relay_stream(Call& c, Transform transform, Finish
   while (true) {
     if (Clock::now() >= c.deadline) {
       c.exchange.abort();
-      const Error e(Errc::UpstreamTimeout, c.deployment.id + ": the stream did not finish within the request timeout");
+      const Error e(Errc::UpstreamTimeout,
+                    c.deployment.id + ": the stream did not finish within the request timeout");
       c.log.error = e.message;
       const std::string event = "data: " + render_error(e).body + "\n\n";
       if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();

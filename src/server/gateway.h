@@ -21,8 +21,8 @@ class UpstreamExchange;
 
 class Gateway : public RequestHandler {
  public:
-  Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worker,
-          asio::ssl::context& tls, AccessLog& access_log);
+  Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worker, asio::ssl::context& tls,
+          AccessLog& access_log);
 
   asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
 

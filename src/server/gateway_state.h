@@ -14,14 +14,15 @@ namespace fleetgate {
 struct GatewayState {
   Config config;
   RouteTable routes;
-  std::vector<Url> backends;           // by BackendId: distinct scheme+host+port (base path unused)
-  std::vector<BackendId> backend_of;   // by DeploymentIndex
-  std::vector<std::string> labels;     // by DeploymentIndex: "name#1 (host:port)" for messages
-  std::vector<std::string> model_json; // by DeploymentIndex: upstream model as a JSON string literal
+  std::vector<Url> backends;          // by BackendId: distinct scheme+host+port (base path unused)
+  std::vector<BackendId> backend_of;  // by DeploymentIndex
+  std::vector<std::string> labels;    // by DeploymentIndex: "name#1 (host:port)" for messages
+  std::vector<std::string>
+      model_json;  // by DeploymentIndex: upstream model as a JSON string literal
   std::vector<std::string> fixed_headers;  // by DeploymentIndex: Host + Authorization lines
   std::vector<std::string> served_by;      // by DeploymentIndex: the x-fleetgate-deployment line
-  std::string models_body;             // GET /v1/models
-  std::int64_t created = 0;            // start time, for /v1/models
+  std::string models_body;                 // GET /v1/models
+  std::int64_t created = 0;                // start time, for /v1/models
 
   explicit GatewayState(Config c);
 };

@@ -55,8 +55,10 @@ class HttpServer::Worker {
       error_code ignored;
       acceptor_.close(ignored);
       for (auto& c : connections_) {
-        if (c.idle()) c.close();
-        else c.set_close();
+        if (c.idle())
+          c.close();
+        else
+          c.set_close();
       }
     });
   }
@@ -116,7 +118,8 @@ class HttpServer::Worker {
   tcp::acceptor acceptor_;
   WorkerContext context_;
   std::unique_ptr<RequestHandler> handler_;
-  boost::intrusive::list<ClientConnection, boost::intrusive::constant_time_size<false>> connections_;
+  boost::intrusive::list<ClientConnection, boost::intrusive::constant_time_size<false>>
+      connections_;
   std::atomic<std::size_t> active_{0};
   std::thread thread_;
 };
@@ -129,7 +132,9 @@ HttpServer::~HttpServer() { stop(); }
 Result<std::uint16_t> HttpServer::start() {
   error_code ec;
   const auto address = asio::ip::make_address(options_.listen.host, ec);
-  if (ec) return Error(Errc::Internal, "cannot listen on '" + options_.listen.host + "': not an IP address");
+  if (ec)
+    return Error(Errc::Internal,
+                 "cannot listen on '" + options_.listen.host + "': not an IP address");
   std::uint16_t port = options_.listen.port;
   const unsigned threads = std::max(1u, options_.threads);
   for (unsigned i = 0; i < threads; ++i) {

@@ -20,10 +20,18 @@ namespace {
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch()).count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-enum class Api { OpenAIChat, OpenAICompletion, OpenAIEmbedding, OllamaChat, OllamaGenerate, OllamaEmbed };
+enum class Api {
+  OpenAIChat,
+  OpenAICompletion,
+  OpenAIEmbedding,
+  OllamaChat,
+  OllamaGenerate,
+  OllamaEmbed
+};
 
 std::optional<Api> api_of(std::string_view path) {
   if (path == "/v1/chat/completions") return Api::OpenAIChat;
@@ -35,7 +43,9 @@ std::optional<Api> api_of(std::string_view path) {
   return std::nullopt;
 }
 
-bool is_ollama(Api a) { return a == Api::OllamaChat || a == Api::OllamaGenerate || a == Api::OllamaEmbed; }
+bool is_ollama(Api a) {
+  return a == Api::OllamaChat || a == Api::OllamaGenerate || a == Api::OllamaEmbed;
+}
 
 }  // namespace
 
@@ -51,15 +61,16 @@ SimBackend::SimBackend(const SimOptions& options, SimRecord& record, WorkerConte
     if (i) models_body_ += ',', tags_body_ += ',';
     models_body_ += "{\"id\":" + name + ",\"object\":\"model\",\"created\":0,\"owned_by\":\"sim\"}";
     tags_body_ += "{\"name\":" + name + ",\"model\":" + name +
-                  ",\"modified_at\":\"2026-01-01T00:00:00Z\",\"size\":1000000,\"digest\":\"sim\",\"details\":{}}";
+                  ",\"modified_at\":\"2026-01-01T00:00:00Z\",\"size\":1000000,\"digest\":\"sim\","
+                  "\"details\":{}}";
   }
   models_body_ += "]}";
   tags_body_ += "]}";
 }
 
 std::string SimBackend::word(unsigned i) const {
-  static constexpr std::string_view kWords[] = {"The", "fleet", "is", "up", "and", "every",
-                                                "backend", "answers", "in", "time."};
+  static constexpr std::string_view kWords[] = {"The",   "fleet",   "is",      "up", "and",
+                                                "every", "backend", "answers", "in", "time."};
   return std::string(kWords[i % std::size(kWords)]) + " ";
 }
 
@@ -94,21 +105,26 @@ asio::awaitable<void> SimBackend::handle(ClientConnection& conn, Request& req) {
     std::string body;
     {
       std::lock_guard lock(record_.mutex);
-      body = "{\"method\":" + json_string(record_.method) + ",\"target\":" + json_string(record_.target) +
+      body = "{\"method\":" + json_string(record_.method) +
+             ",\"target\":" + json_string(record_.target) +
              ",\"authorization\":" + json_string(record_.authorization) +
-             ",\"request_id\":" + json_string(record_.request_id) + ",\"body\":" + json_string(record_.body) +
+             ",\"request_id\":" + json_string(record_.request_id) +
+             ",\"body\":" + json_string(record_.body) +
              ",\"count\":" + std::to_string(record_.count) + "}";
     }
     co_await conn.send(200, "application/json", body);
   } else if (api_of(path)) {
-    if (req.method != http::verb::post) co_await conn.send_error(Error(Errc::MethodNotAllowed, "use POST"));
-    else co_await completion(conn, req, path);
+    if (req.method != http::verb::post)
+      co_await conn.send_error(Error(Errc::MethodNotAllowed, "use POST"));
+    else
+      co_await completion(conn, req, path);
   } else {
     co_await conn.send_error(Error(Errc::NotFound, "sim: unknown path " + std::string(path)));
   }
 }
 
-asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& req, std::string_view path) {
+asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& req,
+                                             std::string_view path) {
   const Api api = *api_of(path);
   const bool ollama = is_ollama(api);
   auto fields = scan_request(req.body);
@@ -119,10 +135,12 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
   const std::string& model = fields->model_name;
   if (std::find(options_.models.begin(), options_.models.end(), model) == options_.models.end()) {
     if (ollama)
-      co_await conn.send(404, "application/json", "{\"error\":" + json_string("model '" + model + "' not found") + "}");
-    else
       co_await conn.send(404, "application/json",
-                         error_json("The model `" + model + "` does not exist.", "NotFoundError", "model", "404"));
+                         "{\"error\":" + json_string("model '" + model + "' not found") + "}");
+    else
+      co_await conn.send(
+          404, "application/json",
+          error_json("The model `" + model + "` does not exist.", "NotFoundError", "model", "404"));
     co_return;
   }
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -132,9 +150,12 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
     co_return;
   }
   if (options_.error_rate > 0 && unit(rng_) < options_.error_rate) {
-    if (ollama) co_await conn.send(options_.error_status, "application/json", "{\"error\":\"sim: injected failure\"}");
-    else co_await conn.send(options_.error_status, "application/json",
-                            error_json("sim: injected failure", "server_error", "", ""));
+    if (ollama)
+      co_await conn.send(options_.error_status, "application/json",
+                         "{\"error\":\"sim: injected failure\"}");
+    else
+      co_await conn.send(options_.error_status, "application/json",
+                         error_json("sim: injected failure", "server_error", "", ""));
     co_return;
   }
   const std::uint64_t prompt_tokens = std::max<std::uint64_t>(1, req.body.size() / 4);
@@ -145,17 +166,21 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
 
   if (api == Api::OpenAIEmbedding || api == Api::OllamaEmbed) {
     std::string vec = "[";
-    for (unsigned i = 0; i < options_.embedding_dims; ++i) vec += (i ? ",0." : "0.") + std::to_string(i + 1);
+    for (unsigned i = 0; i < options_.embedding_dims; ++i)
+      vec += (i ? ",0." : "0.") + std::to_string(i + 1);
     vec += "]";
     if (!co_await pause(options_.ttft)) co_return;
     if (ollama)
-      co_await conn.send(200, "application/json", "{\"model\":" + qmodel + ",\"embeddings\":[" + vec +
-                                                    "],\"prompt_eval_count\":" + std::to_string(prompt_tokens) + "}");
-    else
       co_await conn.send(200, "application/json",
-                         "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":" + vec +
-                             "}],\"model\":" + qmodel + ",\"usage\":{\"prompt_tokens\":" + std::to_string(prompt_tokens) +
-                             ",\"total_tokens\":" + std::to_string(prompt_tokens) + "}}");
+                         "{\"model\":" + qmodel + ",\"embeddings\":[" + vec +
+                             "],\"prompt_eval_count\":" + std::to_string(prompt_tokens) + "}");
+    else
+      co_await conn.send(
+          200, "application/json",
+          "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":" +
+              vec + "}],\"model\":" + qmodel +
+              ",\"usage\":{\"prompt_tokens\":" + std::to_string(prompt_tokens) +
+              ",\"total_tokens\":" + std::to_string(prompt_tokens) + "}}");
     co_return;
   }
 
@@ -163,30 +188,39 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
   bool stream = fields->stream;
   if (ollama && req.body.find("\"stream\"") == std::string::npos) stream = true;
   const bool chat = api == Api::OpenAIChat || api == Api::OllamaChat;
-  const std::string usage = "{\"prompt_tokens\":" + std::to_string(prompt_tokens) + ",\"completion_tokens\":" +
-                            std::to_string(n) + ",\"total_tokens\":" + std::to_string(prompt_tokens + n) + "}";
+  const std::string usage = "{\"prompt_tokens\":" + std::to_string(prompt_tokens) +
+                            ",\"completion_tokens\":" + std::to_string(n) +
+                            ",\"total_tokens\":" + std::to_string(prompt_tokens + n) + "}";
   const std::string ollama_counts = ",\"prompt_eval_count\":" + std::to_string(prompt_tokens) +
                                     ",\"eval_count\":" + std::to_string(n);
 
   if (!stream) {
     if (!co_await pause(options_.ttft)) co_return;
     if (options_.tokens_per_second > 0)
-      if (!co_await pause(Duration(static_cast<Duration::rep>(n * 1000.0 / options_.tokens_per_second)))) co_return;
+      if (!co_await pause(
+              Duration(static_cast<Duration::rep>(n * 1000.0 / options_.tokens_per_second))))
+        co_return;
     std::string text;
     for (unsigned i = 0; i < n; ++i) text += word(i);
     std::string body;
     if (api == Api::OllamaChat)
-      body = "{\"model\":" + qmodel + ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\",\"content\":" +
+      body = "{\"model\":" + qmodel +
+             ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\","
+             "\"content\":" +
              json_string(text) + "},\"done\":true,\"done_reason\":\"stop\"" + ollama_counts + "}";
     else if (api == Api::OllamaGenerate)
-      body = "{\"model\":" + qmodel + ",\"created_at\":\"2026-01-01T00:00:00Z\",\"response\":" + json_string(text) +
+      body = "{\"model\":" + qmodel +
+             ",\"created_at\":\"2026-01-01T00:00:00Z\",\"response\":" + json_string(text) +
              ",\"done\":true,\"done_reason\":\"stop\"" + ollama_counts + "}";
     else if (chat)
-      body = "{\"id\":\"chatcmpl-" + id + "\",\"object\":\"chat.completion\",\"created\":" + std::to_string(created) +
-             ",\"model\":" + qmodel + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" +
+      body = "{\"id\":\"chatcmpl-" + id +
+             "\",\"object\":\"chat.completion\",\"created\":" + std::to_string(created) +
+             ",\"model\":" + qmodel +
+             ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" +
              json_string(text) + "},\"finish_reason\":\"stop\"}],\"usage\":" + usage + "}";
     else
-      body = "{\"id\":\"cmpl-" + id + "\",\"object\":\"text_completion\",\"created\":" + std::to_string(created) +
+      body = "{\"id\":\"cmpl-" + id +
+             "\",\"object\":\"text_completion\",\"created\":" + std::to_string(created) +
              ",\"model\":" + qmodel + ",\"choices\":[{\"index\":0,\"text\":" + json_string(text) +
              ",\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":" + usage + "}";
     co_await conn.send(200, "application/json", body);
@@ -196,29 +230,47 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
   auto event = [&](unsigned i, bool last) {
     const std::string piece = last ? std::string() : word(i);
     if (api == Api::OllamaChat)
-      return "{\"model\":" + qmodel + ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\",\"content\":" +
-             json_string(piece) + "},\"done\":" + (last ? "true,\"done_reason\":\"stop\"" + ollama_counts : std::string("false")) + "}\n";
+      return "{\"model\":" + qmodel +
+             ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\","
+             "\"content\":" +
+             json_string(piece) + "},\"done\":" +
+             (last ? "true,\"done_reason\":\"stop\"" + ollama_counts : std::string("false")) +
+             "}\n";
     if (api == Api::OllamaGenerate)
-      return "{\"model\":" + qmodel + ",\"created_at\":\"2026-01-01T00:00:00Z\",\"response\":" + json_string(piece) +
-             ",\"done\":" + (last ? "true,\"done_reason\":\"stop\"" + ollama_counts : std::string("false")) + "}\n";
-    const std::string head = chat ? "data: {\"id\":\"chatcmpl-" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":"
-                                  : "data: {\"id\":\"cmpl-" + id + "\",\"object\":\"text_completion\",\"created\":";
-    std::string out = head + std::to_string(created) + ",\"model\":" + qmodel + ",\"choices\":[{\"index\":0,";
-    if (chat) out += std::string("\"delta\":") + (last ? "{}" : (i == 0 ? "{\"role\":\"assistant\",\"content\":" : "{\"content\":") + json_string(piece) + "}");
-    else out += "\"text\":" + json_string(piece) + ",\"logprobs\":null";
+      return "{\"model\":" + qmodel +
+             ",\"created_at\":\"2026-01-01T00:00:00Z\",\"response\":" + json_string(piece) +
+             ",\"done\":" +
+             (last ? "true,\"done_reason\":\"stop\"" + ollama_counts : std::string("false")) +
+             "}\n";
+    const std::string head =
+        chat ? "data: {\"id\":\"chatcmpl-" + id +
+                   "\",\"object\":\"chat.completion.chunk\",\"created\":"
+             : "data: {\"id\":\"cmpl-" + id + "\",\"object\":\"text_completion\",\"created\":";
+    std::string out =
+        head + std::to_string(created) + ",\"model\":" + qmodel + ",\"choices\":[{\"index\":0,";
+    if (chat)
+      out += std::string("\"delta\":") +
+             (last ? "{}"
+                   : (i == 0 ? "{\"role\":\"assistant\",\"content\":" : "{\"content\":") +
+                         json_string(piece) + "}");
+    else
+      out += "\"text\":" + json_string(piece) + ",\"logprobs\":null";
     out += std::string(",\"finish_reason\":") + (last ? "\"stop\"" : "null") + "}]}\n\n";
     if (last) {
-      out += head + std::to_string(created) + ",\"model\":" + qmodel + ",\"choices\":[],\"usage\":" + usage + "}\n\n";
+      out += head + std::to_string(created) + ",\"model\":" + qmodel +
+             ",\"choices\":[],\"usage\":" + usage + "}\n\n";
       out += "data: [DONE]\n\n";
     }
     return out;
   };
 
   if (!co_await pause(options_.ttft)) co_return;
-  if (!co_await conn.start_stream(200, ollama ? "application/x-ndjson" : "text/event-stream")) co_return;
-  const Duration gap = options_.tokens_per_second > 0
-                           ? Duration(static_cast<Duration::rep>(1000.0 / options_.tokens_per_second))
-                           : Duration(0);
+  if (!co_await conn.start_stream(200, ollama ? "application/x-ndjson" : "text/event-stream"))
+    co_return;
+  const Duration gap =
+      options_.tokens_per_second > 0
+          ? Duration(static_cast<Duration::rep>(1000.0 / options_.tokens_per_second))
+          : Duration(0);
   if (gap.count() == 0 && options_.close_after_tokens == 0) {
     // Fast path for benchmarks: the whole stream in one write.
     std::string all;

@@ -16,15 +16,15 @@ namespace fleetgate {
 
 struct SimOptions {
   std::vector<std::string> models{"sim-model"};
-  Duration ttft{0};                  // before the first token (and before a non-streaming reply)
-  double tokens_per_second = 0;      // 0: every token at once
-  unsigned tokens = 16;              // completion length
-  double error_rate = 0;             // share of completion requests answered with error_status
+  Duration ttft{0};              // before the first token (and before a non-streaming reply)
+  double tokens_per_second = 0;  // 0: every token at once
+  unsigned tokens = 16;          // completion length
+  double error_rate = 0;         // share of completion requests answered with error_status
   int error_status = 500;
-  double hang_rate = 0;              // share of completion requests never answered
-  unsigned close_after_tokens = 0;   // >0: drop the connection mid-stream after this many tokens
+  double hang_rate = 0;             // share of completion requests never answered
+  unsigned close_after_tokens = 0;  // >0: drop the connection mid-stream after this many tokens
   unsigned embedding_dims = 8;
-  std::uint64_t seed = 0;            // 0: random
+  std::uint64_t seed = 0;  // 0: random
 };
 
 // The last request a sim received, for tests that check what the gateway forwarded.

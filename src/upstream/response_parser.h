@@ -22,7 +22,8 @@ class ResponseParser : public boost::beast::http::basic_parser<false> {
   using error_code = boost::system::error_code;
   using string_view = boost::beast::string_view;
 
-  void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
+  void on_request_impl(boost::beast::http::verb, string_view, string_view, int,
+                       error_code&) override {}
   void on_response_impl(int code, string_view, int, error_code&) override { status = code; }
   void on_field_impl(boost::beast::http::field name, string_view, string_view value,
                      error_code&) override {

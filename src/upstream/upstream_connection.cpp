@@ -25,13 +25,12 @@ void UpstreamConnection::close() {
 asio::awaitable<std::pair<error_code, std::size_t>> UpstreamConnection::read_some(
     asio::mutable_buffer b) {
   constexpr auto token = asio::as_tuple(asio::use_awaitable);
-  auto [ec, n] = tls_ ? co_await tls_->async_read_some(b, token)
-                      : co_await plain_->async_read_some(b, token);
+  auto [ec, n] =
+      tls_ ? co_await tls_->async_read_some(b, token) : co_await plain_->async_read_some(b, token);
   co_return std::pair{ec, n};
 }
 
-asio::awaitable<error_code> UpstreamConnection::write(
-    std::span<const asio::const_buffer> buffers) {
+asio::awaitable<error_code> UpstreamConnection::write(std::span<const asio::const_buffer> buffers) {
   constexpr auto token = asio::as_tuple(asio::use_awaitable);
   if (tls_) {
     auto [ec, n] = co_await asio::async_write(*tls_, buffers, token);

@@ -8,7 +8,11 @@ namespace fleetgate {
 namespace http = boost::beast::http;
 
 UpstreamExchange::UpstreamExchange(UpstreamPool& pool, BackendId backend, std::string_view label)
-    : pool_(pool), backend_(backend), label_(label), body_(pool.take_buffer()), head_(pool.take_buffer()) {}
+    : pool_(pool),
+      backend_(backend),
+      label_(label),
+      body_(pool.take_buffer()),
+      head_(pool.take_buffer()) {}
 
 UpstreamExchange::~UpstreamExchange() {
   pool_.give_back(std::move(body_));
@@ -18,8 +22,10 @@ UpstreamExchange::~UpstreamExchange() {
   const bool reusable = !aborted_ && parser && parser->is_done() && parser->keep_alive() &&
                         conn_->buffer().size() == 0 && !conn_->watch().expired();
   parser.reset();
-  if (reusable) pool_.release(backend_, std::move(conn_));
-  else conn_->close();
+  if (reusable)
+    pool_.release(backend_, std::move(conn_));
+  else
+    conn_->close();
 }
 
 void UpstreamExchange::abort() {
@@ -34,8 +40,8 @@ asio::awaitable<Result<void>> UpstreamExchange::start(std::span<const asio::cons
   co_return result;
 }
 
-asio::awaitable<Result<void>> UpstreamExchange::attempt(
-    std::span<const asio::const_buffer> request, bool fresh, Duration first_byte) {
+asio::awaitable<Result<void>> UpstreamExchange::attempt(std::span<const asio::const_buffer> request,
+                                                        bool fresh, Duration first_byte) {
   retryable_ = false;
   if (conn_) {
     conn_->close();
@@ -70,7 +76,8 @@ asio::awaitable<Result<void>> UpstreamExchange::attempt(
       co_return more.error();
     }
     if (!*more && !conn_->parser->is_header_done())
-      co_return Error(Errc::UpstreamProtocol, std::string(label_) + ": the backend closed the connection early");
+      co_return Error(Errc::UpstreamProtocol,
+                      std::string(label_) + ": the backend closed the connection early");
   }
   ++conn_->requests;
   unread_body_ = !body_.empty();
@@ -107,7 +114,8 @@ asio::awaitable<Result<bool>> UpstreamExchange::read_body_some(Duration gap) {
   co_return true;
 }
 
-asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for, Duration deadline) {
+asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for,
+                                                        Duration deadline) {
   auto& buf = conn_->buffer();
   while (true) {
     if (buf.size() > 0) {
@@ -115,7 +123,8 @@ asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for,
       const std::size_t used = conn_->parser->put(buf.data(), ec);
       buf.consume(used);
       if (ec && ec != http::error::need_more)
-        co_return Error(Errc::UpstreamProtocol, std::string(label_) + ": bad HTTP response: " + ec.message());
+        co_return Error(Errc::UpstreamProtocol,
+                        std::string(label_) + ": bad HTTP response: " + ec.message());
       if (used > 0 || conn_->parser->is_done()) co_return true;
     } else if (conn_->parser->is_done()) {
       co_return false;
@@ -127,11 +136,12 @@ asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for,
         error_code eof_ec;
         conn_->parser->put_eof(eof_ec);
         co_return !eof_ec ? Result<bool>(false)
-                          : Result<bool>(Error(Errc::UpstreamProtocol, std::string(label_) + ": " + eof_ec.message()));
+                          : Result<bool>(Error(Errc::UpstreamProtocol,
+                                               std::string(label_) + ": " + eof_ec.message()));
       }
       co_return Error(Errc::UpstreamUnreachable,
-                      std::string(label_) + ": the backend closed the connection while we waited for " +
-                          waiting_for);
+                      std::string(label_) +
+                          ": the backend closed the connection while we waited for " + waiting_for);
     }
     if (ec) co_return io_error(ec, waiting_for, deadline);
   }
@@ -140,14 +150,14 @@ asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for,
 Error UpstreamExchange::io_error(const error_code& ec, const char* waiting_for,
                                  Duration deadline) const {
   if (conn_ && conn_->watch().expired())
-    return Error(Errc::UpstreamTimeout, std::string(label_) + ": no " + std::string(waiting_for) + " within " +
-                                            format_duration(deadline));
+    return Error(Errc::UpstreamTimeout, std::string(label_) + ": no " + std::string(waiting_for) +
+                                            " within " + format_duration(deadline));
   if (aborted_) return Error(Errc::Unavailable, std::string(label_) + ": request abandoned");
-  return Error(Errc::UpstreamUnreachable,
-               std::string(label_) + ": connection failed while " +
-                   (std::string(waiting_for) == "sending the request" ? std::string("sending the request")
-                                                                      : "waiting for " + std::string(waiting_for)) +
-                   ": " + ec.message());
+  return Error(Errc::UpstreamUnreachable, std::string(label_) + ": connection failed while " +
+                                              (std::string(waiting_for) == "sending the request"
+                                                   ? std::string("sending the request")
+                                                   : "waiting for " + std::string(waiting_for)) +
+                                              ": " + ec.message());
 }
 
 }  // namespace fleetgate

@@ -24,7 +24,8 @@ class UpstreamExchange {
   // Sends `request` and reads the response head.
   // Sends `request` and reads the response head within `first_byte`. `request` must stay valid
   // until start() completes.
-  asio::awaitable<Result<void>> start(std::span<const asio::const_buffer> request, Duration first_byte);
+  asio::awaitable<Result<void>> start(std::span<const asio::const_buffer> request,
+                                      Duration first_byte);
 
   // Reads the rest of the body into body() within `timeout`; for non-streaming responses.
   asio::awaitable<Result<void>> read_body(Duration timeout);
@@ -57,7 +58,7 @@ class UpstreamExchange {
   std::string body_;  // both buffers come from the pool and go back to it
   std::string head_;
   bool aborted_ = false;
-  bool retryable_ = false;  // the failure hit a reused connection before any response byte
+  bool retryable_ = false;    // the failure hit a reused connection before any response byte
   bool unread_body_ = false;  // start() parsed body bytes along with the head
 };
 

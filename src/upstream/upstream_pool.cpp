@@ -42,7 +42,8 @@ std::string UpstreamPool::take_buffer() {
 
 void UpstreamPool::give_back(std::string&& buffer) {
   // Keep a few ordinary-sized buffers; let big ones (a long completion) go.
-  if (buffer.capacity() == 0 || buffer.capacity() > 256 * 1024 || spare_buffers_.size() >= 256) return;
+  if (buffer.capacity() == 0 || buffer.capacity() > 256 * 1024 || spare_buffers_.size() >= 256)
+    return;
   buffer.clear();
   spare_buffers_.push_back(std::move(buffer));
 }
@@ -80,7 +81,8 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
     endpoints = tcp::resolver::results_type::create(tcp::endpoint(literal, url.port), url.host,
                                                     std::to_string(url.port));
   } else {
-    auto [rec, results] = co_await resolver.async_resolve(url.host, std::to_string(url.port), token);
+    auto [rec, results] =
+        co_await resolver.async_resolve(url.host, std::to_string(url.port), token);
     if (rec) {
       co_return Error(timed_out ? Errc::UpstreamTimeout : Errc::UpstreamUnreachable,
                       timed_out ? "resolving " + url.host + " took too long"

@@ -30,7 +30,7 @@ class UpstreamPool {
 
   // A pooled connection when one is fresh enough, else a new one (connect deadline applies).
   asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> acquire(BackendId backend,
-                                                                      bool fresh = false);
+                                                                       bool fresh = false);
   // Back into the pool; only call with a connection whose last response was read completely.
   void release(BackendId backend, std::unique_ptr<UpstreamConnection> conn);
 

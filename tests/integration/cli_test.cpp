@@ -10,7 +10,8 @@ namespace fleetgate::test {
 namespace {
 std::string temp_file(const std::string& text) {
   static int n = 0;
-  const std::string path = ::testing::TempDir() + "cli-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".yaml";
+  const std::string path = ::testing::TempDir() + "cli-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(++n) + ".yaml";
   std::ofstream(path) << text;
   return path;
 }
@@ -25,15 +26,23 @@ int run(std::vector<std::string> argv, std::string* output = nullptr) {
 
 TEST(Cli, CheckAcceptsAValidConfig) {
   std::string out;
-  EXPECT_EQ(run({"check", "--config", temp_file("model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, api_base: 'http://h:1/v1'}\n")}, &out), 0) << out;
+  EXPECT_EQ(run({"check", "--config",
+                 temp_file("model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, "
+                           "api_base: 'http://h:1/v1'}\n")},
+                &out),
+            0)
+      << out;
   EXPECT_NE(out.find("ok (1 deployments, 1 models)"), std::string::npos) << out;
 }
 
 TEST(Cli, CheckReportsFileLineKeyAndFails) {
-  const std::string path = temp_file("model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, rpm: lots}\n");
+  const std::string path = temp_file(
+      "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, rpm: lots}\n");
   std::string out;
   EXPECT_EQ(run({"check", "--config", path}, &out), 2);
-  EXPECT_NE(out.find(path + ":3: model_list[0].litellm_params.rpm: must be a whole number"), std::string::npos) << out;
+  EXPECT_NE(out.find(path + ":3: model_list[0].litellm_params.rpm: must be a whole number"),
+            std::string::npos)
+      << out;
 }
 
 TEST(Cli, ServeRefusesAnInvalidConfigWithoutListening) {
@@ -44,18 +53,23 @@ TEST(Cli, ServeRefusesAnInvalidConfigWithoutListening) {
 
 TEST(Cli, ServeRefusesPublicListenWithoutAKey) {
   std::string out;
-  EXPECT_EQ(run({"serve", "--config", temp_file("model_list: []\n"), "--listen", "0.0.0.0:0"}, &out), 2);
+  EXPECT_EQ(
+      run({"serve", "--config", temp_file("model_list: []\n"), "--listen", "0.0.0.0:0"}, &out), 2);
   EXPECT_NE(out.find("without general_settings.master_key"), std::string::npos) << out;
 }
 
 TEST(Cli, ServeRefusesAnAccessLogItCannotOpen) {
   std::string out;
   EXPECT_EQ(run({"serve", "--config",
-                 temp_file("model_list: []\nfleetgate: {listen: '127.0.0.1:0', access_log: /nonexistent-dir/a.log}\n")},
+                 temp_file("model_list: []\nfleetgate: {listen: '127.0.0.1:0', access_log: "
+                           "/nonexistent-dir/a.log}\n")},
                 &out),
             1);
-  EXPECT_NE(out.find("fleetgate.access_log: cannot open /nonexistent-dir/a.log: No such file or directory"),
-            std::string::npos) << out;
+  EXPECT_NE(
+      out.find(
+          "fleetgate.access_log: cannot open /nonexistent-dir/a.log: No such file or directory"),
+      std::string::npos)
+      << out;
   EXPECT_EQ(out.find("listening on"), std::string::npos) << out;
 }
 

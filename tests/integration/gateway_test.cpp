@@ -2,8 +2,8 @@
 #include "support/child_process.h"
 #include "support/http_client.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <csignal>
 #include <fstream>
@@ -29,9 +29,9 @@ struct Gateway {
 
 Gateway start_gateway(const std::string& config_text) {
   Gateway g;
-  g.process = std::make_unique<ChildProcess>(std::vector<std::string>{
-      FLEETGATE_BINARY, "serve", "--config", write_config(config_text), "--listen", "127.0.0.1:0",
-      "--threads", "2"});
+  g.process = std::make_unique<ChildProcess>(
+      std::vector<std::string>{FLEETGATE_BINARY, "serve", "--config", write_config(config_text),
+                               "--listen", "127.0.0.1:0", "--threads", "2"});
   auto port = g.process->wait_for(R"(fleetgate listening on http://127\.0\.0\.1:(\d+))");
   if (!port) throw std::runtime_error("gateway did not start: " + g.process->output());
   g.port = static_cast<std::uint16_t>(std::stoi(*port));
@@ -57,10 +57,11 @@ class GatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
     sim_ = start_sim({"--models", "qwen2.5-1.5b,qwen2.5:7b"});
-    gw_ = start_gateway("model_list:\n" +
-                        deployment("fast", "hosted_vllm/qwen2.5-1.5b", sim_.port, "      api_key: sk-backend\n") +
-                        deployment("complex", "ollama_chat/qwen2.5:7b", sim_.port) +
-                        "fleetgate:\n  access_log: stdout\n");
+    gw_ = start_gateway(
+        "model_list:\n" +
+        deployment("fast", "hosted_vllm/qwen2.5-1.5b", sim_.port, "      api_key: sk-backend\n") +
+        deployment("complex", "ollama_chat/qwen2.5:7b", sim_.port) +
+        "fleetgate:\n  access_log: stdout\n");
   }
   Sim sim_;
   Gateway gw_;
@@ -69,7 +70,8 @@ class GatewayTest : public ::testing::Test {
 TEST_F(GatewayTest, RewritesOnlyTheModelAndForwardsEveryOtherByte) {
   const std::string body =
       R"({"model":"fast",  "messages":[{"role":"user","content":"h\u00e9llo \"q\""}], "temperature":0.25, "x_custom":{"k":[1,2.50]}})";
-  auto r = http_request(gw_.port, "POST", "/v1/chat/completions", body, {{"x-request-id", "req-123"}});
+  auto r =
+      http_request(gw_.port, "POST", "/v1/chat/completions", body, {{"x-request-id", "req-123"}});
   ASSERT_EQ(r.status, 200) << r.body << r.error;
   EXPECT_EQ(r.headers["x-request-id"], "req-123");
   EXPECT_EQ(r.headers["x-fleetgate-deployment"], "fast#1");
@@ -82,16 +84,19 @@ TEST_F(GatewayTest, RewritesOnlyTheModelAndForwardsEveryOtherByte) {
   EXPECT_EQ(last.at("target"), "/v1/chat/completions");
   EXPECT_EQ(last.at("authorization"), "Bearer sk-backend");
   EXPECT_EQ(last.at("request_id"), "req-123");
-  EXPECT_TRUE(gw_.process->wait_for(R"("request_id":"req-123".*"deployment":"fast#1".*"status":200.*"prompt_tokens":\d+,"completion_tokens":16)"));
+  EXPECT_TRUE(gw_.process->wait_for(
+      R"("request_id":"req-123".*"deployment":"fast#1".*"status":200.*"prompt_tokens":\d+,"completion_tokens":16)"));
 }
 
 TEST_F(GatewayTest, StreamsServerSentEventsToTheEnd) {
-  auto r = http_request(gw_.port, "POST", "/v1/chat/completions",
-                        R"({"model":"fast","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  auto r =
+      http_request(gw_.port, "POST", "/v1/chat/completions",
+                   R"({"model":"fast","stream":true,"messages":[{"role":"user","content":"hi"}]})");
   ASSERT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(r.headers["content-type"], "text/event-stream") << r.body;
   int chunks = 0;
-  for (std::size_t pos = 0; (pos = r.body.find("data: {", pos)) != std::string::npos; ++pos) ++chunks;
+  for (std::size_t pos = 0; (pos = r.body.find("data: {", pos)) != std::string::npos; ++pos)
+    ++chunks;
   EXPECT_EQ(chunks, 16 + 2);  // tokens, the finish chunk, the usage chunk
   EXPECT_TRUE(r.body.ends_with("data: [DONE]\n\n"));
 }
@@ -106,8 +111,9 @@ TEST_F(GatewayTest, OllamaBackendsSpeakOpenAI) {
   auto last = json::parse(http_request(sim_.port, "GET", "/sim/last").body).as_object();
   EXPECT_EQ(last.at("target"), "/api/chat");
 
-  auto s = http_request(gw_.port, "POST", "/v1/chat/completions",
-                        R"({"model":"complex","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  auto s = http_request(
+      gw_.port, "POST", "/v1/chat/completions",
+      R"({"model":"complex","stream":true,"messages":[{"role":"user","content":"hi"}]})");
   ASSERT_EQ(s.status, 200);
   EXPECT_NE(s.body.find("chat.completion.chunk"), std::string::npos) << s.body;
   EXPECT_TRUE(s.body.ends_with("data: [DONE]\n\n"));
@@ -126,7 +132,8 @@ TEST_F(GatewayTest, ListsModelsAndAnswersHealth) {
 }
 
 TEST_F(GatewayTest, BadRequestsGetOpenAIErrors) {
-  auto unknown = http_request(gw_.port, "POST", "/v1/chat/completions", R"({"model":"gpt-9","messages":[]})");
+  auto unknown =
+      http_request(gw_.port, "POST", "/v1/chat/completions", R"({"model":"gpt-9","messages":[]})");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(error_of(unknown).at("code"), "model_not_found");
   EXPECT_EQ(error_of(unknown).at("param"), "model");
@@ -154,7 +161,8 @@ TEST_F(GatewayTest, ClientThatHangsUpMidStreamAbortsTheBackend) {
   auto gw = start_gateway("model_list:\n" + deployment("slow", "openai/slow", slow_sim.port));
   const auto t0 = std::chrono::steady_clock::now();
   // Read the head and the first event, then hang up.
-  const std::string body = R"({"model":"slow","stream":true,"messages":[{"role":"user","content":"x"}]})";
+  const std::string body =
+      R"({"model":"slow","stream":true,"messages":[{"role":"user","content":"x"}]})";
   auto got = raw_exchange(gw.port,
                           "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                               std::to_string(body.size()) + "\r\n\r\n" + body,
@@ -177,7 +185,8 @@ TEST(GatewayFaults, RefusedBackendIs502NamingTheDeployment) {
 
 TEST(GatewayFaults, HangingBackendIs504AfterTheDeadline) {
   auto sim = start_sim({"--models", "x", "--hang-rate", "1"});
-  auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", sim.port, "      timeout: 1\n"));
+  auto gw = start_gateway("model_list:\n" +
+                          deployment("fast", "openai/x", sim.port, "      timeout: 1\n"));
   const auto t0 = std::chrono::steady_clock::now();
   auto r = http_request(gw.port, "POST", "/v1/chat/completions", kChat);
   const auto took = std::chrono::steady_clock::now() - t0;
@@ -198,8 +207,9 @@ TEST(GatewayFaults, BackendErrorsPassThroughWithTheirStatus) {
 TEST(GatewayFaults, StreamBrokenMidwayEndsWithAnErrorEvent) {
   auto sim = start_sim({"--models", "x", "--close-after", "3", "--tokens-per-second", "1000"});
   auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", sim.port));
-  auto r = http_request(gw.port, "POST", "/v1/chat/completions",
-                        R"({"model":"fast","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  auto r =
+      http_request(gw.port, "POST", "/v1/chat/completions",
+                   R"({"model":"fast","stream":true,"messages":[{"role":"user","content":"hi"}]})");
   ASSERT_EQ(r.status, 200) << r.error;
   EXPECT_NE(r.body.find("\"error\""), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("[DONE]"), std::string::npos);
@@ -207,21 +217,32 @@ TEST(GatewayFaults, StreamBrokenMidwayEndsWithAnErrorEvent) {
 
 TEST(GatewayLimits, MasterKeyBodyLimitAndSlowClients) {
   auto sim = start_sim({"--models", "x"});
-  auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", sim.port) +
-                          "general_settings:\n  master_key: sk-master\n"
-                          "fleetgate:\n  max_request_body: 1KiB\n  timeouts: {client_header: 1s}\n");
+  auto gw =
+      start_gateway("model_list:\n" + deployment("fast", "openai/x", sim.port) +
+                    "general_settings:\n  master_key: sk-master\n"
+                    "fleetgate:\n  max_request_body: 1KiB\n  timeouts: {client_header: 1s}\n");
   EXPECT_EQ(http_request(gw.port, "POST", "/v1/chat/completions", kChat).status, 401);
-  EXPECT_EQ(http_request(gw.port, "POST", "/v1/chat/completions", kChat, {{"Authorization", "Bearer wrong"}}).status, 401);
+  EXPECT_EQ(http_request(gw.port, "POST", "/v1/chat/completions", kChat,
+                         {{"Authorization", "Bearer wrong"}})
+                .status,
+            401);
   EXPECT_EQ(http_request(gw.port, "GET", "/v1/models").status, 401);
-  EXPECT_EQ(http_request(gw.port, "POST", "/v1/chat/completions", kChat, {{"Authorization", "Bearer sk-master"}}).status, 200);
-  EXPECT_EQ(http_request(gw.port, "GET", "/health/liveliness").status, 200) << "health needs no key";
+  EXPECT_EQ(http_request(gw.port, "POST", "/v1/chat/completions", kChat,
+                         {{"Authorization", "Bearer sk-master"}})
+                .status,
+            200);
+  EXPECT_EQ(http_request(gw.port, "GET", "/health/liveliness").status, 200)
+      << "health needs no key";
 
-  const std::string big = R"({"model":"fast","messages":[{"role":"user","content":")" + std::string(2000, 'a') + "\"}]}";
-  auto r = http_request(gw.port, "POST", "/v1/chat/completions", big, {{"Authorization", "Bearer sk-master"}});
+  const std::string big = R"({"model":"fast","messages":[{"role":"user","content":")" +
+                          std::string(2000, 'a') + "\"}]}";
+  auto r = http_request(gw.port, "POST", "/v1/chat/completions", big,
+                        {{"Authorization", "Bearer sk-master"}});
   EXPECT_EQ(r.status, 413);
 
   const auto t0 = std::chrono::steady_clock::now();
-  auto slow = raw_exchange(gw.port, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n", std::chrono::seconds(5));
+  auto slow = raw_exchange(gw.port, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n",
+                           std::chrono::seconds(5));
   EXPECT_TRUE(slow.starts_with("HTTP/1.1 408")) << slow;
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(2500));
 }
@@ -231,8 +252,9 @@ TEST(GatewayLifecycle, SigtermLetsAStreamFinishThenExitsZero) {
   auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", sim.port));
   HttpResponse r;
   std::thread client([&] {
-    r = http_request(gw.port, "POST", "/v1/chat/completions",
-                     R"({"model":"fast","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+    r = http_request(
+        gw.port, "POST", "/v1/chat/completions",
+        R"({"model":"fast","stream":true,"messages":[{"role":"user","content":"hi"}]})");
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   kill(gw.process->pid(), SIGTERM);
@@ -240,7 +262,9 @@ TEST(GatewayLifecycle, SigtermLetsAStreamFinishThenExitsZero) {
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(r.body.ends_with("data: [DONE]\n\n")) << "the in-flight stream was cut";
   EXPECT_EQ(gw.process->wait_exit(std::chrono::seconds(5)), 0);
-  EXPECT_EQ(http_request(gw.port, "GET", "/health/liveliness", {}, {}, std::chrono::seconds(1)).status, 0);
+  EXPECT_EQ(
+      http_request(gw.port, "GET", "/health/liveliness", {}, {}, std::chrono::seconds(1)).status,
+      0);
 }
 
 }  // namespace fleetgate::test

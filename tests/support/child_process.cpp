@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <csignal>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <memory>
 #include <stdexcept>
@@ -60,8 +60,8 @@ ChildProcess::~ChildProcess() {
   close(out_fd_);
   // A sanitizer finding in fleetgate serve or sim fails the test that ran it, even when every
   // response the test saw looked right.
-  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                             "WARNING: ThreadSanitizer"}) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "runtime error:", "WARNING: ThreadSanitizer"}) {
     if (output_.find(marker) != std::string::npos) {
       ADD_FAILURE() << "child process reported a sanitizer finding:\n" << output_;
       break;
@@ -86,7 +86,8 @@ std::optional<std::string> ChildProcess::wait_for(const std::string& pattern,
     }
     if (status_) return std::nullopt;
     int st = 0;
-    if (waitpid(pid_, &st, WNOHANG) == pid_) status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (waitpid(pid_, &st, WNOHANG) == pid_)
+      status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return std::nullopt;

@@ -21,7 +21,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
-                          const std::string& body, const std::map<std::string, std::string>& headers,
+                          const std::string& body,
+                          const std::map<std::string, std::string>& headers,
                           std::chrono::milliseconds timeout) {
   HttpResponse out;
   asio::io_context ioc;
@@ -63,8 +64,8 @@ HttpResponse http_request(std::uint16_t port, const std::string& method, const s
   return out;
 }
 
-std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout,
-                         bool half_close) {
+std::string raw_exchange(std::uint16_t port, const std::string& bytes,
+                         std::chrono::milliseconds timeout, bool half_close) {
   // Plain sockets and poll(): Beast's stream timeouts do not apply to synchronous reads.
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -78,7 +79,8 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chro
     const auto until = std::chrono::steady_clock::now() + timeout;
     char buf[4096];
     while (true) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       pollfd p{fd, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;

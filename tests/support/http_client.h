@@ -9,7 +9,7 @@
 namespace fleetgate::test {
 
 struct HttpResponse {
-  int status = 0;  // 0: the connection failed
+  int status = 0;                              // 0: the connection failed
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string error;

@@ -66,7 +66,8 @@ general_settings:
 }  // namespace
 
 TEST(ConfigLoader, ReadsTheLiteLLMSubset) {
-  auto r = load(kLiteLLMConfig, fake_env({{"VLLM_KEY", "sk-vllm"}, {"LITELLM_MASTER_KEY", "sk-master"}}));
+  auto r = load(kLiteLLMConfig,
+                fake_env({{"VLLM_KEY", "sk-vllm"}, {"LITELLM_MASTER_KEY", "sk-master"}}));
   ASSERT_TRUE(r) << issues_of(r);
   const Config& c = *r;
   ASSERT_EQ(c.deployments.size(), 4u);
@@ -143,8 +144,7 @@ class ConfigLoaderErrors : public ::testing::TestWithParam<BadConfig> {};
 TEST_P(ConfigLoaderErrors, NamesFileLineKeyAndProblem) {
   auto r = load(GetParam().yaml);
   ASSERT_FALSE(r) << GetParam().name;
-  EXPECT_NE(issues_of(r).find(GetParam().expected), std::string::npos)
-      << "got: " << issues_of(r);
+  EXPECT_NE(issues_of(r).find(GetParam().expected), std::string::npos) << "got: " << issues_of(r);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -153,36 +153,62 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"empty", "", "config.yaml:0: the file is empty"},
         BadConfig{"yaml syntax", "model_list: [\n  {a: 1\n", "config.yaml:3: invalid YAML"},
         BadConfig{"top not map", "- 1\n", "config.yaml:1: must be a mapping"},
-        BadConfig{"model_list not list", "model_list: 3\n", "config.yaml:1: model_list: must be a list"},
+        BadConfig{"model_list not list", "model_list: 3\n",
+                  "config.yaml:1: model_list: must be a list"},
         BadConfig{"missing model_name", "model_list:\n  - litellm_params: {model: openai/x}\n",
                   "config.yaml:2: model_list[0].model_name: is required"},
         BadConfig{"missing litellm_params", "model_list:\n  - model_name: x\n",
                   "config.yaml:2: model_list[0].litellm_params: is required"},
-        BadConfig{"missing model", "model_list:\n  - model_name: x\n    litellm_params: {api_base: 'http://h:1'}\n",
+        BadConfig{"missing model",
+                  "model_list:\n  - model_name: x\n    litellm_params: {api_base: 'http://h:1'}\n",
                   "config.yaml:3: model_list[0].litellm_params.model: is required"},
-        BadConfig{"empty model after prefix", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/}\n",
+        BadConfig{"empty model after prefix",
+                  "model_list:\n  - model_name: x\n    litellm_params: {model: openai/}\n",
                   "model_list[0].litellm_params.model: names no model"},
-        BadConfig{"vllm needs api_base", "model_list:\n  - model_name: x\n    litellm_params: {model: hosted_vllm/x}\n",
-                  "config.yaml:3: model_list[0].litellm_params.api_base: is required for hosted_vllm/"},
-        BadConfig{"bad api_base", "model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n      api_base: ftp://h\n",
+        BadConfig{
+            "vllm needs api_base",
+            "model_list:\n  - model_name: x\n    litellm_params: {model: hosted_vllm/x}\n",
+            "config.yaml:3: model_list[0].litellm_params.api_base: is required for hosted_vllm/"},
+        BadConfig{"bad api_base",
+                  "model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n    "
+                  "  api_base: ftp://h\n",
                   "config.yaml:5: model_list[0].litellm_params.api_base: must start with http://"},
-        BadConfig{"env missing", "model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n      api_key: os.environ/NOPE_KEY\n",
-                  "config.yaml:5: model_list[0].litellm_params.api_key: environment variable NOPE_KEY is not set"},
-        BadConfig{"rpm not number", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, rpm: lots}\n",
-                  "model_list[0].litellm_params.rpm: must be a whole number, not 'lots'"},
-        BadConfig{"weight zero", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, weight: 0}\n",
-                  "model_list[0].litellm_params.weight: must be greater than 0"},
-        BadConfig{"timeout bad", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, timeout: soon}\n",
+        BadConfig{"env missing",
+                  "model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n    "
+                  "  api_key: os.environ/NOPE_KEY\n",
+                  "config.yaml:5: model_list[0].litellm_params.api_key: environment variable "
+                  "NOPE_KEY is not set"},
+        BadConfig{
+            "rpm not number",
+            "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, rpm: lots}\n",
+            "model_list[0].litellm_params.rpm: must be a whole number, not 'lots'"},
+        BadConfig{
+            "weight zero",
+            "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, weight: 0}\n",
+            "model_list[0].litellm_params.weight: must be greater than 0"},
+        BadConfig{"timeout bad",
+                  "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, timeout: "
+                  "soon}\n",
                   "model_list[0].litellm_params.timeout: must be a duration"},
-        BadConfig{"order range", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, order: 0}\n",
-                  "model_list[0].litellm_params.order: must be between 1 and 1000"},
-        BadConfig{"duplicate id", "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x}\n    model_info: {id: a}\n  - model_name: y\n    litellm_params: {model: openai/y}\n    model_info: {id: a}\n",
+        BadConfig{
+            "order range",
+            "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, order: 0}\n",
+            "model_list[0].litellm_params.order: must be between 1 and 1000"},
+        BadConfig{"duplicate id",
+                  "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x}\n    "
+                  "model_info: {id: a}\n  - model_name: y\n    litellm_params: {model: openai/y}\n "
+                  "   model_info: {id: a}\n",
                   "duplicate deployment id 'a'"},
         BadConfig{"unknown strategy", "router_settings: {routing_strategy: fastest}\n",
                   "config.yaml:1: router_settings.routing_strategy: unknown strategy 'fastest'"},
-        BadConfig{"fallback unknown", "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a}\nrouter_settings:\n  fallbacks: [{a: [zz]}]\n",
+        BadConfig{"fallback unknown",
+                  "model_list:\n  - model_name: a\n    litellm_params: {model: "
+                  "openai/a}\nrouter_settings:\n  fallbacks: [{a: [zz]}]\n",
                   "config.yaml:5: router_settings.fallbacks: 'a' falls back to unknown model 'zz'"},
-        BadConfig{"fallback cycle", "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a}\n  - model_name: b\n    litellm_params: {model: openai/b}\nrouter_settings:\n  fallbacks: [{a: [b]}, {b: [a]}]\n",
+        BadConfig{"fallback cycle",
+                  "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a}\n  - "
+                  "model_name: b\n    litellm_params: {model: openai/b}\nrouter_settings:\n  "
+                  "fallbacks: [{a: [b]}, {b: [a]}]\n",
                   "fallback cycle: a -> b -> a"},
         BadConfig{"fallback shape", "router_settings:\n  fallbacks: [a]\n",
                   "router_settings.fallbacks[0]: must be a one-key mapping"},
@@ -190,15 +216,19 @@ INSTANTIATE_TEST_SUITE_P(
                   "general_settings.master_key: must not be empty"},
         BadConfig{"unknown fleetgate key", "fleetgate:\n  listne: 1\n",
                   "config.yaml:2: fleetgate.listne: unknown key"},
-        BadConfig{"bad listen", "fleetgate: {listen: localhost}\n", "fleetgate.listen: must be HOST:PORT"},
-        BadConfig{"threads range", "fleetgate: {threads: 1000}\n", "fleetgate.threads: must be between 0 and 256"},
-        BadConfig{"body size", "fleetgate: {max_request_body: huge}\n", "fleetgate.max_request_body: must be a size"},
+        BadConfig{"bad listen", "fleetgate: {listen: localhost}\n",
+                  "fleetgate.listen: must be HOST:PORT"},
+        BadConfig{"threads range", "fleetgate: {threads: 1000}\n",
+                  "fleetgate.threads: must be between 0 and 256"},
+        BadConfig{"body size", "fleetgate: {max_request_body: huge}\n",
+                  "fleetgate.max_request_body: must be a size"},
         BadConfig{"unknown timeout", "fleetgate:\n  timeouts: {forever: 1s}\n",
                   "config.yaml:2: fleetgate.timeouts.forever: unknown timeout"},
         BadConfig{"zero timeout", "fleetgate:\n  timeouts: {connect: 0}\n",
                   "fleetgate.timeouts.connect: must be greater than 0"},
         BadConfig{"public listen without key", "fleetgate:\n  listen: 0.0.0.0:4000\n",
-                  "config.yaml:2: fleetgate.listen: listening on 0.0.0.0 (beyond loopback) needs general_settings.master_key"}),
+                  "config.yaml:2: fleetgate.listen: listening on 0.0.0.0 (beyond loopback) needs "
+                  "general_settings.master_key"}),
     [](const auto& param_info) {
       std::string n = param_info.param.name;
       for (char& ch : n)
@@ -207,19 +237,22 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(ConfigLoader, ReportsEveryProblemNotJustTheFirst) {
-  auto r = load("model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, rpm: a, tpm: b}\n");
+  auto r = load(
+      "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, rpm: a, tpm: b}\n");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().size(), 2u);
 }
 
 TEST(ConfigLoader, SkipsUnsupportedProvidersWithAWarning) {
-  auto r = load("model_list:\n  - model_name: x\n    litellm_params: {model: azure/gpt-4}\n"
-                "  - model_name: y\n    litellm_params: {model: openai/y, api_base: 'http://h:1/v1'}\n");
+  auto r = load(
+      "model_list:\n  - model_name: x\n    litellm_params: {model: azure/gpt-4}\n"
+      "  - model_name: y\n    litellm_params: {model: openai/y, api_base: 'http://h:1/v1'}\n");
   ASSERT_TRUE(r) << issues_of(r);
   ASSERT_EQ(r->deployments.size(), 1u);
   EXPECT_EQ(r->deployments[0].model_name, "y");
   bool warned = false;
-  for (const auto& w : r->warnings) warned |= w.problem.find("'azure' is not supported") != std::string::npos;
+  for (const auto& w : r->warnings)
+    warned |= w.problem.find("'azure' is not supported") != std::string::npos;
   EXPECT_TRUE(warned);
 }
 
@@ -231,7 +264,8 @@ TEST(ConfigLoader, PublicListenWithKeyIsAllowed) {
 TEST(ConfigLoader, MissingFile) {
   auto r = load_config_file("/nonexistent/config.yaml");
   ASSERT_FALSE(r);
-  EXPECT_NE(issues_of(r).find("/nonexistent/config.yaml:0: cannot open the file"), std::string::npos);
+  EXPECT_NE(issues_of(r).find("/nonexistent/config.yaml:0: cannot open the file"),
+            std::string::npos);
 }
 
 }  // namespace fleetgate

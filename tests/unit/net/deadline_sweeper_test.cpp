@@ -1,7 +1,7 @@
 #include "net/deadline_sweeper.h"
 
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
 
 namespace fleetgate {
 

@@ -1,7 +1,7 @@
 #include "openai/ollama.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 namespace fleetgate {
 namespace json = boost::json;
@@ -35,43 +35,50 @@ TEST(Ollama, ChatRequestKeepsMessagesAndMapsOptions) {
 }
 
 TEST(Ollama, StreamDefaultsToFalseBecauseOllamaDefaultsToTrue) {
-  auto r = to_ollama_request(ApiKind::Chat, Provider::OllamaChat, "m", R"({"model":"x","messages":[]})");
+  auto r =
+      to_ollama_request(ApiKind::Chat, Provider::OllamaChat, "m", R"({"model":"x","messages":[]})");
   ASSERT_TRUE(r);
   EXPECT_EQ(parse(r->body)["stream"], false);
 }
 
 TEST(Ollama, GenerateProviderFlattensChat) {
-  auto single = to_ollama_request(ApiKind::Chat, Provider::Ollama, "m",
-                                  R"({"model":"x","messages":[{"role":"system","content":"S"},{"role":"user","content":"hi"}]})");
+  auto single = to_ollama_request(
+      ApiKind::Chat, Provider::Ollama, "m",
+      R"({"model":"x","messages":[{"role":"system","content":"S"},{"role":"user","content":"hi"}]})");
   ASSERT_TRUE(single);
   EXPECT_EQ(single->path, "/api/generate");
   auto o = parse(single->body);
   EXPECT_EQ(o["prompt"], "hi");
   EXPECT_EQ(o["system"], "S");
-  auto multi = to_ollama_request(ApiKind::Chat, Provider::Ollama, "m",
-                                 R"({"model":"x","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}]})");
+  auto multi = to_ollama_request(
+      ApiKind::Chat, Provider::Ollama, "m",
+      R"({"model":"x","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}]})");
   ASSERT_TRUE(multi);
   EXPECT_EQ(parse(multi->body)["prompt"], "User: a\nAssistant: b\nUser: c\nAssistant:");
 }
 
 TEST(Ollama, CompletionAndEmbeddingRequests) {
-  auto c = to_ollama_request(ApiKind::Completion, Provider::Ollama, "m", R"({"model":"x","prompt":["hello"]})");
+  auto c = to_ollama_request(ApiKind::Completion, Provider::Ollama, "m",
+                             R"({"model":"x","prompt":["hello"]})");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->path, "/api/generate");
   EXPECT_EQ(parse(c->body)["prompt"], "hello");
-  auto e = to_ollama_request(ApiKind::Embedding, Provider::Ollama, "m", R"({"model":"x","input":["a","b"]})");
+  auto e = to_ollama_request(ApiKind::Embedding, Provider::Ollama, "m",
+                             R"({"model":"x","input":["a","b"]})");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->path, "/api/embed");
   EXPECT_EQ(parse(e->body)["input"], json::array({"a", "b"}));
-  EXPECT_FALSE(to_ollama_request(ApiKind::Completion, Provider::Ollama, "m", R"({"model":"x","prompt":["a","b"]})"));
+  EXPECT_FALSE(to_ollama_request(ApiKind::Completion, Provider::Ollama, "m",
+                                 R"({"model":"x","prompt":["a","b"]})"));
   EXPECT_FALSE(to_ollama_request(ApiKind::Chat, Provider::OllamaChat, "m", R"({"model":"x"})"));
 }
 
 TEST(Ollama, ChatResponseBecomesOpenAIWithUsage) {
   ResponseMeta meta{"chatcmpl-1", 1700000000, "complex", false};
-  auto r = from_ollama_response(ApiKind::Chat,
-                                R"({"model":"qwen2.5:7b","message":{"role":"assistant","content":"Hi!"},"done":true,"done_reason":"length","prompt_eval_count":11,"eval_count":3})",
-                                meta);
+  auto r = from_ollama_response(
+      ApiKind::Chat,
+      R"({"model":"qwen2.5:7b","message":{"role":"assistant","content":"Hi!"},"done":true,"done_reason":"length","prompt_eval_count":11,"eval_count":3})",
+      meta);
   ASSERT_TRUE(r);
   auto o = parse(r->body);
   EXPECT_EQ(o["object"], "chat.completion");
@@ -86,9 +93,10 @@ TEST(Ollama, ChatResponseBecomesOpenAIWithUsage) {
 
 TEST(Ollama, ToolCallsGetStringArgumentsAndIds) {
   ResponseMeta meta{"chatcmpl-2", 1, "m", false};
-  auto r = from_ollama_response(ApiKind::Chat,
-                                R"({"message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"get_weather","arguments":{"city":"Oslo"}}}]},"done":true})",
-                                meta);
+  auto r = from_ollama_response(
+      ApiKind::Chat,
+      R"({"message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"get_weather","arguments":{"city":"Oslo"}}}]},"done":true})",
+      meta);
   ASSERT_TRUE(r);
   auto o = parse(r->body);
   auto& choice = o["choices"].as_array()[0].as_object();
@@ -110,7 +118,9 @@ TEST(Ollama, StreamTranslatesNdjsonToSseChunks) {
   std::string out;
   t.on_line(R"({"message":{"role":"assistant","content":"Hel"},"done":false})", out);
   t.on_line(R"({"message":{"role":"assistant","content":"lo"},"done":false})", out);
-  t.on_line(R"({"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":4,"eval_count":2})", out);
+  t.on_line(
+      R"({"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":4,"eval_count":2})",
+      out);
   t.finish(out);
   std::vector<json::value> events;
   std::size_t pos = 0;
@@ -118,8 +128,10 @@ TEST(Ollama, StreamTranslatesNdjsonToSseChunks) {
   while ((pos = out.find("data: ", pos)) != std::string::npos) {
     const auto end = out.find("\n\n", pos);
     const std::string data = out.substr(pos + 6, end - pos - 6);
-    if (data == "[DONE]") saw_done = true;
-    else events.push_back(json::parse(data));
+    if (data == "[DONE]")
+      saw_done = true;
+    else
+      events.push_back(json::parse(data));
     pos = end;
   }
   ASSERT_EQ(events.size(), 4u);  // two deltas, the finish chunk, the usage chunk

@@ -1,7 +1,7 @@
 #include "openai/request_scan.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 namespace fleetgate {
 
@@ -44,15 +44,42 @@ TEST(RequestScan, ErrorsNameTheOffset) {
 
 // Our scanner must agree with Boost.JSON on what is valid JSON.
 TEST(RequestScan, AgreesWithBoostJsonOnValidity) {
-  const std::vector<std::string> cases = {
-      R"({})", R"({"a":1})", R"({"a":-0.5e+10})", R"({"a":01})", R"({"a":1.})", R"({"a":.5})",
-      R"({"a":-})", R"({"a":1e})", R"({"a":tru})", R"({"a":true})", R"({"a":null,"b":false})",
-      R"({"a":[1,[2,[3,{}]]]})", R"({"a":[1,]})", R"({"a":[,1]})", R"({"a" 1})", R"({a:1})",
-      R"({"a":"\x"})", R"({"a":"\u12"})", R"({"a":"\ud800"})", R"({"a":"\udc00\ud800"})",
-      "{\"a\":\"tab\there\"}", "{\"a\":\"\xC3\xA9\"}", "{\"a\":\"\xC3\"}", "{\"a\":\"\xED\xA0\x80\"}",
-      "{\"a\":\"\xF0\x9F\x98\x80\"}", "{\"a\":\"\xC0\xAF\"}", "{\"a\":\"\xF4\x90\x80\x80\"}",
-      R"({"a":1} )", R"({"a":1} x)", R"( {"a":"b"})", R"({"a":1}{"b":2})", R"({"a":"\"\\\/\b\f\n\r\t"})",
-      R"({"a":1,"a":2})", "{\"a\":1}\n", R"({"a":[]})", R"({"a":{"b":{"c":[]}}})"};
+  const std::vector<std::string> cases = {R"({})",
+                                          R"({"a":1})",
+                                          R"({"a":-0.5e+10})",
+                                          R"({"a":01})",
+                                          R"({"a":1.})",
+                                          R"({"a":.5})",
+                                          R"({"a":-})",
+                                          R"({"a":1e})",
+                                          R"({"a":tru})",
+                                          R"({"a":true})",
+                                          R"({"a":null,"b":false})",
+                                          R"({"a":[1,[2,[3,{}]]]})",
+                                          R"({"a":[1,]})",
+                                          R"({"a":[,1]})",
+                                          R"({"a" 1})",
+                                          R"({a:1})",
+                                          R"({"a":"\x"})",
+                                          R"({"a":"\u12"})",
+                                          R"({"a":"\ud800"})",
+                                          R"({"a":"\udc00\ud800"})",
+                                          "{\"a\":\"tab\there\"}",
+                                          "{\"a\":\"\xC3\xA9\"}",
+                                          "{\"a\":\"\xC3\"}",
+                                          "{\"a\":\"\xED\xA0\x80\"}",
+                                          "{\"a\":\"\xF0\x9F\x98\x80\"}",
+                                          "{\"a\":\"\xC0\xAF\"}",
+                                          "{\"a\":\"\xF4\x90\x80\x80\"}",
+                                          R"({"a":1} )",
+                                          R"({"a":1} x)",
+                                          R"( {"a":"b"})",
+                                          R"({"a":1}{"b":2})",
+                                          R"({"a":"\"\\\/\b\f\n\r\t"})",
+                                          R"({"a":1,"a":2})",
+                                          "{\"a\":1}\n",
+                                          R"({"a":[]})",
+                                          R"({"a":{"b":{"c":[]}}})"};
   for (const auto& text : cases) {
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(text, ec);

@@ -45,7 +45,8 @@ TEST(SseDecoder, ByteAtATime) {
   const std::string stream = "data: x\r\n\r\ndata: y\n\n";
   SseDecoder d;
   std::vector<std::string> got;
-  for (char c : stream) d.feed(std::string_view(&c, 1), [&](const SseEvent& e) { got.emplace_back(e.data); });
+  for (char c : stream)
+    d.feed(std::string_view(&c, 1), [&](const SseEvent& e) { got.emplace_back(e.data); });
   EXPECT_EQ(got, (std::vector<std::string>{"x", "y"}));
 }
 

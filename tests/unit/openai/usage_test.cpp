@@ -5,7 +5,8 @@
 namespace fleetgate {
 
 TEST(Usage, FindsTheUsageObject) {
-  auto u = scan_usage(R"({"choices":[{"message":{"content":"usage"}}],"usage": {"prompt_tokens": 12, "completion_tokens":34,"total_tokens":46}})");
+  auto u = scan_usage(
+      R"({"choices":[{"message":{"content":"usage"}}],"usage": {"prompt_tokens": 12, "completion_tokens":34,"total_tokens":46}})");
   ASSERT_TRUE(u);
   EXPECT_EQ(u->prompt_tokens, 12u);
   EXPECT_EQ(u->completion_tokens, 34u);

@@ -1,9 +1,9 @@
 // Access log lines: valid JSON with the documented fields, batched per event-loop turn.
 #include "server/access_log.h"
 
+#include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
