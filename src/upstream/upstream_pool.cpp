@@ -77,7 +77,8 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
   error_code ec;
   tcp::resolver::results_type endpoints;
   asio::ip::address literal = asio::ip::make_address(url.host, ec);
-  if (!ec) {
+  const bool host_is_ip = !ec;
+  if (host_is_ip) {
     endpoints = tcp::resolver::results_type::create(tcp::endpoint(literal, url.port), url.host,
                                                     std::to_string(url.port));
   } else {
@@ -104,7 +105,8 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
     co_return std::make_unique<UpstreamConnection>(std::move(socket), sweeper_);
   }
   asio::ssl::stream<tcp::socket> stream(std::move(socket), tls_);
-  SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
+  // SNI carries host names only (RFC 6066); certificates for an IP are checked against its SAN.
+  if (!host_is_ip) SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
   stream.set_verify_mode(asio::ssl::verify_peer);
   stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
   // The handshake's deadline must close the stream's own socket now.

@@ -1,11 +1,13 @@
 // fleetgate serve in front of fleetgate sim processes, all on ephemeral loopback ports.
 #include "support/child_process.h"
 #include "support/http_client.h"
+#include "support/tls_terminator.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -265,6 +267,52 @@ TEST(GatewayLifecycle, SigtermLetsAStreamFinishThenExitsZero) {
   EXPECT_EQ(
       http_request(gw.port, "GET", "/health/liveliness", {}, {}, std::chrono::seconds(1)).status,
       0);
+}
+
+// https:// upstreams: certificate verified against the system store, which SSL_CERT_FILE points
+// at here (as it would at an internal CA in production).
+TEST(GatewayTls, HttpsUpstreamsAreVerifiedAndRelayed) {
+  char dir_template[] = "/tmp/fleetgate-tls-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  std::string cert, key;
+  ASSERT_TRUE(make_self_signed_cert(dir_template, cert, key));
+  auto sim = start_sim({"--models", "x"});
+  TlsTerminator tls(cert, key, sim.port);
+  const std::string config =
+      "model_list:\n"
+      "  - model_name: by-ip\n"
+      "    litellm_params: {model: openai/x, api_base: 'https://127.0.0.1:" +
+      std::to_string(tls.port()) +
+      "/v1'}\n"
+      "  - model_name: by-name\n"
+      "    litellm_params: {model: openai/x, api_base: 'https://localhost:" +
+      std::to_string(tls.port()) + "/v1'}\n";
+
+  ::setenv("SSL_CERT_FILE", cert.c_str(), 1);
+  auto trusted = start_gateway(config);
+  ::unsetenv("SSL_CERT_FILE");
+  for (const char* model : {"by-ip", "by-name"}) {
+    auto r = http_request(
+        trusted.port, "POST", "/v1/chat/completions",
+        R"({"model":")" + std::string(model) + R"(","messages":[{"role":"user","content":"hi"}]})");
+    EXPECT_EQ(r.status, 200) << model << ": " << r.body << r.error;
+  }
+  auto s = http_request(
+      trusted.port, "POST", "/v1/chat/completions",
+      R"({"model":"by-ip","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_TRUE(s.body.ends_with("data: [DONE]\n\n")) << s.body;
+
+  // Without the certificate in its trust store the gateway refuses the backend: 502, naming it.
+  ::setenv("SSL_CERT_FILE", "/nonexistent.pem", 1);
+  auto untrusting = start_gateway(config);
+  ::unsetenv("SSL_CERT_FILE");
+  auto r = http_request(untrusting.port, "POST", "/v1/chat/completions",
+                        R"({"model":"by-ip","messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_EQ(r.status, 502) << r.body;
+  const std::string message(error_of(r).at("message").as_string());
+  EXPECT_NE(message.find("by-ip#1"), std::string::npos) << message;
+  EXPECT_NE(message.find("TLS handshake"), std::string::npos) << message;
+  std::filesystem::remove_all(dir_template);
 }
 
 }  // namespace fleetgate::test
