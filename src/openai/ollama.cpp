@@ -5,6 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
+#include <cmath>
+
 namespace fleetgate {
 namespace json = boost::json;
 namespace {
@@ -249,6 +252,18 @@ Result<OllamaRequest> to_ollama_request(ApiKind kind, Provider provider, std::st
   return OllamaRequest{"/api/generate", json::serialize(out)};
 }
 
+namespace {
+
+// Shortest text that reads back as the same double ("0.1", "-3", "1e-07"); JSON has no NaN.
+void append_number(std::string& out, double x) {
+  if (!std::isfinite(x)) x = 0;
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, x).ptr;
+  out.append(buf, end);
+}
+
+}  // namespace
+
 Result<TranslatedResponse> from_ollama_response(ApiKind kind, std::string_view ollama_body,
                                                 const ResponseMeta& meta) {
   boost::system::error_code ec;
@@ -264,17 +279,36 @@ Result<TranslatedResponse> from_ollama_response(ApiKind kind, std::string_view o
     const auto* embs = o.if_contains("embeddings");
     if (!embs || !embs->is_array())
       return Error(Errc::UpstreamProtocol, "the Ollama backend sent no embeddings");
-    json::array data;
+    // Written by hand: vectors are long, and numbers come out as "0.1", not Boost's "1E-1".
+    std::string& body = result.body;
+    body = "{\"object\":\"list\",\"data\":[";
     std::size_t i = 0;
-    for (const auto& e : embs->as_array())
-      data.emplace_back(json::object{{"object", "embedding"}, {"index", i++}, {"embedding", e}});
-    out["object"] = "list";
-    out["data"] = std::move(data);
-    out["model"] = meta.model;
+    for (const auto& e : embs->as_array()) {
+      if (!e.is_array())
+        return Error(Errc::UpstreamProtocol, "the Ollama backend sent a malformed embedding");
+      if (i > 0) body += ',';
+      body += "{\"object\":\"embedding\",\"index\":";
+      append_number(body, static_cast<double>(i++));
+      body += ",\"embedding\":[";
+      bool first = true;
+      for (const auto& x : e.as_array()) {
+        if (!x.is_number())
+          return Error(Errc::UpstreamProtocol, "the Ollama backend sent a malformed embedding");
+        if (!first) body += ',';
+        first = false;
+        append_number(body, x.to_number<double>());
+      }
+      body += "]}";
+    }
     const std::uint64_t prompt = result.usage ? result.usage->prompt_tokens : 0;
-    out["usage"] = json::object{{"prompt_tokens", prompt}, {"total_tokens", prompt}};
+    body += "],\"model\":";
+    append_json_string(body, meta.model);
+    body += ",\"usage\":{\"prompt_tokens\":";
+    append_number(body, static_cast<double>(prompt));
+    body += ",\"total_tokens\":";
+    append_number(body, static_cast<double>(prompt));
+    body += "}}";
     result.usage = Usage{prompt, 0};
-    result.body = json::serialize(out);
     return result;
   }
 

@@ -155,4 +155,22 @@ TEST(Ollama, StreamThatEndsEarlyEndsWithAnErrorEvent) {
   EXPECT_EQ(out.find("[DONE]"), std::string::npos);
 }
 
+TEST(Ollama, EmbeddingResponsesBecomeOpenAIListsWithPlainNumbers) {
+  ResponseMeta meta{"", 0, "embed", false};
+  auto r = from_ollama_response(
+      ApiKind::Embedding,
+      R"({"model":"nomic","embeddings":[[0.1,-2,3.5e-7],[1]],"prompt_eval_count":4})", meta);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(
+      r->body,
+      R"({"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,-2,3.5e-07]},)"
+      R"({"object":"embedding","index":1,"embedding":[1]}],"model":"embed",)"
+      R"("usage":{"prompt_tokens":4,"total_tokens":4}})");
+  EXPECT_NO_THROW(boost::json::parse(r->body));
+  EXPECT_EQ(r->usage->prompt_tokens, 4u);
+  EXPECT_FALSE(from_ollama_response(ApiKind::Embedding, R"({"embeddings":[["x"]]})", meta));
+  EXPECT_FALSE(from_ollama_response(ApiKind::Embedding, R"({"embeddings":[1]})", meta));
+  EXPECT_FALSE(from_ollama_response(ApiKind::Embedding, R"({"embedding":[1]})", meta));
+}
+
 }  // namespace fleetgate
