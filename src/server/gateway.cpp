@@ -67,6 +67,27 @@ void watch_client(tcp::socket& socket, std::shared_ptr<ClientGoneWatch> state,
                         }));
 }
 
+// Watches the client for as long as it lives; the shared state outlives a late completion.
+class ClientWatchScope {
+ public:
+  ClientWatchScope(tcp::socket& socket, UpstreamExchange& exchange)
+      : state_(std::make_shared<ClientGoneWatch>()) {
+    state_->exchange = &exchange;
+    watch_client(socket, state_, stop_);
+  }
+  ~ClientWatchScope() {
+    state_->exchange = nullptr;
+    stop_.emit(asio::cancellation_type::all);
+  }
+  ClientWatchScope(const ClientWatchScope&) = delete;
+  ClientWatchScope& operator=(const ClientWatchScope&) = delete;
+  const ClientGoneWatch& state() const { return *state_; }
+
+ private:
+  std::shared_ptr<ClientGoneWatch> state_;
+  asio::cancellation_signal stop_;
+};
+
 }  // namespace
 
 struct Gateway::Call {
@@ -82,6 +103,8 @@ struct Gateway::Call {
   Duration first_byte;
   Duration stream_gap;
   std::string_view extra_headers;  // the x-fleetgate-deployment line
+  const ClientGoneWatch* gone =
+      nullptr;  // set for streams: watched from before the request goes out
 };
 
 Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worker,
@@ -252,10 +275,21 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
       std::min(whole, call.fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
   call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
   log.deployment = d.id;
+  // A streaming client that hangs up aborts the backend at once, even before the first token
+  // (a long prompt can take seconds). One small allocation per stream; none for plain requests.
+  std::optional<ClientWatchScope> watching;
+  if (call.fields.stream) {
+    watching.emplace(conn.socket(), call.exchange);
+    call.gone = &watching->state();
+  }
   if (d.provider == Provider::Ollama || d.provider == Provider::OllamaChat)
     co_await relay_ollama(call);
   else
     co_await relay_openai(call);
+  if (call.gone && call.gone->gone) {
+    log.error = "client disconnected";
+    conn.set_close();
+  }
 }
 
 asio::awaitable<void> Gateway::relay_openai(Call& c) {
@@ -389,18 +423,6 @@ asio::awaitable<void> Gateway::relay_stream(Call& c, Transform transform, Finish
     c.exchange.abort();
     co_return;
   }
-  auto gone = std::make_shared<ClientGoneWatch>();
-  gone->exchange = &c.exchange;
-  asio::cancellation_signal stop_watching;
-  watch_client(c.conn.socket(), gone, stop_watching);
-  struct StopWatching {
-    std::shared_ptr<ClientGoneWatch>& state;
-    asio::cancellation_signal& signal;
-    ~StopWatching() {
-      state->exchange = nullptr;
-      signal.emit(asio::cancellation_type::all);
-    }
-  } stop_guard{gone, stop_watching};
 
   std::string out;
   while (true) {
@@ -415,11 +437,7 @@ asio::awaitable<void> Gateway::relay_stream(Call& c, Transform transform, Finish
       co_return;
     }
     auto more = co_await c.exchange.read_body_some(std::min(c.stream_gap, remaining(c.deadline)));
-    if (gone->gone) {
-      c.log.error = "client disconnected";
-      c.conn.set_close();
-      co_return;
-    }
+    if (c.gone && c.gone->gone) co_return;  // proxy() logs it
     if (!more) {
       // Bytes already reached the client, so the status is sent: end with an SSE error event.
       c.log.error = more.error().message;

@@ -5,9 +5,14 @@
 #include "openai/request_scan.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +20,7 @@
 namespace fleetgate {
 
 namespace http = boost::beast::http;
+using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -74,11 +80,23 @@ std::string SimBackend::word(unsigned i) const {
   return std::string(kWords[i % std::size(kWords)]) + " ";
 }
 
-asio::awaitable<bool> SimBackend::pause(Duration d) {
+asio::awaitable<bool> SimBackend::pause(ClientConnection& conn, Duration d) {
   if (d.count() <= 0) co_return true;
+  // Sleep, but notice a client that hangs up meanwhile, as a real server aborting generation does.
   asio::steady_timer timer(worker_.executor, d);
-  auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  co_return !ec;
+  auto woke = co_await (
+      timer.async_wait(asio::as_tuple(asio::use_awaitable)) ||
+      conn.socket().async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable)));
+  if (woke.index() == 0) co_return !std::get<0>(std::get<0>(woke));
+  char byte;
+  const auto n = ::recv(conn.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) {  // a pipelined request, not a hang-up: sleep out the rest
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return !ec;
+  }
+  spdlog::info("sim: client hung up while request {} was in progress", conn.request_id());
+  conn.set_close();
+  co_return false;
 }
 
 asio::awaitable<void> SimBackend::handle(ClientConnection& conn, Request& req) {
@@ -145,7 +163,7 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
   }
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   if (options_.hang_rate > 0 && unit(rng_) < options_.hang_rate) {
-    co_await pause(std::chrono::hours(1));
+    co_await pause(conn, std::chrono::hours(1));
     conn.set_close();
     co_return;
   }
@@ -169,7 +187,7 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
     for (unsigned i = 0; i < options_.embedding_dims; ++i)
       vec += (i ? ",0." : "0.") + std::to_string(i + 1);
     vec += "]";
-    if (!co_await pause(options_.ttft)) co_return;
+    if (!co_await pause(conn, options_.ttft)) co_return;
     if (ollama)
       co_await conn.send(200, "application/json",
                          "{\"model\":" + qmodel + ",\"embeddings\":[" + vec +
@@ -195,10 +213,10 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
                                     ",\"eval_count\":" + std::to_string(n);
 
   if (!stream) {
-    if (!co_await pause(options_.ttft)) co_return;
+    if (!co_await pause(conn, options_.ttft)) co_return;
     if (options_.tokens_per_second > 0)
       if (!co_await pause(
-              Duration(static_cast<Duration::rep>(n * 1000.0 / options_.tokens_per_second))))
+              conn, Duration(static_cast<Duration::rep>(n * 1000.0 / options_.tokens_per_second))))
         co_return;
     std::string text;
     for (unsigned i = 0; i < n; ++i) text += word(i);
@@ -264,7 +282,7 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
     return out;
   };
 
-  if (!co_await pause(options_.ttft)) co_return;
+  if (!co_await pause(conn, options_.ttft)) co_return;
   if (!co_await conn.start_stream(200, ollama ? "application/x-ndjson" : "text/event-stream"))
     co_return;
   const Duration gap =
@@ -285,8 +303,11 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
       conn.set_close();
       co_return;
     }
-    if (i > 0 && !co_await pause(gap)) co_return;
-    if (!co_await conn.send_chunk(event(i, false))) co_return;
+    if (i > 0 && !co_await pause(conn, gap)) co_return;
+    if (!co_await conn.send_chunk(event(i, false))) {
+      spdlog::info("sim: client hung up while request {} was in progress", conn.request_id());
+      co_return;
+    }
   }
   if (co_await conn.send_chunk(event(n, true))) co_await conn.end_stream();
 }

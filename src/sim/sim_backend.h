@@ -45,7 +45,8 @@ class SimBackend : public RequestHandler {
 
  private:
   asio::awaitable<void> completion(ClientConnection& conn, Request& req, std::string_view path);
-  asio::awaitable<bool> pause(Duration d);
+  // Waits `d`; false when the client hung up meanwhile (logged) or the wait was cancelled.
+  asio::awaitable<bool> pause(ClientConnection& conn, Duration d);
   std::string word(unsigned i) const;
 
   const SimOptions& options_;

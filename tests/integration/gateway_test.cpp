@@ -172,7 +172,29 @@ TEST_F(GatewayTest, ClientThatHangsUpMidStreamAbortsTheBackend) {
   EXPECT_NE(got.find("data: {"), std::string::npos);
   ASSERT_TRUE(gw.process->wait_for(R"("error":"client disconnected")", std::chrono::seconds(5)))
       << gw.process->output();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << "the stream ran on";
+  // The backend saw its connection go: 100 tokens at 5/s would have run 20 s.
+  ASSERT_TRUE(slow_sim.process->wait_for("client hung up", std::chrono::seconds(5)))
+      << slow_sim.process->output();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3)) << "the stream ran on";
+}
+
+TEST_F(GatewayTest, ClientThatHangsUpBeforeTheFirstTokenAbortsTheBackend) {
+  auto slow_sim = start_sim({"--models", "slow", "--ttft", "10s"});
+  auto gw = start_gateway("model_list:\n" + deployment("slow", "openai/slow", slow_sim.port));
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string body =
+      R"({"model":"slow","stream":true,"messages":[{"role":"user","content":"x"}]})";
+  auto got = raw_exchange(gw.port,
+                          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body,
+                          std::chrono::milliseconds(300));
+  EXPECT_EQ(got, "");  // nothing yet: the backend is still "reading the prompt"
+  ASSERT_TRUE(slow_sim.process->wait_for("client hung up", std::chrono::seconds(5)))
+      << slow_sim.process->output();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+  EXPECT_TRUE(gw.process->wait_for(R"("status":\d+.*"stream":true,"error":"client disconnected")",
+                                   std::chrono::seconds(5)))
+      << gw.process->output();
 }
 
 TEST(GatewayFaults, RefusedBackendIs502NamingTheDeployment) {
