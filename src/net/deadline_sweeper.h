@@ -3,7 +3,7 @@
 // tick. The timer runs only while some watch is armed, so an idle process does not wake up.
 #pragma once
 
-#include "net/coarse_clock.h"
+#include "core/coarse_clock.h"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -1,0 +1,49 @@
+#include "health/health_board.h"
+
+namespace fleetgate {
+
+HealthBoard::HealthBoard(std::size_t deployments, CooldownPolicy policy) {
+  slots_.reserve(deployments);
+  for (std::size_t i = 0; i < deployments; ++i) slots_.push_back(std::make_unique<Slot>(policy));
+}
+
+bool HealthBoard::admit(std::size_t i, CoarseClock::time_point now) {
+  Slot& s = *slots_[i];
+  if (!s.unhealthy.load(std::memory_order_acquire)) return true;
+  std::lock_guard lock(s.mutex);
+  return s.passive.admit(now);
+}
+
+void HealthBoard::record(std::size_t i, Outcome outcome, CoarseClock::time_point now,
+                         std::optional<Duration> retry_after) {
+  Slot& s = *slots_[i];
+  if (outcome == Outcome::Success && !s.unhealthy.load(std::memory_order_acquire)) return;
+  if (outcome != Outcome::Success) s.failures_total.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(s.mutex);
+  s.passive.record(outcome, now, retry_after);
+  s.unhealthy.store(s.passive.state(now) != PassiveHealth::State::Healthy,
+                    std::memory_order_release);
+}
+
+CoarseClock::time_point HealthBoard::cooling_until(std::size_t i) const {
+  const Slot& s = *slots_[i];
+  if (!s.unhealthy.load(std::memory_order_acquire)) return {};
+  std::lock_guard lock(s.mutex);
+  return s.passive.cooling_until();
+}
+
+DeploymentHealthView HealthBoard::view(std::size_t i, CoarseClock::time_point now) const {
+  const Slot& s = *slots_[i];
+  DeploymentHealthView v;
+  {
+    std::lock_guard lock(s.mutex);
+    v.state = s.passive.state(now);
+    v.cooling_until = s.passive.cooling_until();
+    v.strikes = s.passive.strikes();
+  }
+  v.in_flight = s.in_flight.load(std::memory_order_relaxed);
+  v.failures_total = s.failures_total.load(std::memory_order_relaxed);
+  return v;
+}
+
+}  // namespace fleetgate

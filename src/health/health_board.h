@@ -1,0 +1,56 @@
+// Every deployment's health as the request path sees it, shared by all worker threads: passive
+// cooldown state behind a per-deployment mutex taken only on failures and while unhealthy, and
+// lock-free counters. A healthy deployment costs two relaxed atomic loads per request.
+#pragma once
+
+#include "health/passive_health.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace fleetgate {
+
+struct DeploymentHealthView {
+  PassiveHealth::State state = PassiveHealth::State::Healthy;
+  CoarseClock::time_point cooling_until{};
+  int strikes = 0;
+  std::int64_t in_flight = 0;
+  std::uint64_t failures_total = 0;
+};
+
+class HealthBoard {
+ public:
+  HealthBoard(std::size_t deployments, CooldownPolicy policy);
+
+  // Whether deployment `i` may take a request now (see PassiveHealth::admit).
+  bool admit(std::size_t i, CoarseClock::time_point now);
+  void record(std::size_t i, Outcome outcome, CoarseClock::time_point now,
+              std::optional<Duration> retry_after = {});
+
+  void started(std::size_t i) { slots_[i]->in_flight.fetch_add(1, std::memory_order_relaxed); }
+  void finished(std::size_t i) { slots_[i]->in_flight.fetch_sub(1, std::memory_order_relaxed); }
+  std::int64_t in_flight(std::size_t i) const {
+    return slots_[i]->in_flight.load(std::memory_order_relaxed);
+  }
+  // When a cooling deployment comes back (for choosing the least bad when all are cooling).
+  CoarseClock::time_point cooling_until(std::size_t i) const;
+
+  DeploymentHealthView view(std::size_t i, CoarseClock::time_point now) const;
+  std::size_t size() const { return slots_.size(); }
+
+ private:
+  struct Slot {
+    explicit Slot(CooldownPolicy p) : passive(p) {}
+    mutable std::mutex mutex;
+    PassiveHealth passive;               // guarded by mutex
+    std::atomic<bool> unhealthy{false};  // passive state is not Healthy: take the lock
+    std::atomic<std::int64_t> in_flight{0};
+    std::atomic<std::uint64_t> failures_total{0};
+  };
+  std::vector<std::unique_ptr<Slot>> slots_;
+};
+
+}  // namespace fleetgate
