@@ -13,7 +13,28 @@ RouteTable::RouteTable(const Config& config) {
     const double before = g.cumulative_weight.empty() ? 0.0 : g.cumulative_weight.back();
     g.members.push_back(static_cast<DeploymentIndex>(i));
     g.cumulative_weight.push_back(before + d.weight);
+    g.weights.push_back(d.weight);
   }
+  for (const auto& f : config.router.fallbacks)
+    if (auto it = groups_.find(f.model_name); it != groups_.end()) it->second.fallbacks = f.to;
+  for (const auto& f : config.router.context_window_fallbacks)
+    if (auto it = groups_.find(f.model_name); it != groups_.end())
+      it->second.context_window_fallbacks = f.to;
+}
+
+namespace {
+const std::vector<std::string> kNone;
+}
+
+const std::vector<std::string>& RouteTable::fallbacks(std::string_view model_name) const {
+  auto it = groups_.find(model_name);
+  return it == groups_.end() ? kNone : it->second.fallbacks;
+}
+
+const std::vector<std::string>& RouteTable::context_window_fallbacks(
+    std::string_view model_name) const {
+  auto it = groups_.find(model_name);
+  return it == groups_.end() ? kNone : it->second.context_window_fallbacks;
 }
 
 const std::vector<DeploymentIndex>* RouteTable::candidates(std::string_view model_name) const {

@@ -46,4 +46,32 @@ TEST(RouteTable, ShuffleFollowsWeights) {
   EXPECT_EQ(counts[1], 750);
 }
 
+TEST(RouteTable, PickAmongSkipsExcludedMembersAndKeepsWeights) {
+  Config c = three_deployments();
+  Deployment d;
+  d.model_name = "qwen";
+  d.weight = 1.0;
+  c.deployments.push_back(d);  // index 3: weights 1, 3, 1
+  RouteTable t(c);
+  auto not1 = [](DeploymentIndex i) { return i != 1; };
+  EXPECT_EQ(t.pick_among("qwen", 0.0, not1), 0u);
+  EXPECT_EQ(t.pick_among("qwen", 0.49, not1), 0u);
+  EXPECT_EQ(t.pick_among("qwen", 0.5, not1), 3u);
+  EXPECT_EQ(t.pick_among("qwen", 0.999999, not1), 3u);
+  EXPECT_EQ(t.pick_among("qwen", 0.1, [](DeploymentIndex i) { return i == 1; }), 1u);
+  EXPECT_FALSE(t.pick_among("qwen", 0.5, [](DeploymentIndex) { return false; }));
+  EXPECT_FALSE(t.pick_among("gpt-5", 0.5, [](DeploymentIndex) { return true; }));
+}
+
+TEST(RouteTable, FallbacksByModel) {
+  Config c = three_deployments();
+  c.router.fallbacks.push_back({"qwen", {"llama"}});
+  c.router.context_window_fallbacks.push_back({"llama", {"qwen"}});
+  RouteTable t(c);
+  EXPECT_EQ(t.fallbacks("qwen"), (std::vector<std::string>{"llama"}));
+  EXPECT_TRUE(t.fallbacks("llama").empty());
+  EXPECT_TRUE(t.fallbacks("nope").empty());
+  EXPECT_EQ(t.context_window_fallbacks("llama"), (std::vector<std::string>{"qwen"}));
+}
+
 }  // namespace fleetgate

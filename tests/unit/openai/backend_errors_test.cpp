@@ -1,0 +1,37 @@
+#include "openai/backend_errors.h"
+
+#include <gtest/gtest.h>
+
+namespace fleetgate {
+namespace {
+
+TEST(BackendErrors, RecognisesContextWindowErrorsOfEachBackend) {
+  EXPECT_TRUE(is_context_window_error(
+      400, R"({"error":{"message":"too long","code":"context_length_exceeded"}})"));
+  EXPECT_TRUE(is_context_window_error(
+      400,
+      R"({"object":"error","message":"This model's maximum context length is 4096 tokens. However, you requested 5000 tokens"})"));
+  EXPECT_TRUE(is_context_window_error(
+      400,
+      R"({"error":{"code":400,"message":"the request exceeds the available context size, try increasing it","type":"exceed_context_size_error"}})"));
+  EXPECT_TRUE(
+      is_context_window_error(500, R"({"error":"input length exceeds the context window"})"));
+  EXPECT_TRUE(is_context_window_error(
+      400,
+      R"({"type":"error","error":{"message":"prompt is too long: 210000 tokens > 200000 maximum"}})"));
+  EXPECT_FALSE(is_context_window_error(400, R"({"error":{"message":"messages: field required"}})"));
+  EXPECT_FALSE(is_context_window_error(503, "maximum context length"));  // overload, not size
+}
+
+TEST(BackendErrors, RetryAfterInSeconds) {
+  EXPECT_EQ(parse_retry_after("30"), std::chrono::seconds(30));
+  EXPECT_EQ(parse_retry_after(" 5 "), std::chrono::seconds(5));
+  EXPECT_EQ(parse_retry_after("0"), std::chrono::seconds(0));
+  EXPECT_FALSE(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"));
+  EXPECT_FALSE(parse_retry_after(""));
+  EXPECT_FALSE(parse_retry_after("-1"));
+  EXPECT_EQ(parse_retry_after("999999999"), std::chrono::hours(24));
+}
+
+}  // namespace
+}  // namespace fleetgate
