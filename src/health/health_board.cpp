@@ -14,6 +14,13 @@ bool HealthBoard::admit(std::size_t i, CoarseClock::time_point now) {
   return s.passive.admit(now);
 }
 
+bool HealthBoard::available(std::size_t i, CoarseClock::time_point now) const {
+  const Slot& s = *slots_[i];
+  if (!s.unhealthy.load(std::memory_order_acquire)) return true;
+  std::lock_guard lock(s.mutex);
+  return s.passive.available(now);
+}
+
 void HealthBoard::record(std::size_t i, Outcome outcome, CoarseClock::time_point now,
                          std::optional<Duration> retry_after) {
   Slot& s = *slots_[i];

@@ -27,6 +27,8 @@ class HealthBoard {
 
   // Whether deployment `i` may take a request now (see PassiveHealth::admit).
   bool admit(std::size_t i, CoarseClock::time_point now);
+  // Whether admit() would say yes, without taking a half-open trial (for filtering candidates).
+  bool available(std::size_t i, CoarseClock::time_point now) const;
   void record(std::size_t i, Outcome outcome, CoarseClock::time_point now,
               std::optional<Duration> retry_after = {});
 

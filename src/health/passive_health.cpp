@@ -9,6 +9,15 @@ PassiveHealth::State PassiveHealth::state(TimePoint now) const {
   return now < cooling_until_ ? State::CoolingDown : State::HalfOpen;
 }
 
+bool PassiveHealth::available(TimePoint now) const {
+  switch (state(now)) {
+    case State::Healthy: return true;
+    case State::CoolingDown: return false;
+    case State::HalfOpen: return !trial_running_ || now - trial_started_ >= policy_.cooldown;
+  }
+  return true;
+}
+
 bool PassiveHealth::admit(TimePoint now) {
   switch (state(now)) {
     case State::Healthy: return true;

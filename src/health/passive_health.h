@@ -32,6 +32,8 @@ class PassiveHealth {
   // Whether a request may go to the deployment now. In half-open only one trial runs at a time:
   // the first caller gets it (a trial that never reports back expires after one cooldown).
   bool admit(TimePoint now);
+  // Whether admit() would say yes, without taking the trial.
+  bool available(TimePoint now) const;
   void record(Outcome outcome, TimePoint now, std::optional<Duration> retry_after = {});
 
   TimePoint cooling_until() const { return cooling_until_; }

@@ -77,6 +77,7 @@ asio::awaitable<std::size_t> ClientConnection::read_some() {
 
 asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
   req.clear();
+  response_headers_.clear();
   head_sent_ = false;
   status_ = 0;
   chunked_ = false;
@@ -171,6 +172,7 @@ void ClientConnection::build_head(int status, std::string_view content_type, std
   head_ += request_id_;
   head_ += "\r\n";
   head_ += extra;
+  head_ += response_headers_;
   if (!keep_alive_)
     head_ += "Connection: close\r\n";
   else if (version_ < 11)

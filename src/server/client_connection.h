@@ -61,6 +61,9 @@ class ClientConnection : public WatchHook {
   tcp::socket& socket() { return socket_; }
   void close();
   const std::string& request_id() const { return request_id_; }
+  // Header lines ("Name: value\r\n") added to this request's response head, whatever sends it.
+  void add_response_header(std::string_view line) { response_headers_ += line; }
+  void clear_response_headers() { response_headers_.clear(); }
 
  private:
   enum class Framing { Length, Chunked, UntilClose };
@@ -75,6 +78,7 @@ class ClientConnection : public WatchHook {
   std::string head_;
   std::string chunk_head_;
   std::string request_id_;
+  std::string response_headers_;  // capacity reused across requests
   std::vector<asio::const_buffer> scratch_;
   Error error_;
   unsigned version_ = 11;

@@ -43,6 +43,8 @@ std::string_view endpoint_path(ApiKind kind) {
   return "/chat/completions";
 }
 
+}  // namespace
+
 // Watches the client socket while a stream runs: a client that hangs up aborts the backend
 // request at once, even while the backend is silent. Shared so a late completion is harmless.
 struct ClientGoneWatch {
@@ -50,29 +52,28 @@ struct ClientGoneWatch {
   bool gone = false;
 };
 
-void watch_client(tcp::socket& socket, std::shared_ptr<ClientGoneWatch> state,
-                  asio::cancellation_signal& stop) {
+static void watch_client(tcp::socket& socket, std::shared_ptr<ClientGoneWatch> state,
+                         asio::cancellation_signal& stop) {
   socket.async_wait(tcp::socket::wait_read,
                     asio::bind_cancellation_slot(
                         stop.slot(), [&socket, state](const boost::system::error_code& ec) {
-                          if (ec || !state->exchange) return;
+                          if (ec) return;
                           char byte;
                           const auto n =
                               ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
                           if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
                             state->gone = true;
-                            state->exchange->abort();
+                            if (state->exchange) state->exchange->abort();
                           }
                           // n > 0: the client pipelined its next request; it is still there.
                         }));
 }
 
 // Watches the client for as long as it lives; the shared state outlives a late completion.
+// Each attempt points it at its own exchange.
 class ClientWatchScope {
  public:
-  ClientWatchScope(tcp::socket& socket, UpstreamExchange& exchange)
-      : state_(std::make_shared<ClientGoneWatch>()) {
-    state_->exchange = &exchange;
+  explicit ClientWatchScope(tcp::socket& socket) : state_(std::make_shared<ClientGoneWatch>()) {
     watch_client(socket, state_, stop_);
   }
   ~ClientWatchScope() {
@@ -81,6 +82,10 @@ class ClientWatchScope {
   }
   ClientWatchScope(const ClientWatchScope&) = delete;
   ClientWatchScope& operator=(const ClientWatchScope&) = delete;
+  void watch(UpstreamExchange* exchange) {
+    state_->exchange = exchange;
+    if (exchange && state_->gone) exchange->abort();  // it left between two attempts
+  }
   const ClientGoneWatch& state() const { return *state_; }
 
  private:
@@ -88,23 +93,57 @@ class ClientWatchScope {
   asio::cancellation_signal stop_;
 };
 
-}  // namespace
-
 struct Gateway::Call {
   ClientConnection& conn;
   Request& req;
   ApiKind kind;
   DeploymentIndex index;
   const Deployment& deployment;
-  RequestFields fields;
+  const RequestFields& fields;
   AccessRecord& log;
   UpstreamExchange exchange;
   Clock::time_point deadline;
   Duration first_byte;
   Duration stream_gap;
-  std::string_view extra_headers;  // the x-fleetgate-deployment line
-  const ClientGoneWatch* gone =
-      nullptr;  // set for streams: watched from before the request goes out
+  const ClientGoneWatch* gone = nullptr;      // streams: the client is watched from the start
+  std::array<asio::const_buffer, 4> parts{};  // the request as it goes out (gather write)
+  std::size_t part_count = 0;
+};
+
+// What one attempt came to. Not committed: nothing reached the client, so proxy() may try
+// elsewhere, and otherwise answers with `error` (ours) or the backend's status and body.
+struct Gateway::Failure {
+  std::optional<Error> error;  // ours (connect, deadline, protocol), or else
+  int status = 0;              // the backend's own answer
+  std::string body;
+};
+
+struct Gateway::Attempt {
+  bool committed = false;
+  bool retryable = false;
+  bool context_window = false;
+  std::optional<Outcome> health;  // what it says about the deployment
+  std::optional<Duration> retry_after;
+  std::unique_ptr<Failure> failure;  // on the heap: failures are rare, coroutine frames small
+
+  static Attempt success() {
+    Attempt a;
+    a.committed = true;
+    a.health = Outcome::Success;
+    return a;
+  }
+  static Attempt streamed(bool finished) {
+    Attempt a;
+    a.committed = true;
+    a.health = finished ? Outcome::Success : Outcome::Failure;
+    return a;
+  }
+  static Attempt failed(Error e) {
+    Attempt a;
+    a.failure = std::make_unique<Failure>();
+    a.failure->error = std::move(e);
+    return a;
+  }
 };
 
 Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worker,
@@ -217,7 +256,7 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
   access_log_.write(log);
 }
 
-Result<Gateway::Routed> Gateway::route(const Request& req, ApiKind kind, AccessRecord& log) {
+Result<RequestFields> Gateway::validate(const Request& req, ApiKind kind, AccessRecord& log) {
   auto scanned = scan_request(req.body);
   if (!scanned) return scanned.error();
   RequestFields& fields = *scanned;
@@ -237,62 +276,212 @@ Result<Gateway::Routed> Gateway::route(const Request& req, ApiKind kind, AccessR
                      (kind == ApiKind::Chat ? "' (a list)." : "'."),
                  param);
   }
-  const double random = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-  const auto picked = state_->routes.pick(fields.model_name, random);
-  if (!picked) {
+  if (!state_->routes.candidates(fields.model_name)) {
     return Error(Errc::ModelNotFound,
                  "The model '" + fields.model_name +
                      "' does not exist. GET /v1/models lists the models served here.",
                  "model");
   }
-  return Routed{std::move(fields), *picked};
+  return std::move(fields);
+}
+
+std::optional<DeploymentIndex> Gateway::choose(std::string_view model, const Tried& tried) {
+  const auto now = CoarseClock::now();
+  HealthBoard& health = *state_->health;
+  auto untried = [&](DeploymentIndex i) {
+    return std::find(tried.begin(), tried.end(), i) == tried.end();
+  };
+  const double random = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  return state_->routes.pick_among(
+      model, random, [&](DeploymentIndex i) { return untried(i) && health.available(i, now); });
 }
 
 asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKind kind,
                                      AccessRecord& log) {
-  auto routed = route(req, kind, log);
-  if (!routed) {
-    co_await conn.send_error(routed.error());
+  auto fields = validate(req, kind, log);
+  if (!fields) {
+    co_await conn.send_error(fields.error());
     co_return;
   }
-  const DeploymentIndex picked = routed->index;
-  const Deployment& d = state_->config.deployments[picked];
-  const Timeouts& t = state_->config.gateway.timeouts;
-  const Duration whole = d.timeout.value_or(state_->config.router.timeout.value_or(t.request));
-  Call call{conn,
-            req,
-            kind,
-            picked,
-            d,
-            std::move(routed->fields),
-            log,
-            UpstreamExchange(pool_, state_->backend_of[picked], state_->labels[picked]),
-            log.start + whole,
-            {},
-            {},
-            state_->served_by[picked]};
-  call.first_byte =
-      std::min(whole, call.fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
-  call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
-  log.deployment = d.id;
+  const RouterSettings& router = state_->config.router;
+  HealthBoard& health = *state_->health;
+  budget_.on_request(CoarseClock::now());
+
   // A streaming client that hangs up aborts the backend at once, even before the first token
   // (a long prompt can take seconds). One small allocation per stream; none for plain requests.
   std::optional<ClientWatchScope> watching;
-  if (call.fields.stream) {
-    watching.emplace(conn.socket(), call.exchange);
-    call.gone = &watching->state();
+  if (fields->stream) watching.emplace(conn.socket());
+
+  Tried tried;
+  Attempt last;
+  int attempts = 0;
+  const int per_model = 1 + std::max(0, router.num_retries);
+  // The requested model, then its fallbacks; a context-window error switches to those instead.
+  std::string_view model = fields->model_name;
+  const std::vector<std::string>* chain = &state_->routes.fallbacks(model);
+  std::size_t next_in_chain = 0;
+  bool switched_to_context_fallbacks = false;
+  bool give_up = false;
+
+  while (!give_up) {
+    for (int tries = 0; tries < per_model && !give_up;) {
+      const auto picked = choose(model, tried);
+      if (!picked) break;
+      if (!health.admit(*picked, CoarseClock::now())) {  // lost a half-open trial to another thread
+        tried.push_back(*picked);
+        continue;
+      }
+      if (attempts > 0) {
+        const Deployment& d = state_->config.deployments[*picked];
+        if (Clock::now() >= log.start + whole_timeout(d) ||
+            !budget_.try_retry(CoarseClock::now()) || (watching && watching->state().gone)) {
+          give_up = true;
+          break;
+        }
+      }
+      ++tries;
+      begin_attempt(conn, *picked, ++attempts);
+      tried.push_back(*picked);
+      last =
+          co_await attempt(conn, req, kind, *fields, *picked, log, watching ? &*watching : nullptr);
+      end_attempt(*picked, last);
+      if (last.committed) co_return;
+      if (!last.retryable) {
+        if (last.context_window && !switched_to_context_fallbacks) {
+          switched_to_context_fallbacks = true;
+          chain = &state_->routes.context_window_fallbacks(fields->model_name);
+          next_in_chain = 0;
+          break;
+        }
+        give_up = true;
+      }
+    }
+    if (give_up || next_in_chain >= chain->size()) break;
+    model = (*chain)[next_in_chain++];
   }
-  if (d.provider == Provider::Ollama || d.provider == Provider::OllamaChat)
-    co_await relay_ollama(call);
-  else
-    co_await relay_openai(call);
-  if (call.gone && call.gone->gone) {
+
+  if (attempts == 0) {
+    // Every deployment is cooling down. Rather than fail outright, try the one that comes back
+    // first: a cooldown is a guess, and one request is a cheap way to check it.
+    const auto* members = state_->routes.candidates(fields->model_name);
+    DeploymentIndex best = members->front();
+    for (DeploymentIndex i : *members)
+      if (health.cooling_until(i) < health.cooling_until(best)) best = i;
+    begin_attempt(conn, best, ++attempts);
+    last = co_await attempt(conn, req, kind, *fields, best, log, watching ? &*watching : nullptr);
+    end_attempt(best, last);
+    if (last.committed) co_return;
+  }
+  if (watching && watching->state().gone) {
     log.error = "client disconnected";
     conn.set_close();
+    co_return;
+  }
+  if (!last.failure) {  // cannot happen: every uncommitted attempt says why
+    co_await conn.send_error(Error(Errc::Internal, "no deployment answered"));
+  } else if (last.failure->error) {
+    log.error = last.failure->error->message;
+    co_await conn.send_error(*last.failure->error);
+  } else {
+    co_await conn.send(last.failure->status, "application/json", last.failure->body);
   }
 }
 
-asio::awaitable<void> Gateway::relay_openai(Call& c) {
+void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int number) {
+  conn.clear_response_headers();
+  conn.add_response_header(state_->served_by[index]);
+  std::array<char, 40> line{};
+  const auto end =
+      fmt::format_to_n(line.data(), line.size(), "x-fleetgate-attempts: {}\r\n", number);
+  conn.add_response_header(std::string_view(line.data(), end.size));
+  state_->health->started(index);
+}
+
+void Gateway::end_attempt(DeploymentIndex index, const Attempt& a) {
+  HealthBoard& health = *state_->health;
+  health.finished(index);
+  if (a.health) health.record(index, *a.health, CoarseClock::now(), a.retry_after);
+}
+
+Duration Gateway::whole_timeout(const Deployment& d) const {
+  return d.timeout.value_or(
+      state_->config.router.timeout.value_or(state_->config.gateway.timeouts.request));
+}
+
+asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Request& req,
+                                                   ApiKind kind, const RequestFields& fields,
+                                                   DeploymentIndex index, AccessRecord& log,
+                                                   ClientWatchScope* watching) {
+  const Deployment& d = state_->config.deployments[index];
+  const Timeouts& t = state_->config.gateway.timeouts;
+  const Duration whole = whole_timeout(d);
+  Call call{conn,
+            req,
+            kind,
+            index,
+            d,
+            fields,
+            log,
+            UpstreamExchange(pool_, state_->backend_of[index], state_->labels[index]),
+            log.start + whole,
+            {},
+            {},
+            nullptr};
+  call.first_byte =
+      std::min(whole, fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
+  call.first_byte = std::min(call.first_byte, remaining(call.deadline));
+  call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
+  log.deployment = d.id;
+  if (watching) {
+    watching->watch(&call.exchange);
+    call.gone = &watching->state();
+  }
+  struct Unwatch {
+    ClientWatchScope* w;
+    ~Unwatch() {
+      if (w) w->watch(nullptr);
+    }
+  } unwatch{watching};
+  if (d.provider == Provider::Ollama || d.provider == Provider::OllamaChat)
+    co_return co_await relay_ollama(call);
+  co_return co_await relay_openai(call);
+}
+
+namespace {
+
+// An attempt that failed before the backend answered: retry elsewhere unless the client left.
+Gateway::Attempt failed_before_answer(const Error& e) {
+  Gateway::Attempt a = Gateway::Attempt::failed(e);
+  if (e.code == Errc::Unavailable) return a;  // abandoned: the client is gone
+  a.retryable = true;
+  a.health = Outcome::Failure;
+  return a;
+}
+
+}  // namespace
+
+Gateway::Attempt Gateway::backend_refused(Call& c, int status, std::string body) {
+  // The backend answered with an error and nothing reached the client yet.
+  Attempt a;
+  a.context_window = is_context_window_error(status, body);
+  if (status == 429) {
+    a.health = Outcome::RateLimited;
+    a.retry_after = c.exchange.retry_after();
+    a.retryable = true;
+  } else if (status >= 500 && !a.context_window) {
+    a.health = Outcome::Failure;
+    a.retryable = true;
+  } else {
+    a.health = Outcome::Success;  // the deployment works; the request was the problem
+  }
+  a.failure = std::make_unique<Failure>();
+  a.failure->status = status;
+  a.failure->body = std::move(body);
+  c.log.error = "backend answered " + std::to_string(status);
+  return a;
+}
+
+void Gateway::build_openai_request(Call& c) {
   const Url& url = c.deployment.api_base;  // base_path is the deployment's, not the host's
   const std::string& model = state_->model_json[c.index];
   const Span span = *c.fields.model;
@@ -309,121 +498,116 @@ asio::awaitable<void> Gateway::relay_openai(Call& c) {
   head += c.conn.request_id();
   head += c.fields.stream ? "\r\nAccept: text/event-stream\r\n\r\n" : "\r\n\r\n";
   // Only the model value changes; every other byte of the client's body goes out untouched.
-  const std::array<asio::const_buffer, 4> parts{
-      asio::buffer(head), asio::buffer(body.substr(0, span.offset)), asio::buffer(model),
-      asio::buffer(body.substr(span.offset + span.size))};
-
-  auto started = co_await c.exchange.start(parts, c.first_byte);
-  if (!started) {
-    c.log.error = started.error().message;
-    co_await c.conn.send_error(started.error(), c.extra_headers);
-    co_return;
-  }
-  c.log.first_byte = Clock::now();
-  const int status = c.exchange.status();
-  if (c.fields.stream && status == 200 && is_event_stream(c.exchange.content_type())) {
-    SseDecoder usage_finder;
-    co_await relay_stream(
-        c,
-        [&](std::string_view in, std::string&) {
-          usage_finder.feed(in, [&](const SseEvent& e) {
-            if (e.data.find("\"usage\"") != std::string_view::npos) {
-              if (auto u = scan_usage(e.data)) c.log.usage = u;
-            }
-          });
-          return in;
-        },
-        [](std::string&) {});
-    co_return;
-  }
-  auto read = co_await c.exchange.read_body(remaining(c.deadline));
-  if (!read) {
-    c.log.error = read.error().message;
-    co_await c.conn.send_error(read.error(), c.extra_headers);
-    co_return;
-  }
-  if (status >= 200 && status < 300) c.log.usage = scan_usage(c.exchange.body());
-  const std::string_view ct = c.exchange.content_type();
-  const asio::const_buffer out = asio::buffer(c.exchange.body());
-  co_await c.conn.send(status,
-                       ct.empty() ? std::string_view("application/json") : std::string_view(ct),
-                       std::span(&out, 1), c.extra_headers);
+  c.parts = {asio::buffer(head), asio::buffer(body.substr(0, span.offset)), asio::buffer(model),
+             asio::buffer(body.substr(span.offset + span.size))};
+  c.part_count = 4;
 }
 
-asio::awaitable<void> Gateway::relay_ollama(Call& c) {
-  const Deployment& d = c.deployment;
-  auto translated = to_ollama_request(c.kind, d.provider, d.upstream_model, c.req.body);
-  if (!translated) {
-    co_await c.conn.send_error(translated.error(), c.extra_headers);
-    co_return;
-  }
-  const Url& url = d.api_base;
-  std::string head = "POST " + url.base_path + translated->path + " HTTP/1.1\r\n" +
-                     state_->fixed_headers[c.index] +
-                     "Content-Type: application/json\r\nContent-Length: " +
-                     std::to_string(translated->body.size()) + "\r\n\r\n";
-  const std::array<asio::const_buffer, 2> parts{asio::buffer(head), asio::buffer(translated->body)};
-  auto started = co_await c.exchange.start(parts, c.first_byte);
-  if (!started) {
-    c.log.error = started.error().message;
-    co_await c.conn.send_error(started.error(), c.extra_headers);
-    co_return;
+// Locals that outlive a co_await live in the coroutine frame; results are scoped in blocks so
+// the frame stays small enough for Asio's recycling allocator (no malloc per request).
+asio::awaitable<Gateway::Attempt> Gateway::relay_openai(Call& c) {
+  build_openai_request(c);
+  {
+    auto started = co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte);
+    if (!started) co_return failed_before_answer(started.error());
   }
   c.log.first_byte = Clock::now();
   const int status = c.exchange.status();
+  const bool ok = status >= 200 && status < 300;
+  if (c.fields.stream && ok && is_event_stream(c.exchange.content_type()))
+    co_return Attempt::streamed(co_await stream_openai(c));
+  {
+    auto read = co_await c.exchange.read_body(remaining(c.deadline));
+    if (!read) co_return failed_before_answer(read.error());
+  }
+  if (!ok) co_return backend_refused(c, status, c.exchange.body());
+  c.log.usage = scan_usage(c.exchange.body());
+  const std::string_view ct = c.exchange.content_type();
+  co_await c.conn.send(status, ct.empty() ? std::string_view("application/json") : ct,
+                       c.exchange.body());
+  co_return Attempt::success();
+}
+
+asio::awaitable<bool> Gateway::stream_openai(Call& c) {
+  SseDecoder usage_finder;
+  co_return co_await relay_stream(
+      c,
+      [&](std::string_view in, std::string&) {
+        usage_finder.feed(in, [&](const SseEvent& e) {
+          if (e.data.find("\"usage\"") != std::string_view::npos) {
+            if (auto u = scan_usage(e.data)) c.log.usage = u;
+          }
+        });
+        return in;
+      },
+      [](std::string&) {});
+}
+
+asio::awaitable<Gateway::Attempt> Gateway::relay_ollama(Call& c) {
+  const Deployment& d = c.deployment;
+  auto translated = to_ollama_request(c.kind, d.provider, d.upstream_model, c.req.body);
+  // The client's request cannot be expressed for Ollama: no other deployment would do better.
+  if (!translated) co_return Attempt::failed(translated.error());
+  std::string& head = c.exchange.head();
+  head = "POST " + d.api_base.base_path + translated->path + " HTTP/1.1\r\n" +
+         state_->fixed_headers[c.index] + "Content-Type: application/json\r\nContent-Length: " +
+         std::to_string(translated->body.size()) + "\r\n\r\n";
+  c.parts = {asio::buffer(head), asio::buffer(translated->body)};
+  c.part_count = 2;
+  {
+    auto started = co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte);
+    if (!started) co_return failed_before_answer(started.error());
+  }
+  c.log.first_byte = Clock::now();
+  const int status = c.exchange.status();
+  const bool ok = status >= 200 && status < 300;
   ResponseMeta meta{
       std::string(c.kind == ApiKind::Chat ? "chatcmpl-" : "cmpl-") + c.conn.request_id(),
       std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch())
           .count(),
       c.fields.model_name, c.fields.include_usage};
-  const bool ok = status >= 200 && status < 300;
-  if (c.fields.stream && ok && c.kind != ApiKind::Embedding) {
-    NdjsonDecoder lines;
-    OllamaStreamTranslator translator(c.kind, std::move(meta));
-    co_await relay_stream(
-        c,
-        [&](std::string_view in, std::string& out) {
-          lines.feed(in, [&](std::string_view line) { translator.on_line(line, out); });
-          return std::string_view(out);
-        },
-        [&](std::string& out) {
-          lines.finish([&](std::string_view line) { translator.on_line(line, out); });
-          translator.finish(out);
-        });
-    c.log.usage = translator.usage();
-    co_return;
+  if (c.fields.stream && ok && c.kind != ApiKind::Embedding)
+    co_return Attempt::streamed(co_await stream_ollama(c, std::move(meta)));
+  {
+    auto read = co_await c.exchange.read_body(remaining(c.deadline));
+    if (!read) co_return failed_before_answer(read.error());
   }
-  auto read = co_await c.exchange.read_body(remaining(c.deadline));
-  if (!read) {
-    c.log.error = read.error().message;
-    co_await c.conn.send_error(read.error(), c.extra_headers);
-    co_return;
-  }
-  if (!ok) {
-    co_await c.conn.send(status, "application/json",
-                         ollama_error_to_openai(status, c.exchange.body()), c.extra_headers);
-    co_return;
-  }
+  if (!ok) co_return backend_refused(c, status, ollama_error_to_openai(status, c.exchange.body()));
   auto response = from_ollama_response(c.kind, c.exchange.body(), meta);
   if (!response) {
-    c.log.error = response.error().message;
-    co_await c.conn.send_error(
-        Error(response.error().code, c.deployment.id + ": " + response.error().message),
-        c.extra_headers);
-    co_return;
+    co_return failed_before_answer(
+        Error(response.error().code, c.deployment.id + ": " + response.error().message));
   }
   c.log.usage = response->usage;
-  co_await c.conn.send(200, "application/json", response->body, c.extra_headers);
+  co_await c.conn.send(200, "application/json", response->body);
+  co_return Attempt::success();
+}
+
+asio::awaitable<bool> Gateway::stream_ollama(Call& c, ResponseMeta meta) {
+  NdjsonDecoder lines;
+  OllamaStreamTranslator translator(c.kind, std::move(meta));
+  const bool finished = co_await relay_stream(
+      c,
+      [&](std::string_view in, std::string& out) {
+        lines.feed(in, [&](std::string_view line) { translator.on_line(line, out); });
+        return std::string_view(out);
+      },
+      [&](std::string& out) {
+        lines.finish([&](std::string_view line) { translator.on_line(line, out); });
+        translator.finish(out);
+      });
+  c.log.usage = translator.usage();
+  co_return finished;
 }
 
 template <class Transform, class Finish>
-asio::awaitable<void> Gateway::relay_stream(Call& c, Transform transform, Finish finish) {
-  if (!co_await c.conn.start_stream(200, "text/event-stream", c.extra_headers)) {
+asio::awaitable<bool> Gateway::relay_stream(Call& c, Transform transform, Finish finish) {
+  if (!co_await c.conn.start_stream(200, "text/event-stream")) {
     c.exchange.abort();
-    co_return;
+    c.log.error = "client disconnected";
+    co_return true;  // not the backend's fault
   }
-
   std::string out;
   while (true) {
     if (Clock::now() >= c.deadline) {
@@ -434,30 +618,34 @@ asio::awaitable<void> Gateway::relay_stream(Call& c, Transform transform, Finish
       const std::string event = "data: " + render_error(e).body + "\n\n";
       if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();
       c.conn.set_close();
-      co_return;
+      co_return false;
     }
     auto more = co_await c.exchange.read_body_some(std::min(c.stream_gap, remaining(c.deadline)));
-    if (c.gone && c.gone->gone) co_return;  // proxy() logs it
+    if (c.gone && c.gone->gone) {
+      c.log.error = "client disconnected";
+      c.conn.set_close();
+      co_return true;
+    }
     if (!more) {
       // Bytes already reached the client, so the status is sent: end with an SSE error event.
       c.log.error = more.error().message;
       const std::string event = "data: " + render_error(more.error()).body + "\n\n";
       if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();
       c.conn.set_close();
-      co_return;
+      co_return false;
     }
     out.clear();
     if (!*more) {
       finish(out);
       if (!co_await c.conn.send_chunk(out) || !co_await c.conn.end_stream()) c.conn.set_close();
-      co_return;
+      co_return true;
     }
     const std::string_view piece = transform(c.exchange.body(), out);
     if (!co_await c.conn.send_chunk(piece)) {
       c.log.error = "client disconnected";
       c.exchange.abort();
       c.conn.set_close();
-      co_return;
+      co_return true;
     }
   }
 }

@@ -3,7 +3,9 @@
 #pragma once
 
 #include "openai/api_kind.h"
+#include "openai/ollama.h"
 #include "openai/request_scan.h"
+#include "routing/retry_budget.h"
 #include "server/access_log.h"
 #include "server/gateway_state.h"
 #include "server/http_server.h"
@@ -11,6 +13,7 @@
 #include "upstream/upstream_pool.h"
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <memory>
 #include <random>
@@ -18,6 +21,7 @@
 namespace fleetgate {
 
 class UpstreamExchange;
+class ClientWatchScope;
 
 class Gateway : public RequestHandler {
  public:
@@ -27,22 +31,40 @@ class Gateway : public RequestHandler {
   asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
 
  private:
-  struct Call;  // one proxied request's working state
+  struct Call;  // one attempt's working state
+
+ public:
+  struct Attempt;  // what one attempt came to
+  struct Failure;  // what to answer when no attempt did better
+
+ private:
   struct LocalReply;
   LocalReply answer(const Request& req) const;
-  struct Routed {
-    RequestFields fields;
-    DeploymentIndex index;
-  };
-  // Validates the body and picks a deployment, or says why not (no suspension: small frames).
-  Result<Routed> route(const Request& req, ApiKind kind, AccessRecord& log);
+  // Checks the body and the model name (no suspension: keeps coroutine frames small).
+  Result<RequestFields> validate(const Request& req, ApiKind kind, AccessRecord& log);
+  using Tried = boost::container::small_vector<DeploymentIndex, 4>;
+  // A healthy, untried deployment of `model`, weighted at random.
+  std::optional<DeploymentIndex> choose(std::string_view model, const Tried& tried);
+  Duration whole_timeout(const Deployment& d) const;
+  // Response headers for attempt `number` and the health bookkeeping around it.
+  void begin_attempt(ClientConnection& conn, DeploymentIndex index, int number);
+  void end_attempt(DeploymentIndex index, const Attempt& a);
+  // Tries deployments (retries, fallbacks, context-window fallbacks) until one answers.
   asio::awaitable<void> proxy(ClientConnection& conn, Request& req, ApiKind kind,
                               AccessRecord& log);
-  asio::awaitable<void> relay_openai(Call& call);
-  asio::awaitable<void> relay_ollama(Call& call);
+  asio::awaitable<Attempt> attempt(ClientConnection& conn, Request& req, ApiKind kind,
+                                   const RequestFields& fields, DeploymentIndex index,
+                                   AccessRecord& log, ClientWatchScope* watching);
+  asio::awaitable<Attempt> relay_openai(Call& call);
+  asio::awaitable<Attempt> relay_ollama(Call& call);
+  Attempt backend_refused(Call& call, int status, std::string body);
+  void build_openai_request(Call& call);
+  asio::awaitable<bool> stream_openai(Call& call);
+  asio::awaitable<bool> stream_ollama(Call& call, ResponseMeta meta);
   // Streams the rest of an exchange's body to the client; `transform` may rewrite each piece.
+  // False when the backend failed mid-stream (the client got an SSE error event).
   template <class Transform, class Finish>
-  asio::awaitable<void> relay_stream(Call& call, Transform transform, Finish finish);
+  asio::awaitable<bool> relay_stream(Call& call, Transform transform, Finish finish);
   bool authorized(const Request& req) const;
 
   std::shared_ptr<const GatewayState> state_;
@@ -50,6 +72,7 @@ class Gateway : public RequestHandler {
   UpstreamPool pool_;
   AccessLogWriter access_log_;
   std::mt19937_64 rng_;
+  RetryBudget budget_;
 };
 
 }  // namespace fleetgate

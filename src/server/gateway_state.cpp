@@ -24,6 +24,10 @@ GatewayState::GatewayState(Config c) : config(std::move(c)), routes(config) {
     fixed_headers.push_back(std::move(headers));
     served_by.push_back("x-fleetgate-deployment: " + d.id + "\r\n");
   }
+  CooldownPolicy policy;
+  policy.allowed_fails = config.router.allowed_fails;
+  policy.cooldown = config.router.cooldown_time;
+  health = std::make_shared<HealthBoard>(config.deployments.size(), policy);
   models_body = "{\"object\":\"list\",\"data\":[";
   bool first = true;
   for (const auto& name : routes.model_names()) {

@@ -2,6 +2,8 @@
 // hands body bytes (de-chunked) to a sink, without building a message object.
 #pragma once
 
+#include "openai/backend_errors.h"
+
 #include <boost/beast/http/basic_parser.hpp>
 
 #include <algorithm>
@@ -16,6 +18,7 @@ class ResponseParser : public boost::beast::http::basic_parser<false> {
   int status = 0;
   std::string_view content_type() const { return {content_type_.data(), content_type_size_}; }
   std::optional<std::uint64_t> content_length;
+  std::optional<std::chrono::milliseconds> retry_after;  // Retry-After in seconds, when sent
   std::string* sink = nullptr;  // body bytes are appended here; set before the body arrives
 
  private:
@@ -27,6 +30,7 @@ class ResponseParser : public boost::beast::http::basic_parser<false> {
   void on_response_impl(int code, string_view, int, error_code&) override { status = code; }
   void on_field_impl(boost::beast::http::field name, string_view, string_view value,
                      error_code&) override {
+    if (name == boost::beast::http::field::retry_after) retry_after = parse_retry_after(value);
     if (name == boost::beast::http::field::content_type) {
       content_type_size_ = std::min(value.size(), content_type_.size());  // enough for any real one
       value.copy(content_type_.data(), content_type_size_);

@@ -35,6 +35,7 @@ class UpstreamExchange {
   asio::awaitable<Result<bool>> read_body_some(Duration gap);
 
   int status() const { return conn_->parser->status; }
+  std::optional<Duration> retry_after() const { return conn_->parser->retry_after; }
   std::string_view content_type() const { return conn_->parser->content_type(); }
   std::string& body() { return body_; }
   // Scratch space for the request head, reused across requests (must outlive start()).
