@@ -59,6 +59,10 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--error-status", sim.sim.error_status, "status of injected failures")
       ->check(CLI::Range(400, 599))
       ->capture_default_str();
+  sim_cmd->add_option("--retry-after", sim.sim.retry_after_seconds,
+                      "seconds of Retry-After on injected failures");
+  sim_cmd->add_option("--max-context", sim.sim.max_context,
+                      "prompts longer than this many tokens get a context-length error");
   sim_cmd->add_option("--hang-rate", sim.sim.hang_rate, "share of requests never answered")
       ->check(CLI::Range(0.0, 1.0));
   sim_cmd->add_option("--close-after", sim.sim.close_after_tokens, "drop streams after N tokens");

@@ -168,15 +168,29 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
     co_return;
   }
   if (options_.error_rate > 0 && unit(rng_) < options_.error_rate) {
+    const std::string retry_after =
+        options_.retry_after_seconds
+            ? "Retry-After: " + std::to_string(options_.retry_after_seconds) + "\r\n"
+            : std::string();
     if (ollama)
       co_await conn.send(options_.error_status, "application/json",
-                         "{\"error\":\"sim: injected failure\"}");
+                         "{\"error\":\"sim: injected failure\"}", retry_after);
     else
       co_await conn.send(options_.error_status, "application/json",
-                         error_json("sim: injected failure", "server_error", "", ""));
+                         error_json("sim: injected failure", "server_error", "", ""), retry_after);
     co_return;
   }
   const std::uint64_t prompt_tokens = std::max<std::uint64_t>(1, req.body.size() / 4);
+  if (options_.max_context && prompt_tokens > options_.max_context) {
+    // OpenAI's wording and code, which vLLM and the openai SDK agree on.
+    co_await conn.send(
+        400, "application/json",
+        error_json("This model's maximum context length is " +
+                       std::to_string(options_.max_context) + " tokens. However, you requested " +
+                       std::to_string(prompt_tokens) + " tokens.",
+                   "invalid_request_error", "messages", "context_length_exceeded"));
+    co_return;
+  }
   const unsigned n = options_.tokens;
   const std::string qmodel = json_string(model);
   const std::int64_t created = unix_now();

@@ -1,5 +1,6 @@
 // fleetgate serve in front of fleetgate sim processes, all on ephemeral loopback ports.
 #include "support/child_process.h"
+#include "support/fleet.h"
 #include "support/http_client.h"
 #include "support/tls_terminator.h"
 
@@ -15,37 +16,6 @@ namespace fleetgate::test {
 namespace json = boost::json;
 
 namespace {
-
-std::string write_config(const std::string& text) {
-  static int n = 0;
-  const std::string path = ::testing::TempDir() + "fleetgate-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(++n) + ".yaml";
-  std::ofstream(path) << text;
-  return path;
-}
-
-struct Gateway {
-  std::unique_ptr<ChildProcess> process;
-  std::uint16_t port = 0;
-};
-
-Gateway start_gateway(const std::string& config_text) {
-  Gateway g;
-  g.process = std::make_unique<ChildProcess>(
-      std::vector<std::string>{FLEETGATE_BINARY, "serve", "--config", write_config(config_text),
-                               "--listen", "127.0.0.1:0", "--threads", "2"});
-  auto port = g.process->wait_for(R"(fleetgate listening on http://127\.0\.0\.1:(\d+))");
-  if (!port) throw std::runtime_error("gateway did not start: " + g.process->output());
-  g.port = static_cast<std::uint16_t>(std::stoi(*port));
-  return g;
-}
-
-std::string deployment(const std::string& name, const std::string& model, std::uint16_t port,
-                       const std::string& extra = "") {
-  return "  - model_name: " + name + "\n    litellm_params:\n      model: " + model +
-         "\n      api_base: http://127.0.0.1:" + std::to_string(port) +
-         (model.starts_with("ollama") ? "" : "/v1") + "\n" + extra;
-}
 
 json::object error_of(const HttpResponse& r) {
   return json::parse(r.body).as_object().at("error").as_object();

@@ -1,0 +1,38 @@
+#include "support/fleet.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace fleetgate::test {
+
+std::string write_config(const std::string& text) {
+  static int n = 0;
+  const std::string path = ::testing::TempDir() + "fleetgate-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(++n) + ".yaml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+Gateway start_gateway(const std::string& config_text) {
+  Gateway g;
+  g.process = std::make_unique<ChildProcess>(
+      std::vector<std::string>{FLEETGATE_BINARY, "serve", "--config", write_config(config_text),
+                               "--listen", "127.0.0.1:0", "--threads", "2"});
+  auto port = g.process->wait_for(R"(fleetgate listening on http://127\.0\.0\.1:(\d+))");
+  if (!port) throw std::runtime_error("gateway did not start: " + g.process->output());
+  g.port = static_cast<std::uint16_t>(std::stoi(*port));
+  return g;
+}
+
+std::string deployment(const std::string& name, const std::string& model, std::uint16_t port,
+                       const std::string& extra) {
+  return "  - model_name: " + name + "\n    litellm_params:\n      model: " + model +
+         "\n      api_base: http://127.0.0.1:" + std::to_string(port) +
+         (model.starts_with("ollama") ? "" : "/v1") + "\n" + extra;
+}
+
+}  // namespace fleetgate::test

@@ -1,0 +1,27 @@
+// Starting `fleetgate serve` for integration tests, and writing its config.
+#pragma once
+
+#include "support/child_process.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace fleetgate::test {
+
+struct Gateway {
+  std::unique_ptr<ChildProcess> process;
+  std::uint16_t port = 0;
+};
+
+// Writes `config_text` to a fresh temporary file and returns its path.
+std::string write_config(const std::string& text);
+
+// `fleetgate serve` on 127.0.0.1:0 with two threads; throws when it does not start.
+Gateway start_gateway(const std::string& config_text);
+
+// One model_list entry for a sim on `port` (OpenAI-style /v1 base unless the model is Ollama's).
+std::string deployment(const std::string& name, const std::string& model, std::uint16_t port,
+                       const std::string& extra = "");
+
+}  // namespace fleetgate::test
