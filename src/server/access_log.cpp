@@ -135,6 +135,14 @@ void AccessLogWriter::write(const AccessRecord& r) {
     append_integer(line, r.usage->completion_tokens);
   }
   if (r.stream) line += ",\"stream\":true";
+  if (r.attempts > 1) {
+    line += ",\"attempts\":";
+    append_integer(line, static_cast<std::uint64_t>(r.attempts));
+  }
+  if (!r.failed.empty()) {
+    line += ",\"failed\":";
+    append_json_string(line, r.failed);
+  }
   if (!r.error.empty()) {
     line += ",\"error\":";
     append_json_string(line, r.error);

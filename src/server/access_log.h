@@ -26,7 +26,9 @@ struct AccessRecord {
   std::optional<std::chrono::steady_clock::time_point> first_byte;
   std::optional<Usage> usage;
   bool stream = false;
-  std::string error;  // our error message when the gateway answered for the backend
+  std::string error;   // our error message when the gateway answered for the backend
+  int attempts = 0;    // deployments tried
+  std::string failed;  // ids of the deployments whose attempts failed, comma-separated
 };
 
 // Where the lines go: stdout, a file opened for appending, or nowhere. Shared by the workers.

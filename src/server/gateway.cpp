@@ -340,11 +340,11 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
         }
       }
       ++tries;
-      begin_attempt(conn, *picked, ++attempts);
+      begin_attempt(conn, *picked, ++attempts, log);
       tried.push_back(*picked);
       last =
           co_await attempt(conn, req, kind, *fields, *picked, log, watching ? &*watching : nullptr);
-      end_attempt(*picked, last);
+      end_attempt(*picked, last, log);
       if (last.committed) co_return;
       if (!last.retryable) {
         if (last.context_window && !switched_to_context_fallbacks) {
@@ -367,9 +367,9 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     DeploymentIndex best = members->front();
     for (DeploymentIndex i : *members)
       if (health.cooling_until(i) < health.cooling_until(best)) best = i;
-    begin_attempt(conn, best, ++attempts);
+    begin_attempt(conn, best, ++attempts, log);
     last = co_await attempt(conn, req, kind, *fields, best, log, watching ? &*watching : nullptr);
-    end_attempt(best, last);
+    end_attempt(best, last, log);
     if (last.committed) co_return;
   }
   if (watching && watching->state().gone) {
@@ -387,7 +387,9 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   }
 }
 
-void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int number) {
+void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int number,
+                            AccessRecord& log) {
+  log.attempts = number;
   conn.clear_response_headers();
   conn.add_response_header(state_->served_by[index]);
   std::array<char, 40> line{};
@@ -397,7 +399,11 @@ void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int n
   state_->health->started(index);
 }
 
-void Gateway::end_attempt(DeploymentIndex index, const Attempt& a) {
+void Gateway::end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord& log) {
+  if (!a.committed && a.health && *a.health != Outcome::Success) {
+    if (!log.failed.empty()) log.failed += ',';
+    log.failed += state_->config.deployments[index].id;
+  }
   HealthBoard& health = *state_->health;
   health.finished(index);
   if (a.health) health.record(index, *a.health, CoarseClock::now(), a.retry_after);

@@ -47,8 +47,8 @@ class Gateway : public RequestHandler {
   std::optional<DeploymentIndex> choose(std::string_view model, const Tried& tried);
   Duration whole_timeout(const Deployment& d) const;
   // Response headers for attempt `number` and the health bookkeeping around it.
-  void begin_attempt(ClientConnection& conn, DeploymentIndex index, int number);
-  void end_attempt(DeploymentIndex index, const Attempt& a);
+  void begin_attempt(ClientConnection& conn, DeploymentIndex index, int number, AccessRecord& log);
+  void end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord& log);
   // Tries deployments (retries, fallbacks, context-window fallbacks) until one answers.
   asio::awaitable<void> proxy(ClientConnection& conn, Request& req, ApiKind kind,
                               AccessRecord& log);

@@ -22,7 +22,7 @@ struct GatewayState {
       model_json;  // by DeploymentIndex: upstream model as a JSON string literal
   std::vector<std::string> fixed_headers;  // by DeploymentIndex: Host + Authorization lines
   std::vector<std::string> served_by;      // by DeploymentIndex: the x-fleetgate-deployment line
-  std::shared_ptr<HealthBoard> health;  // mutable, thread-safe: shared by every worker
+  std::shared_ptr<HealthBoard> health;     // mutable, thread-safe: shared by every worker
   std::string models_body;                 // GET /v1/models
   std::int64_t created = 0;                // start time, for /v1/models
 

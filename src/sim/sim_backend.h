@@ -23,8 +23,8 @@ struct SimOptions {
   int error_status = 500;
   unsigned retry_after_seconds = 0;  // >0: injected failures carry Retry-After
   unsigned max_context = 0;          // >0: longer prompts (in tokens) get a context-length 400
-  double hang_rate = 0;             // share of completion requests never answered
-  unsigned close_after_tokens = 0;  // >0: drop the connection mid-stream after this many tokens
+  double hang_rate = 0;              // share of completion requests never answered
+  unsigned close_after_tokens = 0;   // >0: drop the connection mid-stream after this many tokens
   unsigned embedding_dims = 8;
   std::uint64_t seed = 0;  // 0: random
 };

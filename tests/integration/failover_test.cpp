@@ -77,6 +77,8 @@ TEST(Failover, FallbacksServeWhenTheModelCannot) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.headers["x-fleetgate-deployment"], "small#1");
   EXPECT_EQ(r.headers["x-fleetgate-attempts"], "2");
+  EXPECT_TRUE(gw.process->wait_for(R"("deployment":"small#1".*"attempts":2,"failed":"big#1")"))
+      << gw.process->output();
   // The fallback's backend got its own model name, not the one the client asked for.
   auto last = json::parse(http_request(sim.port, "GET", "/sim/last").body).as_object();
   EXPECT_NE(last.at("body").as_string().find(R"("model":"small")"), std::string::npos);
