@@ -392,10 +392,17 @@ void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int n
   log.attempts = number;
   conn.clear_response_headers();
   conn.add_response_header(state_->served_by[index]);
-  std::array<char, 40> line{};
-  const auto end =
-      fmt::format_to_n(line.data(), line.size(), "x-fleetgate-attempts: {}\r\n", number);
-  conn.add_response_header(std::string_view(line.data(), end.size));
+  static constexpr std::string_view kFirst[] = {
+      "x-fleetgate-attempts: 1\r\n", "x-fleetgate-attempts: 2\r\n", "x-fleetgate-attempts: 3\r\n",
+      "x-fleetgate-attempts: 4\r\n"};
+  if (number >= 1 && number <= 4) {
+    conn.add_response_header(kFirst[number - 1]);
+  } else {
+    std::array<char, 40> line{};
+    const auto end =
+        fmt::format_to_n(line.data(), line.size(), "x-fleetgate-attempts: {}\r\n", number);
+    conn.add_response_header(std::string_view(line.data(), end.size));
+  }
   state_->health->started(index);
 }
 
