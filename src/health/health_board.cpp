@@ -46,6 +46,7 @@ DeploymentHealthView HealthBoard::view(std::size_t i, CoarseClock::time_point no
     std::lock_guard lock(s.mutex);
     v.state = s.passive.state(now);
     v.cooling_until = s.passive.cooling_until();
+    v.changed_at = s.passive.changed_at();
     v.strikes = s.passive.strikes();
   }
   v.in_flight = s.in_flight.load(std::memory_order_relaxed);

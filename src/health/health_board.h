@@ -16,6 +16,7 @@ namespace fleetgate {
 struct DeploymentHealthView {
   PassiveHealth::State state = PassiveHealth::State::Healthy;
   CoarseClock::time_point cooling_until{};
+  CoarseClock::time_point changed_at{};
   int strikes = 0;
   std::int64_t in_flight = 0;
   std::uint64_t failures_total = 0;

@@ -32,6 +32,7 @@ bool PassiveHealth::admit(TimePoint now) {
 }
 
 void PassiveHealth::cool_down(TimePoint now, Duration length) {
+  if (!cooling_) changed_at_ = now;
   cooling_ = true;
   cooling_until_ = now + length;
   trial_running_ = false;
@@ -45,6 +46,7 @@ void PassiveHealth::record(Outcome outcome, TimePoint now, std::optional<Duratio
       if (before != State::Healthy) {
         // Only a trial (or a request admitted before the cooldown) can succeed here: recovered.
         cooling_ = false;
+        changed_at_ = now;
         trial_running_ = false;
         strikes_ = 0;
         failures_ = 0;

@@ -37,6 +37,8 @@ class PassiveHealth {
   void record(Outcome outcome, TimePoint now, std::optional<Duration> retry_after = {});
 
   TimePoint cooling_until() const { return cooling_until_; }
+  // When the deployment last went from healthy to cooling, or back; zero if never.
+  TimePoint changed_at() const { return changed_at_; }
   int strikes() const { return strikes_; }  // cooldowns in a row, for escalation
 
  private:
@@ -50,6 +52,7 @@ class PassiveHealth {
   bool trial_running_ = false;
   TimePoint trial_started_{};
   int strikes_ = 0;
+  TimePoint changed_at_{};
 };
 
 }  // namespace fleetgate

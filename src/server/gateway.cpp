@@ -225,6 +225,15 @@ Gateway::LocalReply Gateway::answer(const Request& req) const {
                      ",\"owned_by\":\"fleetgate\"}";
       r.body = r.owned_body;
     }
+  } else if (path == "/admin/backends") {
+    if (!get)
+      r.error = Error(Errc::MethodNotAllowed, "Use GET for " + std::string(path) + ".");
+    else if (!authorized(req))
+      r.error = unauthorized();
+    else {
+      r.owned_body = backends_json();
+      r.body = r.owned_body;
+    }
   } else if (path == "/health/liveliness" || path == "/health/liveness") {
     r.body = "\"I'm alive!\"";
   } else if (path == "/health/readiness") {
@@ -234,6 +243,42 @@ Gateway::LocalReply Gateway::answer(const Request& req) const {
     r.error = Error(Errc::NotFound, "Unknown path " + std::string(path) + ".");
   }
   return r;
+}
+
+std::string Gateway::backends_json() const {
+  const auto now = CoarseClock::now();
+  const auto wall = std::chrono::system_clock::now();
+  auto wall_of = [&](CoarseClock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               (wall + (t - now)).time_since_epoch())
+        .count();
+  };
+  std::string out = "{\"object\":\"list\",\"data\":[";
+  const auto& deployments = state_->config.deployments;
+  for (std::size_t i = 0; i < deployments.size(); ++i) {
+    const Deployment& d = deployments[i];
+    const DeploymentHealthView v = state_->health->view(i, now);
+    if (i) out += ',';
+    out += "{\"id\":";
+    append_json_string(out, d.id);
+    out += ",\"model_name\":";
+    append_json_string(out, d.model_name);
+    out += ",\"api_base\":";
+    append_json_string(out, d.api_base.authority() + d.api_base.base_path);
+    out += ",\"state\":";
+    out += v.state == PassiveHealth::State::Healthy       ? "\"healthy\""
+           : v.state == PassiveHealth::State::CoolingDown ? "\"cooling_down\""
+                                                          : "\"half_open\"";
+    if (v.changed_at != CoarseClock::time_point{})
+      out += ",\"since_ms\":" + std::to_string(wall_of(v.changed_at));
+    if (v.state == PassiveHealth::State::CoolingDown)
+      out += ",\"cooling_until_ms\":" + std::to_string(wall_of(v.cooling_until));
+    out += ",\"strikes\":" + std::to_string(v.strikes) +
+           ",\"in_flight\":" + std::to_string(v.in_flight) +
+           ",\"failures_total\":" + std::to_string(v.failures_total) + "}";
+  }
+  out += "]}";
+  return out;
 }
 
 asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {

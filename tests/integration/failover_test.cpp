@@ -151,4 +151,31 @@ TEST(Failover, WhenEverythingIsCoolingOneRequestStillChecks) {
             std::string::npos);
 }
 
+TEST(Failover, AdminBackendsShowsEachDeploymentsHealth) {
+  auto sim = start_sim({"--models", "x"});
+  auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", dead_port()) +
+                          deployment("fast", "openai/x", sim.port) +
+                          router("{num_retries: 1, allowed_fails: 0, cooldown_time: 60}") +
+                          "general_settings: {master_key: sk-admin}\n");
+  const std::map<std::string, std::string> auth{{"authorization", "Bearer sk-admin"}};
+  // Picks are random: 40 requests make it all but certain the dead one was tried once.
+  for (int i = 0; i < 40; ++i)
+    ASSERT_EQ(http_request(gw.port, "POST", "/v1/chat/completions", kChat, auth).status, 200);
+  EXPECT_EQ(http_request(gw.port, "GET", "/admin/backends").status, 401);
+  auto r = http_request(gw.port, "GET", "/admin/backends", "", auth);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto data = json::parse(r.body).at("data").as_array();
+  ASSERT_EQ(data.size(), 2u);
+  const auto& dead = data[0].as_object();
+  const auto& alive = data[1].as_object();
+  EXPECT_EQ(dead.at("id"), "fast#1");
+  EXPECT_EQ(dead.at("state"), "cooling_down") << r.body;
+  EXPECT_EQ(dead.at("failures_total"), 1);
+  EXPECT_TRUE(dead.contains("cooling_until_ms"));
+  EXPECT_TRUE(dead.contains("since_ms"));
+  EXPECT_EQ(alive.at("state"), "healthy");
+  EXPECT_EQ(alive.at("in_flight"), 0);
+  EXPECT_EQ(alive.at("failures_total"), 0);
+}
+
 }  // namespace fleetgate::test
