@@ -68,6 +68,14 @@ struct Timeouts {
   Duration drain = std::chrono::seconds(30);          // in-flight work after SIGTERM
 };
 
+// fleetgate.health_checks: active probes of each self-hosted backend.
+struct HealthCheckSettings {
+  Duration interval = std::chrono::seconds(10);  // 0: no active checks (passive only)
+  Duration timeout = std::chrono::seconds(2);
+  int rise = 2;  // consecutive good probes to mark a down backend up
+  int fall = 3;  // consecutive bad probes to mark an up backend down
+};
+
 struct GatewaySettings {
   Endpoint listen;
   unsigned threads = 0;                              // 0: one per core
@@ -75,6 +83,7 @@ struct GatewaySettings {
   std::uint32_t max_idle_upstream_per_backend = 64;  // per thread
   std::string access_log = "stdout";                 // "stdout", "off" or a file path
   Timeouts timeouts;
+  HealthCheckSettings health_checks;
 };
 
 // One problem or warning in a config file, rendered as `file:line: key.path: problem`.

@@ -431,10 +431,38 @@ class Loader {
         }
       } else if (key == "timeouts") {
         timeouts(v);
+      } else if (key == "health_checks") {
+        health_checks(v);
       } else {
         r_.error(it->first, kpath,
                  "unknown key (listen, threads, max_request_body, "
-                 "max_idle_upstream_per_backend, access_log, timeouts)");
+                 "max_idle_upstream_per_backend, access_log, timeouts, health_checks)");
+      }
+    }
+  }
+
+  void health_checks(const YAML::Node& node) {
+    if (!r_.expect_map(node, "fleetgate.health_checks")) return;
+    auto& h = config_.gateway.health_checks;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const std::string kpath = "fleetgate.health_checks." + key;
+      const YAML::Node v = it->second;
+      if (key == "interval") {
+        if (auto d = r_.duration(v, kpath)) h.interval = *d;
+      } else if (key == "timeout") {
+        if (auto d = r_.duration(v, kpath)) {
+          if (d->count() == 0)
+            r_.error(v, kpath, "must be greater than 0");
+          else
+            h.timeout = *d;
+        }
+      } else if (key == "rise") {
+        if (auto n = r_.integer(v, kpath, 1, 100)) h.rise = static_cast<int>(*n);
+      } else if (key == "fall") {
+        if (auto n = r_.integer(v, kpath, 1, 100)) h.fall = static_cast<int>(*n);
+      } else {
+        r_.error(it->first, kpath, "unknown key (interval, timeout, rise, fall)");
       }
     }
   }

@@ -122,6 +122,7 @@ fleetgate:
   max_request_body: 1MiB
   access_log: off
   timeouts: {connect: 250ms, request: 2m, stream_idle: 15s, drain: 5s}
+  health_checks: {interval: 5s, timeout: 500ms, rise: 1, fall: 4}
 )");
   ASSERT_TRUE(r) << issues_of(r);
   EXPECT_EQ(r->gateway.listen.port, 0);
@@ -131,6 +132,10 @@ fleetgate:
   EXPECT_EQ(r->gateway.timeouts.connect, Duration(250));
   EXPECT_EQ(r->gateway.timeouts.request, Duration(120000));
   EXPECT_EQ(r->gateway.timeouts.drain, Duration(5000));
+  EXPECT_EQ(r->gateway.health_checks.interval, Duration(5000));
+  EXPECT_EQ(r->gateway.health_checks.timeout, Duration(500));
+  EXPECT_EQ(r->gateway.health_checks.rise, 1);
+  EXPECT_EQ(r->gateway.health_checks.fall, 4);
 }
 
 struct BadConfig {
@@ -224,6 +229,12 @@ INSTANTIATE_TEST_SUITE_P(
                   "fleetgate.max_request_body: must be a size"},
         BadConfig{"unknown timeout", "fleetgate:\n  timeouts: {forever: 1s}\n",
                   "config.yaml:2: fleetgate.timeouts.forever: unknown timeout"},
+        BadConfig{"health check key", "fleetgate:\n  health_checks: {often: 1s}\n",
+                  "config.yaml:2: fleetgate.health_checks.often: unknown key"},
+        BadConfig{"health check rise", "fleetgate:\n  health_checks: {rise: 0}\n",
+                  "fleetgate.health_checks.rise: must be between 1 and 100"},
+        BadConfig{"health check timeout", "fleetgate:\n  health_checks: {timeout: 0}\n",
+                  "fleetgate.health_checks.timeout: must be greater than 0"},
         BadConfig{"zero timeout", "fleetgate:\n  timeouts: {connect: 0}\n",
                   "fleetgate.timeouts.connect: must be greater than 0"},
         BadConfig{"public listen without key", "fleetgate:\n  listen: 0.0.0.0:4000\n",
