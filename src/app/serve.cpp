@@ -1,6 +1,7 @@
 #include "app/commands.h"
 #include "app/signals.h"
 #include "config/loader.h"
+#include "health/prober.h"
 #include "server/access_log.h"
 #include "server/gateway.h"
 
@@ -79,7 +80,12 @@ int run_serve(const ServeOptions& options) {
   spdlog::info("fleetgate listening on http://{}:{} ({} threads, {} deployments, {} models)",
                host.find(':') != std::string::npos ? "[" + host + "]" : host, *port, threads,
                state->config.deployments.size(), state->routes.model_names().size());
-  serve_until_signalled(server, t.drain);  // each worker flushes its access log lines as it ends
+  // Active health checks on their own thread; the request path only reads what they find.
+  Prober prober(state->config, state->backends, state->backend_of, state->fixed_headers,
+                *state->health, tls);
+  prober.start();
+  serve_until_signalled(server, t.drain);
+  prober.stop();  // each worker flushes its access log lines as it ends
   return kExitOk;
 }
 

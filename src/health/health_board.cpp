@@ -9,6 +9,7 @@ HealthBoard::HealthBoard(std::size_t deployments, CooldownPolicy policy) {
 
 bool HealthBoard::admit(std::size_t i, CoarseClock::time_point now) {
   Slot& s = *slots_[i];
+  if (s.excluded.load(std::memory_order_acquire)) return false;
   if (!s.unhealthy.load(std::memory_order_acquire)) return true;
   std::lock_guard lock(s.mutex);
   return s.passive.admit(now);
@@ -16,6 +17,7 @@ bool HealthBoard::admit(std::size_t i, CoarseClock::time_point now) {
 
 bool HealthBoard::available(std::size_t i, CoarseClock::time_point now) const {
   const Slot& s = *slots_[i];
+  if (s.excluded.load(std::memory_order_acquire)) return false;
   if (!s.unhealthy.load(std::memory_order_acquire)) return true;
   std::lock_guard lock(s.mutex);
   return s.passive.available(now);
@@ -30,6 +32,13 @@ void HealthBoard::record(std::size_t i, Outcome outcome, CoarseClock::time_point
   s.passive.record(outcome, now, retry_after);
   s.unhealthy.store(s.passive.state(now) != PassiveHealth::State::Healthy,
                     std::memory_order_release);
+}
+
+void HealthBoard::set_probe(std::size_t i, ProbeReport report) {
+  Slot& s = *slots_[i];
+  std::lock_guard lock(s.mutex);
+  s.excluded.store(report.checked && (!report.up || report.drift), std::memory_order_release);
+  s.probe = std::move(report);
 }
 
 CoarseClock::time_point HealthBoard::cooling_until(std::size_t i) const {
@@ -47,6 +56,7 @@ DeploymentHealthView HealthBoard::view(std::size_t i, CoarseClock::time_point no
     v.state = s.passive.state(now);
     v.cooling_until = s.passive.cooling_until();
     v.changed_at = s.passive.changed_at();
+    v.probe = s.probe;
     v.strikes = s.passive.strikes();
   }
   v.in_flight = s.in_flight.load(std::memory_order_relaxed);

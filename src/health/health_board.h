@@ -9,11 +9,24 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace fleetgate {
 
+// What the active checks last found for one deployment.
+struct ProbeReport {
+  bool checked = false;  // false: passive only (remote API, or checks off)
+  bool up = true;        // after rise/fall
+  CoarseClock::time_point since{};
+  CoarseClock::time_point last_probe{};
+  bool last_ok = true;
+  std::string detail;  // the last probe's finding, e.g. "GET /health: 503"
+  bool drift = false;  // the backend answers but does not serve this deployment's model
+};
+
 struct DeploymentHealthView {
+  ProbeReport probe;
   PassiveHealth::State state = PassiveHealth::State::Healthy;
   CoarseClock::time_point cooling_until{};
   CoarseClock::time_point changed_at{};
@@ -38,6 +51,8 @@ class HealthBoard {
   std::int64_t in_flight(std::size_t i) const {
     return slots_[i]->in_flight.load(std::memory_order_relaxed);
   }
+  // Active checks' findings; a down or drifted deployment gets no requests.
+  void set_probe(std::size_t i, ProbeReport report);
   // When a cooling deployment comes back (for choosing the least bad when all are cooling).
   CoarseClock::time_point cooling_until(std::size_t i) const;
 
@@ -50,6 +65,8 @@ class HealthBoard {
     mutable std::mutex mutex;
     PassiveHealth passive;               // guarded by mutex
     std::atomic<bool> unhealthy{false};  // passive state is not Healthy: take the lock
+    std::atomic<bool> excluded{false};   // active checks: down, or drift
+    ProbeReport probe;                   // guarded by mutex
     std::atomic<std::int64_t> in_flight{0};
     std::atomic<std::uint64_t> failures_total{0};
   };

@@ -273,6 +273,18 @@ std::string Gateway::backends_json() const {
       out += ",\"since_ms\":" + std::to_string(wall_of(v.changed_at));
     if (v.state == PassiveHealth::State::CoolingDown)
       out += ",\"cooling_until_ms\":" + std::to_string(wall_of(v.cooling_until));
+    if (!v.probe.checked) {
+      out += ",\"active\":\"unchecked\"";
+    } else {
+      out += v.probe.up ? ",\"active\":\"up\"" : ",\"active\":\"down\"";
+      if (v.probe.since != CoarseClock::time_point{})
+        out += ",\"active_since_ms\":" + std::to_string(wall_of(v.probe.since));
+      out += ",\"last_probe_ms\":" + std::to_string(wall_of(v.probe.last_probe));
+      out += v.probe.last_ok ? ",\"last_probe_ok\":true" : ",\"last_probe_ok\":false";
+      out += ",\"last_probe\":";
+      append_json_string(out, v.probe.detail);
+      out += v.probe.drift ? ",\"drift\":true" : ",\"drift\":false";
+    }
     out += ",\"strikes\":" + std::to_string(v.strikes) +
            ",\"in_flight\":" + std::to_string(v.in_flight) +
            ",\"failures_total\":" + std::to_string(v.failures_total) + "}";

@@ -101,7 +101,8 @@ asio::awaitable<bool> SimBackend::pause(ClientConnection& conn, Duration d) {
 
 asio::awaitable<void> SimBackend::handle(ClientConnection& conn, Request& req) {
   const std::string_view path = req.path();
-  if (path != "/sim/last") {
+  // Only model requests are recorded: a gateway's health probes must not hide them.
+  if (req.method == http::verb::post) {
     std::lock_guard lock(record_.mutex);
     const auto m = http::to_string(req.method);
     record_.method.assign(m.data(), m.size());
@@ -112,7 +113,12 @@ asio::awaitable<void> SimBackend::handle(ClientConnection& conn, Request& req) {
     ++record_.count;
   }
   if (path == "/health") {
-    co_await conn.send(200, "application/json", "{\"status\":\"ok\"}");
+    if (options_.loading)  // llama.cpp's answer while it loads the model
+      co_await conn.send(
+          503, "application/json",
+          R"({"error":{"code":503,"message":"Loading model","type":"unavailable_error"}})");
+    else
+      co_await conn.send(200, "application/json", "{\"status\":\"ok\"}");
   } else if (path == "/v1/models") {
     co_await conn.send(200, "application/json", models_body_);
   } else if (path == "/api/tags") {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <csignal>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -114,7 +115,11 @@ std::optional<int> ChildProcess::stop(int signo, std::chrono::milliseconds timeo
 }
 
 Sim start_sim(std::vector<std::string> extra_args) {
-  std::vector<std::string> argv = {FLEETGATE_BINARY, "sim", "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv = {FLEETGATE_BINARY, "sim"};
+  if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+    argv.push_back("--listen");
+    argv.push_back("127.0.0.1:0");
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   Sim sim;
   sim.process = std::make_unique<ChildProcess>(argv);

@@ -1,0 +1,204 @@
+#include "health/prober.h"
+
+#include "health/active_health.h"
+#include "net/deadline_sweeper.h"
+#include "openai/model_lists.h"
+#include "upstream/upstream_exchange.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <map>
+
+namespace fleetgate {
+
+bool is_self_hosted(std::string_view host) {
+  if (host.empty()) return false;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (!ec) {
+    if (address.is_loopback()) return true;
+    if (address.is_v4()) {
+      const auto b = address.to_v4().to_bytes();
+      return b[0] == 10 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) ||
+             (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) ||
+             (b[0] == 100 && b[1] >= 64 && b[1] <= 127);  // CGNAT, as Tailscale uses
+    }
+    const auto b = address.to_v6().to_bytes();
+    return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+  }
+  if (host == "localhost" || host.find('.') == std::string_view::npos) return true;
+  for (std::string_view suffix : {".local", ".lan", ".internal", ".home.arpa", ".ts.net"})
+    if (host.ends_with(suffix)) return true;
+  return false;
+}
+
+struct Prober::Target {
+  BackendId backend = 0;
+  bool ollama = false;
+  std::string base_path;  // of the first deployment: where /models lives
+  std::vector<std::size_t> deployments;
+  ActiveHealth health{2, 3};
+};
+
+struct Prober::Impl {
+  Impl(const Config& config, std::vector<Url> backends, std::vector<BackendId> backend_of,
+       std::vector<std::string> request_headers, HealthBoard& health_board, asio::ssl::context& tls)
+      : settings(config.gateway.health_checks),
+        deployments(config.deployments),
+        headers(std::move(request_headers)),
+        board(health_board),
+        ioc(1),
+        sweeper(ioc.get_executor()),
+        pool(ioc.get_executor(), sweeper, tls, backends,
+             PoolSettings{settings.timeout, config.gateway.timeouts.upstream_idle, 2}) {
+    std::map<BackendId, std::size_t> index;
+    for (std::size_t i = 0; i < deployments.size(); ++i) {
+      const Deployment& d = deployments[i];
+      if (!is_self_hosted(d.api_base.host)) continue;
+      auto [it, inserted] = index.try_emplace(backend_of[i], targets.size());
+      if (inserted) {
+        Target t;
+        t.backend = backend_of[i];
+        t.base_path = d.api_base.base_path;
+        t.health = ActiveHealth(settings.rise, settings.fall);
+        targets.push_back(std::move(t));
+      }
+      Target& t = targets[it->second];
+      t.deployments.push_back(i);
+      if (d.provider == Provider::Ollama || d.provider == Provider::OllamaChat) t.ollama = true;
+    }
+  }
+
+  struct Get {
+    int status = 0;  // 0: no answer
+    std::string body;
+    std::string problem;
+  };
+
+  asio::awaitable<Get> get(const Target& t, std::string_view path) {
+    UpstreamExchange exchange(pool, t.backend, deployments[t.deployments.front()].id);
+    std::string& head = exchange.head();
+    head = "GET ";
+    head += path;
+    head += " HTTP/1.1\r\n";
+    head += headers[t.deployments.front()];
+    head += "x-fleetgate-probe: 1\r\n\r\n";
+    const asio::const_buffer request = asio::buffer(head);
+    Get out;
+    auto started = co_await exchange.start(std::span(&request, 1), settings.timeout);
+    if (!started) {
+      out.problem = started.error().message;
+      co_return out;
+    }
+    auto read = co_await exchange.read_body(settings.timeout);
+    if (!read) {
+      out.problem = read.error().message;
+      co_return out;
+    }
+    out.status = exchange.status();
+    out.body = exchange.body();
+    co_return out;
+  }
+
+  asio::awaitable<void> probe(Target& t) {
+    bool ok = true;
+    std::string detail;
+    std::optional<std::vector<std::string>> served;
+    if (t.ollama) {
+      Get tags = co_await get(t, "/api/tags");
+      if (tags.status == 200) served = parse_ollama_tags(tags.body);
+      ok = served.has_value();
+      detail = tags.status ? "GET /api/tags: " + std::to_string(tags.status) : tags.problem;
+    } else {
+      Get health = co_await get(t, "/health");
+      if (health.status == 0 || health.status >= 500) {
+        ok = false;  // unreachable, or llama.cpp still loading its model (503)
+        detail = health.status ? "GET /health: " + std::to_string(health.status) : health.problem;
+      } else {
+        const std::string models_path = t.base_path + "/models";
+        Get models = co_await get(t, models_path);
+        if (models.status == 200) served = parse_openai_model_ids(models.body);
+        // A server without /health (404) must at least list its models.
+        ok = served.has_value() || health.status == 200;
+        detail = "GET /health: " + std::to_string(health.status) + ", GET " + models_path + ": " +
+                 (models.status ? std::to_string(models.status) : models.problem);
+      }
+    }
+    const auto now = CoarseClock::now();
+    if (t.health.record(ok, now)) {
+      std::string ids;
+      for (std::size_t i : t.deployments) ids += (ids.empty() ? "" : ", ") + deployments[i].id;
+      if (t.health.up())
+        spdlog::info("backend {} is up again ({})", pool.url(t.backend).authority(), ids);
+      else
+        spdlog::warn("backend {} is down ({}): {}", pool.url(t.backend).authority(), ids, detail);
+    }
+    for (std::size_t i : t.deployments) {
+      ProbeReport r;
+      r.checked = true;
+      r.up = t.health.up();
+      r.since = t.health.since();
+      r.last_probe = now;
+      r.last_ok = ok;
+      r.detail = detail;
+      const Deployment& d = deployments[i];
+      if (served && !serves_model(*served, d.upstream_model, t.ollama)) {
+        r.drift = true;
+        r.detail += "; does not serve " + d.upstream_model;
+      }
+      board.set_probe(i, std::move(r));
+    }
+  }
+
+  asio::awaitable<void> loop(Target& t, Duration offset) {
+    asio::steady_timer timer(ioc);
+    timer.expires_after(offset);  // spread the probes over the interval
+    co_await timer.async_wait(asio::use_awaitable);
+    while (true) {
+      co_await probe(t);
+      timer.expires_after(settings.interval);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+
+  HealthCheckSettings settings;
+  const std::vector<Deployment> deployments;
+  std::vector<std::string> headers;
+  HealthBoard& board;
+  asio::io_context ioc;
+  DeadlineSweeper sweeper;
+  UpstreamPool pool;
+  std::vector<Target> targets;
+  std::thread thread;
+};
+
+Prober::Prober(const Config& config, std::vector<Url> backends, std::vector<BackendId> backend_of,
+               std::vector<std::string> request_headers, HealthBoard& board,
+               asio::ssl::context& tls)
+    : impl_(std::make_unique<Impl>(config, std::move(backends), std::move(backend_of),
+                                   std::move(request_headers), board, tls)) {}
+
+Prober::~Prober() { stop(); }
+
+void Prober::start() {
+  if (impl_->settings.interval.count() == 0 || impl_->targets.empty()) return;
+  const auto n = static_cast<Duration::rep>(impl_->targets.size());
+  for (std::size_t k = 0; k < impl_->targets.size(); ++k) {
+    const Duration offset(impl_->settings.interval.count() * static_cast<Duration::rep>(k) / n);
+    asio::co_spawn(impl_->ioc, impl_->loop(impl_->targets[k], offset), asio::detached);
+  }
+  impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
+}
+
+void Prober::stop() {
+  impl_->ioc.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace fleetgate

@@ -1,0 +1,48 @@
+#include "health/active_health.h"
+#include "openai/model_lists.h"
+
+#include <gtest/gtest.h>
+
+namespace fleetgate {
+namespace {
+
+using namespace std::chrono_literals;
+const CoarseClock::time_point t0 = CoarseClock::time_point(std::chrono::hours(5));
+
+TEST(ActiveHealth, FallsAfterFallBadProbesInARowAndRisesAfterRise) {
+  ActiveHealth h(2, 3);
+  EXPECT_TRUE(h.up());
+  EXPECT_FALSE(h.record(false, t0));
+  EXPECT_FALSE(h.record(false, t0 + 1s));
+  EXPECT_FALSE(h.record(true, t0 + 2s));  // one good probe resets the streak
+  EXPECT_FALSE(h.record(false, t0 + 3s));
+  EXPECT_FALSE(h.record(false, t0 + 4s));
+  EXPECT_TRUE(h.record(false, t0 + 5s));
+  EXPECT_FALSE(h.up());
+  EXPECT_EQ(h.since(), t0 + 5s);
+  EXPECT_FALSE(h.record(true, t0 + 6s));
+  EXPECT_FALSE(h.record(false, t0 + 7s));
+  EXPECT_FALSE(h.record(true, t0 + 8s));
+  EXPECT_TRUE(h.record(true, t0 + 9s));
+  EXPECT_TRUE(h.up());
+}
+
+TEST(ModelLists, ParsesOpenAIAndOllamaLists) {
+  EXPECT_EQ(parse_openai_model_ids(R"({"object":"list","data":[{"id":"a"},{"id":"b"},{"x":1}]})"),
+            (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(parse_ollama_tags(R"({"models":[{"name":"qwen2.5:7b","model":"qwen2.5:7b"}]})"),
+            (std::vector<std::string>{"qwen2.5:7b"}));
+  EXPECT_FALSE(parse_openai_model_ids("not json"));
+  EXPECT_FALSE(parse_ollama_tags(R"({"data":[]})"));
+}
+
+TEST(ModelLists, OllamaUntaggedNamesMeanLatest) {
+  const std::vector<std::string> served{"llama3:latest", "qwen2.5:7b"};
+  EXPECT_TRUE(serves_model(served, "llama3", true));
+  EXPECT_TRUE(serves_model(served, "qwen2.5:7b", true));
+  EXPECT_FALSE(serves_model(served, "qwen2.5", true));
+  EXPECT_FALSE(serves_model(served, "llama3", false));
+}
+
+}  // namespace
+}  // namespace fleetgate
