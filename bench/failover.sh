@@ -45,6 +45,7 @@ fleetgate:
   threads: 1
   access_log: $work/access.log
   timeouts: {first_byte: 1s, connect: 1s}
+  health_checks: {interval: 1s, timeout: 500ms, rise: 2, fall: 2}
 YAML
   : > "$work/access.log"
   start "$work/fg.err" serve --config "$work/fg.yaml"
