@@ -15,8 +15,6 @@ namespace {
 
 // LiteLLM settings that are valid there but that fleetgate does not act on (yet): one warning each.
 constexpr const char* kNotYet = "not implemented by fleetgate yet; ignored";
-constexpr const char* kParsedOnly =
-    "parsed and validated; acted on once the resilient router lands (not yet)";
 
 std::string join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "." + b; }
 
@@ -290,19 +288,18 @@ class Loader {
           r_.warn(v, kpath, "'" + *s + "' is not implemented yet; using simple-shuffle");
       } else if (key == "num_retries") {
         if (auto n = r_.integer(v, kpath, 0, 100))
-          rs.num_retries = static_cast<int>(*n), r_.warn(v, kpath, kParsedOnly);
+          rs.num_retries = static_cast<int>(*n);
       } else if (key == "allowed_fails") {
         if (auto n = r_.integer(v, kpath, 0, 1000000))
-          rs.allowed_fails = static_cast<int>(*n), r_.warn(v, kpath, kParsedOnly);
+          rs.allowed_fails = static_cast<int>(*n);
       } else if (key == "timeout") {
         if (auto t = r_.duration(v, kpath)) rs.timeout = *t;
       } else if (key == "cooldown_time") {
-        if (auto t = r_.duration(v, kpath)) rs.cooldown_time = *t, r_.warn(v, kpath, kParsedOnly);
+        if (auto t = r_.duration(v, kpath)) rs.cooldown_time = *t;
       } else if (key == "fallbacks" || key == "context_window_fallbacks") {
         auto& out = key == "fallbacks" ? rs.fallbacks : rs.context_window_fallbacks;
         fallbacks(v, kpath, out);
         fallback_nodes_.push_back({kpath, v});
-        if (!v.IsNull() && v.size() > 0) r_.warn(v, kpath, kParsedOnly);
       } else {
         r_.warn(it->first, kpath, kNotYet);
       }
