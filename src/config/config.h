@@ -26,6 +26,7 @@ struct Deployment {
   std::optional<std::string> api_key;
   std::optional<std::uint32_t> rpm;
   std::optional<std::uint32_t> tpm;
+  std::optional<std::uint32_t> max_parallel_requests;
   double weight = 1.0;
   std::optional<int> order;
   std::optional<Duration> timeout;         // whole request
@@ -84,6 +85,10 @@ struct GatewaySettings {
   std::string access_log = "stdout";                 // "stdout", "off" or a file path
   Timeouts timeouts;
   HealthCheckSettings health_checks;
+  // When every deployment of a model is at max_parallel_requests, rpm or tpm, a request waits
+  // this long for room (then 429 with Retry-After); at most max_queued wait per thread.
+  Duration queue_timeout = std::chrono::seconds(5);
+  std::uint32_t max_queued = 1000;
 };
 
 // One problem or warning in a config file, rendered as `file:line: key.path: problem`.

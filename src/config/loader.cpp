@@ -165,6 +165,12 @@ class Loader {
           d.api_key = *s;
         else
           ok = false;
+      } else if (key == "max_parallel_requests") {
+        auto n = r_.integer(v, kpath, 1, 1000000);
+        if (!n)
+          ok = false;
+        else
+          d.max_parallel_requests = static_cast<std::uint32_t>(*n);
       } else if (key == "rpm" || key == "tpm") {
         auto n = r_.integer(v, kpath, 0, UINT32_MAX);
         if (!n)
@@ -284,14 +290,12 @@ class Loader {
           continue;
         }
         rs.routing_strategy = *s;
-        if (*s != "simple-shuffle")
+        if (*s == "cost-based-routing")
           r_.warn(v, kpath, "'" + *s + "' is not implemented yet; using simple-shuffle");
       } else if (key == "num_retries") {
-        if (auto n = r_.integer(v, kpath, 0, 100))
-          rs.num_retries = static_cast<int>(*n);
+        if (auto n = r_.integer(v, kpath, 0, 100)) rs.num_retries = static_cast<int>(*n);
       } else if (key == "allowed_fails") {
-        if (auto n = r_.integer(v, kpath, 0, 1000000))
-          rs.allowed_fails = static_cast<int>(*n);
+        if (auto n = r_.integer(v, kpath, 0, 1000000)) rs.allowed_fails = static_cast<int>(*n);
       } else if (key == "timeout") {
         if (auto t = r_.duration(v, kpath)) rs.timeout = *t;
       } else if (key == "cooldown_time") {
@@ -430,10 +434,16 @@ class Loader {
         timeouts(v);
       } else if (key == "health_checks") {
         health_checks(v);
+      } else if (key == "queue_timeout") {
+        if (auto d = r_.duration(v, kpath)) g.queue_timeout = *d;
+      } else if (key == "max_queued") {
+        if (auto n = r_.integer(v, kpath, 0, 1000000))
+          g.max_queued = static_cast<std::uint32_t>(*n);
       } else {
         r_.error(it->first, kpath,
                  "unknown key (listen, threads, max_request_body, "
-                 "max_idle_upstream_per_backend, access_log, timeouts, health_checks)");
+                 "max_idle_upstream_per_backend, access_log, timeouts, health_checks, "
+                 "queue_timeout, max_queued)");
       }
     }
   }

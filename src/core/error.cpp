@@ -16,6 +16,7 @@ std::string_view to_string(Errc code) {
     case Errc::UpstreamUnreachable: return "upstream_unreachable";
     case Errc::UpstreamTimeout: return "upstream_timeout";
     case Errc::UpstreamProtocol: return "upstream_protocol";
+    case Errc::RateLimited: return "rate_limited";
     case Errc::NotImplemented: return "not_implemented";
     case Errc::Unavailable: return "unavailable";
     case Errc::Internal: return "internal";

@@ -19,6 +19,7 @@ enum class Errc {
   UpstreamUnreachable,  // connect refused / reset / DNS failure
   UpstreamTimeout,      // a deadline passed while waiting on a backend
   UpstreamProtocol,     // backend answered with something that is not HTTP we understand
+  RateLimited,          // every deployment of the model is at its limits
   NotImplemented,       // a feature the config asks for that this build lacks
   Unavailable,          // the gateway is draining
   Internal,             // a bug: logged, answered with 500

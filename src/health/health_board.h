@@ -33,6 +33,7 @@ struct DeploymentHealthView {
   int strikes = 0;
   std::int64_t in_flight = 0;
   std::uint64_t failures_total = 0;
+  double ttfb_ewma_ms = -1;
 };
 
 class HealthBoard {
@@ -45,6 +46,19 @@ class HealthBoard {
   bool available(std::size_t i, CoarseClock::time_point now) const;
   void record(std::size_t i, Outcome outcome, CoarseClock::time_point now,
               std::optional<Duration> retry_after = {});
+
+  // Load figures for balancing. `minute` is the wall-clock minute (rpm/tpm windows).
+  struct Load {
+    std::int64_t in_flight = 0;
+    double ttfb_ewma_ms = -1;  // < 0: not measured yet
+    std::uint64_t requests_this_minute = 0;
+    std::uint64_t tokens_this_minute = 0;
+  };
+  Load load(std::size_t i, std::int64_t minute) const;
+  void count_request(std::size_t i, std::int64_t minute);
+  void count_tokens(std::size_t i, std::int64_t minute, std::uint64_t tokens);
+  // Folds one time-to-first-byte into the deployment's moving average (weight 0.2).
+  void record_ttfb(std::size_t i, double ms);
 
   void started(std::size_t i) { slots_[i]->in_flight.fetch_add(1, std::memory_order_relaxed); }
   void finished(std::size_t i) { slots_[i]->in_flight.fetch_sub(1, std::memory_order_relaxed); }
@@ -69,6 +83,10 @@ class HealthBoard {
     ProbeReport probe;                   // guarded by mutex
     std::atomic<std::int64_t> in_flight{0};
     std::atomic<std::uint64_t> failures_total{0};
+    std::atomic<double> ttfb_ewma_ms{-1};
+    std::atomic<std::int64_t> minute{-1};  // the window the two counters below are for
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> tokens{0};
   };
   std::vector<std::unique_ptr<Slot>> slots_;
 };

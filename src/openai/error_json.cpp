@@ -42,6 +42,7 @@ HttpError render_error(const Error& e) {
       case Errc::UpstreamUnreachable: return {502, "api_error", "upstream_unreachable"};
       case Errc::UpstreamTimeout: return {504, "api_error", "upstream_timeout"};
       case Errc::UpstreamProtocol: return {502, "api_error", "upstream_bad_response"};
+      case Errc::RateLimited: return {429, "rate_limit_error", "rate_limit_exceeded"};
       case Errc::NotImplemented: return {501, "invalid_request_error", "not_implemented"};
       case Errc::Unavailable: return {503, "api_error", "unavailable"};
       case Errc::Internal: return {500, "server_error", "internal_error"};

@@ -6,11 +6,15 @@
 #include "openai/ollama.h"
 #include "openai/request_scan.h"
 #include "openai/sse.h"
+#include "routing/balancer.h"
 #include "upstream/upstream_exchange.h"
 
 #include <openssl/crypto.h>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include <sys/socket.h>
@@ -103,6 +107,7 @@ struct Gateway::Call {
   AccessRecord& log;
   UpstreamExchange exchange;
   Clock::time_point deadline;
+  Clock::time_point started;  // this attempt's start, for its time to first byte
   Duration first_byte;
   Duration stream_gap;
   const ClientGoneWatch* gone = nullptr;      // streams: the client is watched from the start
@@ -155,7 +160,11 @@ Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worke
                          state_->config.gateway.timeouts.upstream_idle,
                          state_->config.gateway.max_idle_upstream_per_backend}),
       access_log_(access_log, worker.executor),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()),
+      strategy_(parse_strategy(state_->config.router.routing_strategy)) {
+  counts_usage_ = strategy_ == Strategy::UsageBased;
+  for (const auto& d : state_->config.deployments) counts_usage_ |= d.rpm || d.tpm;
+}
 
 bool Gateway::authorized(const Request& req) const {
   const auto& key = state_->config.master_key;
@@ -342,15 +351,52 @@ Result<RequestFields> Gateway::validate(const Request& req, ApiKind kind, Access
   return std::move(fields);
 }
 
-std::optional<DeploymentIndex> Gateway::choose(std::string_view model, const Tried& tried) {
+std::int64_t Gateway::usage_minute() const {
+  if (!counts_usage_) return 0;
+  return std::chrono::duration_cast<std::chrono::minutes>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Gateway::Choice Gateway::choose(std::string_view model, const Tried& tried) {
+  const auto* members = state_->routes.candidates(model);
+  if (!members) return {};
   const auto now = CoarseClock::now();
+  const std::int64_t minute = usage_minute();
   HealthBoard& health = *state_->health;
-  auto untried = [&](DeploymentIndex i) {
-    return std::find(tried.begin(), tried.end(), i) == tried.end();
-  };
-  const double random = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-  return state_->routes.pick_among(
-      model, random, [&](DeploymentIndex i) { return untried(i) && health.available(i, now); });
+  std::array<CandidateLoad, 64> loads;
+  std::size_t n = 0;
+  bool saturated = false;
+  for (DeploymentIndex i : *members) {
+    if (n == loads.size()) break;
+    if (std::find(tried.begin(), tried.end(), i) != tried.end() || !health.available(i, now))
+      continue;
+    const Deployment& d = state_->config.deployments[i];
+    const HealthBoard::Load l = health.load(i, minute);
+    CandidateLoad& c = loads[n++];
+    c = CandidateLoad{i, d.weight, d.order.value_or(1), l.in_flight, l.ttfb_ewma_ms, 1.0, false};
+    if (d.rpm) {
+      c.headroom = std::min(c.headroom, 1.0 - static_cast<double>(l.requests_this_minute) / *d.rpm);
+      c.saturated |= l.requests_this_minute >= *d.rpm;
+    }
+    if (d.tpm) {
+      c.headroom = std::min(c.headroom, 1.0 - static_cast<double>(l.tokens_this_minute) / *d.tpm);
+      c.saturated |= l.tokens_this_minute >= *d.tpm;
+    }
+    if (d.max_parallel_requests)
+      c.saturated |= l.in_flight >= static_cast<std::int64_t>(*d.max_parallel_requests);
+    saturated |= c.saturated;
+  }
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const double r1 = unit(rng_);
+  const double r2 = unit(rng_);
+  const auto picked = balance(strategy_, std::span(loads.data(), n), r1, r2);
+  return {picked, !picked && saturated};
+}
+
+asio::awaitable<void> Gateway::sleep(Duration d) {
+  asio::steady_timer timer(worker_.executor, d);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKind kind,
@@ -371,6 +417,8 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
 
   Tried tried;
   Attempt last;
+  std::optional<QueueSlot> queued;  // while waiting for a deployment with room
+  Clock::time_point queue_deadline{};
   int attempts = 0;
   const int per_model = 1 + std::max(0, router.num_retries);
   // The requested model, then its fallbacks; a context-window error switches to those instead.
@@ -382,7 +430,20 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
 
   while (!give_up) {
     for (int tries = 0; tries < per_model && !give_up;) {
-      const auto picked = choose(model, tried);
+      const Choice choice = choose(model, tried);
+      if (!choice.index && choice.saturated && attempts == 0) {
+        // Every deployment is at its limit: wait for room, briefly and in bounded numbers.
+        if (!queued) {
+          if (queued_ >= state_->config.gateway.max_queued) break;
+          queued.emplace(queued_);
+          queue_deadline = Clock::now() + state_->config.gateway.queue_timeout;
+        }
+        if (Clock::now() >= queue_deadline) break;
+        co_await sleep(std::chrono::milliseconds(20));
+        continue;
+      }
+      queued.reset();
+      const std::optional<DeploymentIndex> picked = choice.index;
       if (!picked) break;
       if (!health.admit(*picked, CoarseClock::now())) {  // lost a half-open trial to another thread
         tried.push_back(*picked);
@@ -417,6 +478,10 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     model = (*chain)[next_in_chain++];
   }
 
+  if (attempts == 0 && saturated_everywhere(fields->model_name, queued.has_value())) {
+    co_await refuse_saturated(conn, fields->model_name, log);
+    co_return;
+  }
   if (attempts == 0) {
     // Every deployment is cooling down. Rather than fail outright, try the one that comes back
     // first: a cooldown is a guess, and one request is a cheap way to check it.
@@ -434,14 +499,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     conn.set_close();
     co_return;
   }
-  if (!last.failure) {  // cannot happen: every uncommitted attempt says why
-    co_await conn.send_error(Error(Errc::Internal, "no deployment answered"));
-  } else if (last.failure->error) {
-    log.error = last.failure->error->message;
-    co_await conn.send_error(*last.failure->error);
-  } else {
-    co_await conn.send(last.failure->status, "application/json", last.failure->body);
-  }
+  co_await answer_failure(conn, last, log);
 }
 
 void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int number,
@@ -461,9 +519,19 @@ void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int n
     conn.add_response_header(std::string_view(line.data(), end.size));
   }
   state_->health->started(index);
+  if (counts_usage_) state_->health->count_request(index, usage_minute());
+}
+
+bool Gateway::saturated_everywhere(std::string_view model, bool waited) {
+  // Reached only when no attempt ran: either everything is cooling/down, or at its limits.
+  if (waited) return true;
+  return choose(model, Tried{}).saturated;
 }
 
 void Gateway::end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord& log) {
+  if (counts_usage_ && a.committed && log.usage)
+    state_->health->count_tokens(index, usage_minute(),
+                                 log.usage->prompt_tokens + log.usage->completion_tokens);
   if (!a.committed && a.health && *a.health != Outcome::Success) {
     if (!log.failed.empty()) log.failed += ',';
     log.failed += state_->config.deployments[index].id;
@@ -471,6 +539,30 @@ void Gateway::end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord&
   HealthBoard& health = *state_->health;
   health.finished(index);
   if (a.health) health.record(index, *a.health, CoarseClock::now(), a.retry_after);
+}
+
+// The failure answers live in their own coroutines: their temporaries would otherwise sit in
+// proxy()'s frame on every request.
+asio::awaitable<void> Gateway::refuse_saturated(ClientConnection& conn, std::string_view model,
+                                                AccessRecord& log) {
+  conn.add_response_header("Retry-After: 1\r\n");
+  log.error = "every deployment is at its limit";
+  co_await conn.send_error(
+      Error(Errc::RateLimited, "Every deployment of '" + std::string(model) +
+                                   "' is at its max_parallel_requests, rpm or tpm limit. "
+                                   "Retry after a moment."));
+}
+
+asio::awaitable<void> Gateway::answer_failure(ClientConnection& conn, const Attempt& last,
+                                              AccessRecord& log) {
+  if (!last.failure) {  // cannot happen: every uncommitted attempt says why
+    co_await conn.send_error(Error(Errc::Internal, "no deployment answered"));
+  } else if (last.failure->error) {
+    log.error = last.failure->error->message;
+    co_await conn.send_error(*last.failure->error);
+  } else {
+    co_await conn.send(last.failure->status, "application/json", last.failure->body);
+  }
 }
 
 Duration Gateway::whole_timeout(const Deployment& d) const {
@@ -494,6 +586,7 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
             log,
             UpstreamExchange(pool_, state_->backend_of[index], state_->labels[index]),
             log.start + whole,
+            Clock::now(),
             {},
             {},
             nullptr};
@@ -582,6 +675,8 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_openai(Call& c) {
     if (!started) co_return failed_before_answer(started.error());
   }
   c.log.first_byte = Clock::now();
+  state_->health->record_ttfb(
+      c.index, std::chrono::duration<double, std::milli>(*c.log.first_byte - c.started).count());
   const int status = c.exchange.status();
   const bool ok = status >= 200 && status < 300;
   if (c.fields.stream && ok && is_event_stream(c.exchange.content_type()))
@@ -629,6 +724,8 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_ollama(Call& c) {
     if (!started) co_return failed_before_answer(started.error());
   }
   c.log.first_byte = Clock::now();
+  state_->health->record_ttfb(
+      c.index, std::chrono::duration<double, std::milli>(*c.log.first_byte - c.started).count());
   const int status = c.exchange.status();
   const bool ok = status >= 200 && status < 300;
   ResponseMeta meta{

@@ -5,6 +5,7 @@
 #include "openai/api_kind.h"
 #include "openai/ollama.h"
 #include "openai/request_scan.h"
+#include "routing/balancer.h"
 #include "routing/retry_budget.h"
 #include "server/access_log.h"
 #include "server/gateway_state.h"
@@ -44,8 +45,27 @@ class Gateway : public RequestHandler {
   // Checks the body and the model name (no suspension: keeps coroutine frames small).
   Result<RequestFields> validate(const Request& req, ApiKind kind, AccessRecord& log);
   using Tried = boost::container::small_vector<DeploymentIndex, 4>;
-  // A healthy, untried deployment of `model`, weighted at random.
-  std::optional<DeploymentIndex> choose(std::string_view model, const Tried& tried);
+  struct Choice {
+    std::optional<DeploymentIndex> index;
+    bool saturated = false;  // none: all that are up are at their limits
+  };
+  // A healthy, untried deployment of `model` with room, by the routing strategy.
+  Choice choose(std::string_view model, const Tried& tried);
+  bool saturated_everywhere(std::string_view model, bool waited);
+  std::int64_t usage_minute() const;  // the rpm/tpm window; 0 when nothing counts usage
+  asio::awaitable<void> sleep(Duration d);
+  asio::awaitable<void> refuse_saturated(ClientConnection& conn, std::string_view model,
+                                         AccessRecord& log);
+  asio::awaitable<void> answer_failure(ClientConnection& conn, const Attempt& last,
+                                       AccessRecord& log);
+  // Counts the requests of this worker waiting for room (fleetgate.max_queued).
+  struct QueueSlot {
+    explicit QueueSlot(std::uint32_t& n) : count(n) { ++count; }
+    ~QueueSlot() { --count; }
+    QueueSlot(const QueueSlot&) = delete;
+    QueueSlot& operator=(const QueueSlot&) = delete;
+    std::uint32_t& count;
+  };
   Duration whole_timeout(const Deployment& d) const;
   // Response headers for attempt `number` and the health bookkeeping around it.
   void begin_attempt(ClientConnection& conn, DeploymentIndex index, int number, AccessRecord& log);
@@ -74,6 +94,9 @@ class Gateway : public RequestHandler {
   AccessLogWriter access_log_;
   std::mt19937_64 rng_;
   RetryBudget budget_;
+  Strategy strategy_;
+  bool counts_usage_ = false;  // some deployment has rpm/tpm, or the strategy needs usage
+  std::uint32_t queued_ = 0;
 };
 
 }  // namespace fleetgate

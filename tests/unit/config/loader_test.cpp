@@ -123,6 +123,8 @@ fleetgate:
   access_log: off
   timeouts: {connect: 250ms, request: 2m, stream_idle: 15s, drain: 5s}
   health_checks: {interval: 5s, timeout: 500ms, rise: 1, fall: 4}
+  queue_timeout: 250ms
+  max_queued: 7
 )");
   ASSERT_TRUE(r) << issues_of(r);
   EXPECT_EQ(r->gateway.listen.port, 0);
@@ -136,6 +138,8 @@ fleetgate:
   EXPECT_EQ(r->gateway.health_checks.timeout, Duration(500));
   EXPECT_EQ(r->gateway.health_checks.rise, 1);
   EXPECT_EQ(r->gateway.health_checks.fall, 4);
+  EXPECT_EQ(r->gateway.queue_timeout, Duration(250));
+  EXPECT_EQ(r->gateway.max_queued, 7u);
 }
 
 struct BadConfig {
@@ -229,6 +233,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "fleetgate.max_request_body: must be a size"},
         BadConfig{"unknown timeout", "fleetgate:\n  timeouts: {forever: 1s}\n",
                   "config.yaml:2: fleetgate.timeouts.forever: unknown timeout"},
+        BadConfig{"max parallel zero",
+                  "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, "
+                  "max_parallel_requests: 0}\n",
+                  "model_list[0].litellm_params.max_parallel_requests: must be between 1 and "
+                  "1000000"},
         BadConfig{"health check key", "fleetgate:\n  health_checks: {often: 1s}\n",
                   "config.yaml:2: fleetgate.health_checks.often: unknown key"},
         BadConfig{"health check rise", "fleetgate:\n  health_checks: {rise: 0}\n",

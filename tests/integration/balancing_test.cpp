@@ -1,0 +1,121 @@
+// Balancing strategies and per-deployment limits with real sims: order as priority, spill-over,
+// the bounded wait and its 429, rpm, least-busy and latency-based routing.
+#include "support/child_process.h"
+#include "support/fleet.h"
+#include "support/http_client.h"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <future>
+#include <thread>
+
+namespace fleetgate::test {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+const std::string kChat = R"({"model":"fast","messages":[{"role":"user","content":"hi"}]})";
+
+std::future<HttpResponse> in_background(std::uint16_t port) {
+  return std::async(std::launch::async,
+                    [port] { return http_request(port, "POST", "/v1/chat/completions", kChat); });
+}
+
+std::string served_by(const HttpResponse& r) {
+  auto it = r.headers.find("x-fleetgate-deployment");
+  return it == r.headers.end() ? "" : it->second;
+}
+
+}  // namespace
+
+TEST(Balancing, OrderIsPriorityAndSpillsOverWhenFull) {
+  auto slow = start_sim({"--models", "x", "--ttft", "600ms"});
+  auto backup = start_sim({"--models", "x"});
+  auto gw = start_gateway("model_list:\n" +
+                          deployment("fast", "openai/x", slow.port,
+                                     "      order: 1\n      max_parallel_requests: 1\n") +
+                          deployment("fast", "openai/x", backup.port, "      order: 2\n"));
+  EXPECT_EQ(served_by(http_request(gw.port, "POST", "/v1/chat/completions", kChat)), "fast#1");
+  auto busy = in_background(gw.port);
+  std::this_thread::sleep_for(200ms);  // fast#1 is now at its one parallel request
+  auto spilled = http_request(gw.port, "POST", "/v1/chat/completions", kChat);
+  EXPECT_EQ(spilled.status, 200);
+  EXPECT_EQ(served_by(spilled), "fast#2");
+  EXPECT_EQ(served_by(busy.get()), "fast#1");
+}
+
+TEST(Balancing, AFullModelQueuesBrieflyThenAnswers429) {
+  auto slow = start_sim({"--models", "x", "--ttft", "800ms"});
+  auto gw =
+      start_gateway("model_list:\n" +
+                    deployment("fast", "openai/x", slow.port, "      max_parallel_requests: 1\n") +
+                    "fleetgate: {queue_timeout: 200ms}\n");
+  auto busy = in_background(gw.port);
+  std::this_thread::sleep_for(200ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto refused = http_request(gw.port, "POST", "/v1/chat/completions", kChat);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 180ms);  // it waited for room first
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.headers["retry-after"], "1");
+  EXPECT_EQ(json::parse(refused.body).at("error").at("code"), "rate_limit_exceeded");
+  EXPECT_EQ(busy.get().status, 200);
+}
+
+TEST(Balancing, AWaitLongEnoughIsServed) {
+  auto slow = start_sim({"--models", "x", "--ttft", "400ms"});
+  auto gw =
+      start_gateway("model_list:\n" +
+                    deployment("fast", "openai/x", slow.port, "      max_parallel_requests: 1\n") +
+                    "fleetgate: {queue_timeout: 3s}\n");
+  auto busy = in_background(gw.port);
+  std::this_thread::sleep_for(100ms);
+  auto waited = http_request(gw.port, "POST", "/v1/chat/completions", kChat);
+  EXPECT_EQ(waited.status, 200) << waited.body;
+  EXPECT_EQ(busy.get().status, 200);
+}
+
+TEST(Balancing, RpmLimitsADeployment) {
+  auto sim = start_sim({"--models", "x"});
+  auto gw =
+      start_gateway("model_list:\n" + deployment("fast", "openai/x", sim.port, "      rpm: 3\n") +
+                    "fleetgate: {queue_timeout: 100ms}\n");
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(http_request(gw.port, "POST", "/v1/chat/completions", kChat).status, 200);
+  // The fourth in the same minute has no room (unless the minute just turned).
+  auto fourth = http_request(gw.port, "POST", "/v1/chat/completions", kChat);
+  if (fourth.status == 200) GTEST_SKIP() << "the minute turned during the test";
+  EXPECT_EQ(fourth.status, 429);
+}
+
+TEST(Balancing, LeastBusyAvoidsTheDeploymentWithARequestInFlight) {
+  auto a = start_sim({"--models", "x", "--ttft", "1s"});
+  auto b = start_sim({"--models", "x", "--ttft", "1s"});
+  auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", a.port) +
+                          deployment("fast", "openai/x", b.port) +
+                          "router_settings: {routing_strategy: least-busy}\n");
+  auto first = in_background(gw.port);
+  std::this_thread::sleep_for(200ms);
+  auto second = in_background(gw.port);  // must go to the idle one
+  const auto r1 = first.get();
+  const auto r2 = second.get();
+  EXPECT_EQ(r1.status, 200);
+  EXPECT_EQ(r2.status, 200);
+  EXPECT_NE(served_by(r1), served_by(r2));
+  EXPECT_TRUE(gw.process->output().find("not implemented yet") == std::string::npos);
+}
+
+TEST(Balancing, LatencyBasedSendsTrafficToTheFasterBackend) {
+  auto slow = start_sim({"--models", "x", "--ttft", "150ms"});
+  auto quick = start_sim({"--models", "x"});
+  auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", slow.port) +
+                          deployment("fast", "openai/x", quick.port) +
+                          "router_settings: {routing_strategy: latency-based-routing}\n");
+  // Both get measured first (unmeasured ones are preferred), then the quick one wins.
+  for (int i = 0; i < 4; ++i) http_request(gw.port, "POST", "/v1/chat/completions", kChat);
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(served_by(http_request(gw.port, "POST", "/v1/chat/completions", kChat)), "fast#2");
+}
+
+}  // namespace fleetgate::test
