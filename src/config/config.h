@@ -77,6 +77,21 @@ struct HealthCheckSettings {
   int fall = 3;  // consecutive bad probes to mark an up backend down
 };
 
+// fleetgate.auto_router: a model name that picks a tier per request by transparent rules.
+struct AutoRule {
+  enum class Kind { PromptTokens, MaxTokens, Code, Tools, Turns, Keywords };
+  Kind kind = Kind::PromptTokens;
+  std::size_t tier = 0;          // index into AutoRouter::tiers
+  std::uint64_t over = 0;        // PromptTokens, MaxTokens, Turns: fires above this
+  std::vector<std::string> any;  // Keywords: lower-case phrases, any of which fires
+};
+
+struct AutoRouter {
+  std::string model_name;          // what clients ask for, e.g. "auto"; empty: off
+  std::vector<std::string> tiers;  // model names, cheapest first
+  std::vector<AutoRule> rules;     // the request goes to the highest tier any rule names
+};
+
 struct GatewaySettings {
   Endpoint listen;
   unsigned threads = 0;                              // 0: one per core
@@ -85,6 +100,7 @@ struct GatewaySettings {
   std::string access_log = "stdout";                 // "stdout", "off" or a file path
   Timeouts timeouts;
   HealthCheckSettings health_checks;
+  AutoRouter auto_router;
   // When every deployment of a model is at max_parallel_requests, rpm or tpm, a request waits
   // this long for room (then 429 with Retry-After); at most max_queued wait per thread.
   Duration queue_timeout = std::chrono::seconds(5);

@@ -3,6 +3,7 @@
 #include "config/yaml_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -59,6 +60,7 @@ class Loader {
         r_.warn(it->first, key, "unknown top-level key; ignored");
     }
     validate_fallbacks();
+    validate_auto_router();
     if (config_.deployments.empty() && issues_.empty())
       r_.warn(root, "model_list", "no deployments: every model request will get 404");
     const auto& listen = config_.gateway.listen;
@@ -434,6 +436,8 @@ class Loader {
         timeouts(v);
       } else if (key == "health_checks") {
         health_checks(v);
+      } else if (key == "auto_router") {
+        auto_router(v);
       } else if (key == "queue_timeout") {
         if (auto d = r_.duration(v, kpath)) g.queue_timeout = *d;
       } else if (key == "max_queued") {
@@ -443,9 +447,134 @@ class Loader {
         r_.error(it->first, kpath,
                  "unknown key (listen, threads, max_request_body, "
                  "max_idle_upstream_per_backend, access_log, timeouts, health_checks, "
-                 "queue_timeout, max_queued)");
+                 "queue_timeout, max_queued, auto_router)");
       }
     }
+  }
+
+  void auto_router(const YAML::Node& node) {
+    const std::string base = "fleetgate.auto_router";
+    if (!r_.expect_map(node, base)) return;
+    auto_node_ = node;
+    auto& a = config_.gateway.auto_router;
+    YAML::Node rules;
+    bool have_rules = false;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const std::string kpath = base + "." + key;
+      const YAML::Node v = it->second;
+      if (key == "model") {
+        if (auto s = r_.string(v, kpath)) a.model_name = *s;
+      } else if (key == "tiers") {
+        if (!r_.expect_list(v, kpath)) continue;
+        for (std::size_t i = 0; i < v.size(); ++i)
+          if (auto s = r_.string(v[i], kpath)) a.tiers.push_back(*s);
+      } else if (key == "rules") {
+        rules = v;
+        have_rules = true;
+      } else {
+        r_.error(it->first, kpath, "unknown key (model, tiers, rules)");
+      }
+    }
+    if (a.model_name.empty()) r_.error(node, base + ".model", "is required (e.g. auto)");
+    if (a.tiers.empty()) r_.error(node, base + ".tiers", "needs at least one model name");
+    auto tier_of = [&](const YAML::Node& n,
+                       const std::string& kpath) -> std::optional<std::size_t> {
+      auto s = r_.string(n, kpath);
+      if (!s) return std::nullopt;
+      for (std::size_t i = 0; i < a.tiers.size(); ++i)
+        if (a.tiers[i] == *s) return i;
+      r_.error(n, kpath, "'" + *s + "' is not one of the tiers");
+      return std::nullopt;
+    };
+    if (!have_rules) {  // the defaults: everything cheap unless the request says otherwise
+      const std::size_t top = a.tiers.empty() ? 0 : a.tiers.size() - 1;
+      const std::size_t mid = a.tiers.size() > 1 ? 1 : 0;
+      a.rules = {{AutoRule::Kind::PromptTokens, mid, 2000, {}},
+                 {AutoRule::Kind::MaxTokens, mid, 1024, {}},
+                 {AutoRule::Kind::Code, mid, 0, {}},
+                 {AutoRule::Kind::Tools, mid, 0, {}},
+                 {AutoRule::Kind::Turns, mid, 12, {}},
+                 {AutoRule::Kind::Keywords,
+                  top,
+                  0,
+                  {"step by step", "prove", "derive", "think carefully", "plan"}}};
+      return;
+    }
+    if (!r_.expect_map(rules, base + ".rules")) return;
+    for (auto it = rules.begin(); it != rules.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const std::string kpath = base + ".rules." + key;
+      const YAML::Node v = it->second;
+      AutoRule rule;
+      static const std::map<std::string, AutoRule::Kind> kKinds = {
+          {"prompt_tokens", AutoRule::Kind::PromptTokens},
+          {"max_tokens", AutoRule::Kind::MaxTokens},
+          {"code", AutoRule::Kind::Code},
+          {"tools", AutoRule::Kind::Tools},
+          {"turns", AutoRule::Kind::Turns},
+          {"keywords", AutoRule::Kind::Keywords}};
+      auto kind = kKinds.find(key);
+      if (kind == kKinds.end()) {
+        r_.error(it->first, kpath,
+                 "unknown rule (prompt_tokens, max_tokens, code, tools, turns, keywords)");
+        continue;
+      }
+      rule.kind = kind->second;
+      if (rule.kind == AutoRule::Kind::Code || rule.kind == AutoRule::Kind::Tools) {
+        auto t = tier_of(v, kpath);  // code: complex
+        if (!t) continue;
+        rule.tier = *t;
+      } else {
+        if (!r_.expect_map(v, kpath)) continue;
+        const YAML::Node tier = v["tier"];
+        if (!tier) {
+          r_.error(v, kpath + ".tier", "is required");
+          continue;
+        }
+        auto t = tier_of(tier, kpath + ".tier");
+        if (!t) continue;
+        rule.tier = *t;
+        if (rule.kind == AutoRule::Kind::Keywords) {
+          const YAML::Node list = v["any"];
+          if (!list || !r_.expect_list(list, kpath + ".any")) {
+            if (!list) r_.error(v, kpath + ".any", "is required (a list of phrases)");
+            continue;
+          }
+          for (std::size_t i = 0; i < list.size(); ++i) {
+            if (auto s = r_.string(list[i], kpath + ".any")) {
+              std::string lower = *s;
+              std::transform(lower.begin(), lower.end(), lower.begin(),
+                             [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+              rule.any.push_back(lower);
+            }
+          }
+        } else {
+          const YAML::Node over = v["over"];
+          if (!over) {
+            r_.error(v, kpath + ".over", "is required (a number)");
+            continue;
+          }
+          auto n = r_.integer(over, kpath + ".over", 0, 100000000);
+          if (!n) continue;
+          rule.over = static_cast<std::uint64_t>(*n);
+        }
+      }
+      a.rules.push_back(std::move(rule));
+    }
+  }
+
+  void validate_auto_router() {
+    const auto& a = config_.gateway.auto_router;
+    if (a.model_name.empty()) return;
+    std::set<std::string> names;
+    for (const auto& d : config_.deployments) names.insert(d.model_name);
+    if (names.count(a.model_name))
+      r_.error(auto_node_, "fleetgate.auto_router.model",
+               "'" + a.model_name + "' is also a model_name in model_list");
+    for (const auto& t : a.tiers)
+      if (!names.count(t))
+        r_.error(auto_node_, "fleetgate.auto_router.tiers", "names unknown model '" + t + "'");
   }
 
   void health_checks(const YAML::Node& node) {
@@ -521,6 +650,7 @@ class Loader {
   YamlReader r_;
   std::set<std::string> warned_;
   std::vector<std::pair<std::string, YAML::Node>> fallback_nodes_;
+  YAML::Node auto_node_;
   int listen_line_ = 0;
   bool skip_ = false;
 };

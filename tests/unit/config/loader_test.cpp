@@ -114,6 +114,39 @@ litellm_settings: {drop_params: true}
   EXPECT_EQ(settings, 1);
 }
 
+TEST(ConfigLoader, ReadsTheAutoRouter) {
+  const std::string models =
+      "model_list:\n"
+      "  - {model_name: fast, litellm_params: {model: openai/a, api_base: 'http://h:1/v1'}}\n"
+      "  - {model_name: complex, litellm_params: {model: openai/b, api_base: 'http://h:1/v1'}}\n";
+  auto defaults =
+      load(models + "fleetgate:\n  auto_router: {model: auto, tiers: [fast, complex]}\n");
+  ASSERT_TRUE(defaults) << issues_of(defaults);
+  const auto& a = defaults->gateway.auto_router;
+  EXPECT_EQ(a.model_name, "auto");
+  EXPECT_EQ(a.tiers, (std::vector<std::string>{"fast", "complex"}));
+  ASSERT_EQ(a.rules.size(), 6u);
+  EXPECT_EQ(a.rules[0].kind, AutoRule::Kind::PromptTokens);
+  EXPECT_EQ(a.rules[0].over, 2000u);
+  EXPECT_EQ(a.rules[5].tier, 1u);
+
+  auto custom = load(models + R"(fleetgate:
+  auto_router:
+    model: router
+    tiers: [fast, complex]
+    rules:
+      prompt_tokens: {over: 500, tier: complex}
+      code: complex
+      keywords: {tier: complex, any: [Plan, "Step By Step"]}
+)");
+  ASSERT_TRUE(custom) << issues_of(custom);
+  const auto& rules = custom->gateway.auto_router.rules;
+  ASSERT_EQ(rules.size(), 3u);
+  EXPECT_EQ(rules[0].over, 500u);
+  EXPECT_EQ(rules[1].kind, AutoRule::Kind::Code);
+  EXPECT_EQ(rules[2].any, (std::vector<std::string>{"plan", "step by step"}));
+}
+
 TEST(ConfigLoader, ReadsFleetgateSection) {
   auto r = load(R"(model_list: []
 fleetgate:
@@ -238,6 +271,23 @@ INSTANTIATE_TEST_SUITE_P(
                   "max_parallel_requests: 0}\n",
                   "model_list[0].litellm_params.max_parallel_requests: must be between 1 and "
                   "1000000"},
+        BadConfig{"auto router unknown tier model",
+                  "fleetgate:\n  auto_router: {model: auto, tiers: [nope]}\n",
+                  "fleetgate.auto_router.tiers: names unknown model 'nope'"},
+        BadConfig{"auto router rule tier",
+                  "model_list:\n  - {model_name: a, litellm_params: {model: openai/a}}\n"
+                  "fleetgate:\n  auto_router: {model: auto, tiers: [a], rules: {code: b}}\n",
+                  "fleetgate.auto_router.rules.code: 'b' is not one of the tiers"},
+        BadConfig{"auto router unknown rule",
+                  "model_list:\n  - {model_name: a, litellm_params: {model: openai/a}}\n"
+                  "fleetgate:\n  auto_router: {model: auto, tiers: [a], rules: {mood: a}}\n",
+                  "fleetgate.auto_router.rules.mood: unknown rule"},
+        BadConfig{"auto router clash",
+                  "model_list:\n  - {model_name: a, litellm_params: {model: openai/a}}\n"
+                  "fleetgate:\n  auto_router: {model: a, tiers: [a]}\n",
+                  "fleetgate.auto_router.model: 'a' is also a model_name in model_list"},
+        BadConfig{"auto router without model", "fleetgate:\n  auto_router: {tiers: []}\n",
+                  "fleetgate.auto_router.model: is required"},
         BadConfig{"health check key", "fleetgate:\n  health_checks: {often: 1s}\n",
                   "config.yaml:2: fleetgate.health_checks.often: unknown key"},
         BadConfig{"health check rise", "fleetgate:\n  health_checks: {rise: 0}\n",
