@@ -135,6 +135,10 @@ void AccessLogWriter::write(const AccessRecord& r) {
     append_integer(line, r.usage->completion_tokens);
   }
   if (r.stream) line += ",\"stream\":true";
+  if (!r.route.empty()) {
+    line += ",\"route\":";
+    append_json_string(line, r.route);
+  }
   if (r.attempts > 1) {
     line += ",\"attempts\":";
     append_integer(line, static_cast<std::uint64_t>(r.attempts));

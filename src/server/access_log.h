@@ -27,6 +27,7 @@ struct AccessRecord {
   std::optional<Usage> usage;
   bool stream = false;
   std::string error;   // our error message when the gateway answered for the backend
+  std::string route;   // the auto router's decision: "<tier>; reason=<rule>"
   int attempts = 0;    // deployments tried
   std::string failed;  // ids of the deployments whose attempts failed, comma-separated
 };

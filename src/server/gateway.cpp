@@ -6,6 +6,7 @@
 #include "openai/ollama.h"
 #include "openai/request_scan.h"
 #include "openai/sse.h"
+#include "routing/auto_router.h"
 #include "routing/balancer.h"
 #include "upstream/upstream_exchange.h"
 
@@ -342,7 +343,8 @@ Result<RequestFields> Gateway::validate(const Request& req, ApiKind kind, Access
                      (kind == ApiKind::Chat ? "' (a list)." : "'."),
                  param);
   }
-  if (!state_->routes.candidates(fields.model_name)) {
+  if (!state_->routes.candidates(fields.model_name) &&
+      fields.model_name != state_->config.gateway.auto_router.model_name) {
     return Error(Errc::ModelNotFound,
                  "The model '" + fields.model_name +
                      "' does not exist. GET /v1/models lists the models served here.",
@@ -424,6 +426,12 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   // The requested model, then its fallbacks; a context-window error switches to those instead.
   std::string_view model = fields->model_name;
   const std::vector<std::string>* chain = &state_->routes.fallbacks(model);
+  if (model == state_->config.gateway.auto_router.model_name) {
+    const std::size_t tier = route_auto(req, log);
+    model = state_->config.gateway.auto_router.tiers[tier];
+    chain = &state_->auto_fallthrough[tier];
+  }
+  const std::string_view first_model = model;
   std::size_t next_in_chain = 0;
   bool switched_to_context_fallbacks = false;
   bool give_up = false;
@@ -467,7 +475,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
       if (!last.retryable) {
         if (last.context_window && !switched_to_context_fallbacks) {
           switched_to_context_fallbacks = true;
-          chain = &state_->routes.context_window_fallbacks(fields->model_name);
+          chain = &state_->routes.context_window_fallbacks(model);
           next_in_chain = 0;
           break;
         }
@@ -478,14 +486,14 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     model = (*chain)[next_in_chain++];
   }
 
-  if (attempts == 0 && saturated_everywhere(fields->model_name, queued.has_value())) {
-    co_await refuse_saturated(conn, fields->model_name, log);
+  if (attempts == 0 && saturated_everywhere(first_model, queued.has_value())) {
+    co_await refuse_saturated(conn, first_model, log);
     co_return;
   }
   if (attempts == 0) {
     // Every deployment is cooling down. Rather than fail outright, try the one that comes back
     // first: a cooldown is a guess, and one request is a cheap way to check it.
-    const auto* members = state_->routes.candidates(fields->model_name);
+    const auto* members = state_->routes.candidates(first_model);
     DeploymentIndex best = members->front();
     for (DeploymentIndex i : *members)
       if (health.cooling_until(i) < health.cooling_until(best)) best = i;
@@ -502,10 +510,22 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   co_await answer_failure(conn, last, log);
 }
 
+std::size_t Gateway::route_auto(const Request& req, AccessRecord& log) {
+  const AutoRouter& a = state_->config.gateway.auto_router;
+  const RouteDecision d = decide(a, read_traits(req.body));
+  log.route = a.tiers[d.tier] + "; reason=" + d.reason;
+  return d.tier;
+}
+
 void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int number,
                             AccessRecord& log) {
   log.attempts = number;
   conn.clear_response_headers();
+  if (!log.route.empty()) {
+    conn.add_response_header("x-fleetgate-route: ");
+    conn.add_response_header(log.route);
+    conn.add_response_header("\r\n");
+  }
   conn.add_response_header(state_->served_by[index]);
   static constexpr std::string_view kFirst[] = {
       "x-fleetgate-attempts: 1\r\n", "x-fleetgate-attempts: 2\r\n", "x-fleetgate-attempts: 3\r\n",

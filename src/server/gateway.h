@@ -52,7 +52,10 @@ class Gateway : public RequestHandler {
   // A healthy, untried deployment of `model` with room, by the routing strategy.
   Choice choose(std::string_view model, const Tried& tried);
   bool saturated_everywhere(std::string_view model, bool waited);
-  std::int64_t usage_minute() const;  // the rpm/tpm window; 0 when nothing counts usage
+  std::int64_t usage_minute() const;
+  // The auto router's tier for this request; records the decision in the log.
+  std::size_t route_auto(const Request& req,
+                         AccessRecord& log);  // the rpm/tpm window; 0 when nothing counts usage
   asio::awaitable<void> sleep(Duration d);
   asio::awaitable<void> refuse_saturated(ClientConnection& conn, std::string_view model,
                                          AccessRecord& log);

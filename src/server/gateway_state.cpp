@@ -30,7 +30,18 @@ GatewayState::GatewayState(Config c) : config(std::move(c)), routes(config) {
   health = std::make_shared<HealthBoard>(config.deployments.size(), policy);
   models_body = "{\"object\":\"list\",\"data\":[";
   bool first = true;
-  for (const auto& name : routes.model_names()) {
+  std::vector<std::string> names = routes.model_names();
+  const AutoRouter& a = config.gateway.auto_router;
+  if (!a.model_name.empty()) {
+    names.push_back(a.model_name);
+    for (std::size_t t = 0; t < a.tiers.size(); ++t) {
+      std::vector<std::string> next(a.tiers.begin() + static_cast<std::ptrdiff_t>(t) + 1,
+                                    a.tiers.end());
+      for (std::size_t below = t; below-- > 0;) next.push_back(a.tiers[below]);
+      auto_fallthrough.push_back(std::move(next));
+    }
+  }
+  for (const auto& name : names) {
     if (!first) models_body += ',';
     first = false;
     models_body += "{\"id\":";

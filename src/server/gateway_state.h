@@ -23,8 +23,11 @@ struct GatewayState {
   std::vector<std::string> fixed_headers;  // by DeploymentIndex: Host + Authorization lines
   std::vector<std::string> served_by;      // by DeploymentIndex: the x-fleetgate-deployment line
   std::shared_ptr<HealthBoard> health;     // mutable, thread-safe: shared by every worker
-  std::string models_body;                 // GET /v1/models
-  std::int64_t created = 0;                // start time, for /v1/models
+  // For the auto router: by tier, the models to fall through to after it (the tiers above,
+  // then the ones below, nearest first).
+  std::vector<std::vector<std::string>> auto_fallthrough;
+  std::string models_body;   // GET /v1/models
+  std::int64_t created = 0;  // start time, for /v1/models
 
   explicit GatewayState(Config c);
 };
