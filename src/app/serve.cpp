@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <mutex>
 #include <thread>
 
 namespace fleetgate {
@@ -66,11 +67,56 @@ int run_serve(const ServeOptions& options) {
   }
   auto state = std::make_shared<const GatewayState>(std::move(*config));
   const auto& t = state->config.gateway.timeouts;
+  auto make_factory = [&](std::shared_ptr<const GatewayState> s) {
+    return [&tls, &access_log, s](WorkerContext& worker) -> std::unique_ptr<RequestHandler> {
+      return std::make_unique<Gateway>(s, worker, tls, access_log);
+    };
+  };
   HttpServer server({state->config.gateway.listen, threads,
                      ClientLimits{g.max_request_body, t.client_header, t.client_body, t.keepalive}},
-                    [&](WorkerContext& worker) -> std::unique_ptr<RequestHandler> {
-                      return std::make_unique<Gateway>(state, worker, tls, access_log);
-                    });
+                    make_factory(state));
+  // Active health checks on their own thread; the request path only reads what they find.
+  auto start_prober = [&](const GatewayState& s) {
+    auto p = std::make_unique<Prober>(s.config, s.backends, s.backend_of, s.fixed_headers,
+                                      *s.health, tls);
+    p->start();
+    return p;
+  };
+  std::unique_ptr<Prober> prober;
+  std::mutex reload_mutex;  // one reload at a time (SIGHUP and POST /admin/reload)
+  // Reads the file again, checks it, and swaps it in; on any problem the running config stays.
+  const ReloadHook reload = [&]() -> Result<std::string> {
+    std::lock_guard lock(reload_mutex);
+    auto loaded = load_config_file(options.config_path);
+    if (!loaded) {
+      std::string problems;
+      for (const auto& issue : loaded.error())
+        problems += (problems.empty() ? "" : "; ") + issue.str();
+      spdlog::error("reload refused, the running config stays: {}", problems);
+      return Error(Errc::BadRequest, "The new config was refused: " + problems);
+    }
+    for (const auto& w : loaded->warnings) spdlog::warn("{}", w.str());
+    Config next = std::move(*loaded);
+    // What a running process cannot change stays as it is (a restart applies it).
+    next.gateway.listen = state->config.gateway.listen;
+    next.gateway.threads = state->config.gateway.threads;
+    next.gateway.access_log = state->config.gateway.access_log;
+    if (!is_loopback_host(next.gateway.listen.host) && !next.master_key)
+      return Error(Errc::BadRequest,
+                   "The new config has no master_key while fleetgate listens beyond loopback.");
+    auto next_state = std::make_shared<const GatewayState>(std::move(next));
+    prober.reset();
+    server.replace_handlers(make_factory(next_state));
+    prober = start_prober(*next_state);
+    state = next_state;
+    const std::string summary = std::to_string(state->config.deployments.size()) +
+                                " deployments, " +
+                                std::to_string(state->routes.model_names().size()) +
+                                " models (listen, threads and access_log need a restart)";
+    spdlog::info("config reloaded: {}", summary);
+    return summary;
+  };
+  server.set_reload_hook(reload);
   auto port = server.start();
   if (!port) {
     spdlog::error("{}", port.error().message);
@@ -80,12 +126,12 @@ int run_serve(const ServeOptions& options) {
   spdlog::info("fleetgate listening on http://{}:{} ({} threads, {} deployments, {} models)",
                host.find(':') != std::string::npos ? "[" + host + "]" : host, *port, threads,
                state->config.deployments.size(), state->routes.model_names().size());
-  // Active health checks on their own thread; the request path only reads what they find.
-  Prober prober(state->config, state->backends, state->backend_of, state->fixed_headers,
-                *state->health, tls);
-  prober.start();
-  serve_until_signalled(server, t.drain);
-  prober.stop();  // each worker flushes its access log lines as it ends
+  prober = start_prober(*state);
+  serve_until_signalled(server, t.drain, [&] { (void)reload(); });
+  {
+    std::lock_guard lock(reload_mutex);
+    prober.reset();  // each worker flushes its access log lines as it ends
+  }
   return kExitOk;
 }
 

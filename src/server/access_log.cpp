@@ -74,15 +74,14 @@ void AccessLog::write_out(std::string_view lines) {
 }
 
 AccessLogWriter::AccessLogWriter(AccessLog& log, boost::asio::any_io_executor executor)
-    : log_(log), executor_(std::move(executor)) {}
+    : log_(log),
+      executor_(std::move(executor)),
+      pending_(std::make_shared<Pending>(Pending{&log, {}, false})),
+      buffer_(pending_->buffer) {}
 
 AccessLogWriter::~AccessLogWriter() { flush(); }
 
-void AccessLogWriter::flush() {
-  if (buffer_.empty()) return;
-  log_.write_out(buffer_);
-  buffer_.clear();
-}
+void AccessLogWriter::flush() { pending_->flush(); }
 
 void AccessLogWriter::append_timestamp() {
   using namespace std::chrono;
@@ -154,12 +153,12 @@ void AccessLogWriter::write(const AccessRecord& r) {
   line += "}\n";
   if (buffer_.size() >= kFlushAt) {
     flush();
-  } else if (!flush_posted_) {
+  } else if (!pending_->flush_posted) {
     // Runs after the handlers already queued in this turn of the loop: one write for all of them.
-    flush_posted_ = true;
-    boost::asio::post(executor_, [this] {
-      flush_posted_ = false;
-      flush();
+    pending_->flush_posted = true;
+    boost::asio::post(executor_, [pending = pending_] {
+      pending->flush_posted = false;
+      pending->flush();
     });
   }
 }

@@ -8,6 +8,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -68,8 +69,20 @@ class AccessLogWriter {
 
   AccessLog& log_;
   boost::asio::any_io_executor executor_;
-  std::string buffer_;
-  bool flush_posted_ = false;
+  // The buffer outlives the writer while a posted flush is pending (a handler replaced by a
+  // reload is destroyed when its last request ends, possibly before that flush runs).
+  struct Pending {
+    AccessLog* log;
+    std::string buffer;
+    bool flush_posted = false;
+    void flush() {
+      if (buffer.empty()) return;
+      log->write_out(buffer);
+      buffer.clear();
+    }
+  };
+  std::shared_ptr<Pending> pending_;
+  std::string& buffer_;
   std::chrono::system_clock::time_point::rep second_ = -1;  // cached "YYYY-MM-DDTHH:MM:SS"
   char second_text_[24] = {};
 };

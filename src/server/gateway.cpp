@@ -14,7 +14,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 
@@ -193,6 +195,7 @@ std::optional<ApiKind> api_kind_of(std::string_view path) {
 // What the gateway answers itself, decided without suspending (keeps handle()'s frame small).
 struct Gateway::LocalReply {
   std::optional<ApiKind> proxy;  // set: relay to a backend instead
+  bool reload = false;           // set: POST /admin/reload
   std::optional<Error> error;
   int status = 200;
   std::string_view body;
@@ -235,6 +238,15 @@ Gateway::LocalReply Gateway::answer(const Request& req) const {
                      ",\"owned_by\":\"fleetgate\"}";
       r.body = r.owned_body;
     }
+  } else if (path == "/admin/reload") {
+    if (!post)
+      r.error = Error(Errc::MethodNotAllowed, "Use POST for " + std::string(path) + ".");
+    else if (!authorized(req))
+      r.error = unauthorized();
+    else if (!worker_.reload || !*worker_.reload)
+      r.error = Error(Errc::NotImplemented, "Reloading is not available in this process.");
+    else
+      r.reload = true;
   } else if (path == "/admin/backends") {
     if (!get)
       r.error = Error(Errc::MethodNotAllowed, "Use GET for " + std::string(path) + ".");
@@ -303,6 +315,23 @@ std::string Gateway::backends_json() const {
   return out;
 }
 
+asio::awaitable<void> Gateway::reload(ClientConnection& conn, AccessRecord& log) {
+  // Reading and checking the file happens off the I/O threads.
+  static asio::thread_pool reloader(1);
+  const ReloadHook* hook = worker_.reload;
+  Result<std::string> result = co_await asio::co_spawn(
+      reloader.get_executor(),
+      [hook]() -> asio::awaitable<Result<std::string>> { co_return (*hook)(); },
+      asio::use_awaitable);
+  if (!result) {
+    log.error = result.error().message;
+    co_await conn.send_error(result.error());
+    co_return;
+  }
+  co_await conn.send(200, "application/json",
+                     "{\"status\":\"reloaded\",\"summary\":" + json_string(*result) + "}");
+}
+
 asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
   AccessRecord log;
   log.start = Clock::now();
@@ -314,6 +343,8 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
     LocalReply reply = answer(req);
     if (reply.proxy)
       co_await proxy(conn, req, *reply.proxy, log);
+    else if (reply.reload)
+      co_await reload(conn, log);
     else if (reply.error)
       co_await conn.send_error(*reply.error);
     else

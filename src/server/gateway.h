@@ -41,7 +41,8 @@ class Gateway : public RequestHandler {
  private:
   struct LocalReply;
   LocalReply answer(const Request& req) const;
-  std::string backends_json() const;  // GET /admin/backends
+  std::string backends_json() const;                                        // GET /admin/backends
+  asio::awaitable<void> reload(ClientConnection& conn, AccessRecord& log);  // POST /admin/reload
   // Checks the body and the model name (no suspension: keeps coroutine frames small).
   Result<RequestFields> validate(const Request& req, ApiKind kind, AccessRecord& log);
   using Tried = boost::container::small_vector<DeploymentIndex, 4>;

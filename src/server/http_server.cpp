@@ -21,7 +21,7 @@ class HttpServer::Worker {
         ioc_(1),
         sweeper_(ioc_.get_executor()),
         acceptor_(ioc_),
-        context_{ioc_.get_executor(), sweeper_, server.draining_, index} {}
+        context_{ioc_.get_executor(), sweeper_, server.draining_, index, &server.reload_} {}
 
   error_code bind(const tcp::endpoint& ep) {
     error_code ec;
@@ -63,6 +63,12 @@ class HttpServer::Worker {
     });
   }
   void stop() { ioc_.stop(); }
+  void replace_handler(HttpServer::HandlerFactory factory) {
+    asio::post(ioc_, [this, factory = std::move(factory)] {
+      // The old handler lives on while the requests that hold it finish.
+      handler_ = std::shared_ptr<RequestHandler>(factory(context_));
+    });
+  }
   void join() {
     if (thread_.joinable()) thread_.join();
   }
@@ -107,7 +113,8 @@ class HttpServer::Worker {
         break;
       }
       if (server_.draining_) conn.set_close();
-      co_await handler_->handle(conn, req);
+      const std::shared_ptr<RequestHandler> handler = handler_;  // survives a reload mid-request
+      co_await handler->handle(conn, req);
       if (!conn.keep_alive()) break;
     }
   }
@@ -117,7 +124,7 @@ class HttpServer::Worker {
   DeadlineSweeper sweeper_;
   tcp::acceptor acceptor_;
   WorkerContext context_;
-  std::unique_ptr<RequestHandler> handler_;
+  std::shared_ptr<RequestHandler> handler_;
   boost::intrusive::list<ClientConnection, boost::intrusive::constant_time_size<false>>
       connections_;
   std::atomic<std::size_t> active_{0};
@@ -150,6 +157,10 @@ Result<std::uint16_t> HttpServer::start() {
   running_ = workers_.size();
   for (auto& w : workers_) w->run();
   return port;
+}
+
+void HttpServer::replace_handlers(HandlerFactory factory) {
+  for (auto& w : workers_) w->replace_handler(factory);
 }
 
 void HttpServer::begin_drain() {

@@ -21,11 +21,16 @@
 namespace fleetgate {
 
 // Per-thread facilities a handler may use. Thread affinity: that worker's thread.
+// Reloads the configuration; returns a summary, or the config's problems (the old one stays).
+// Runs on whatever thread calls it; the composition root provides it.
+using ReloadHook = std::function<Result<std::string>()>;
+
 struct WorkerContext {
   asio::any_io_executor executor;
   DeadlineSweeper& sweeper;
   const std::atomic<bool>& draining;
   unsigned index;
+  const ReloadHook* reload = nullptr;  // POST /admin/reload; null when reloading is not offered
 };
 
 class HttpServer {
@@ -52,6 +57,11 @@ class HttpServer {
   // Ends everything now (after a drain deadline), then joins the threads.
   void stop();
 
+  // Installs handlers from `factory` on every worker, each on its own thread. Requests already
+  // running finish on the handler they started with; new ones get the new handler.
+  void replace_handlers(HandlerFactory factory);
+  void set_reload_hook(ReloadHook hook) { reload_ = std::move(hook); }
+
   bool draining() const { return draining_; }
   std::size_t active_connections() const;
 
@@ -61,6 +71,7 @@ class HttpServer {
 
   Options options_;
   HandlerFactory factory_;
+  ReloadHook reload_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> draining_{false};
   std::mutex mutex_;

@@ -18,10 +18,14 @@ std::string write_config(const std::string& text) {
 }
 
 Gateway start_gateway(const std::string& config_text) {
+  return start_gateway_from(write_config(config_text));
+}
+
+Gateway start_gateway_from(const std::string& config_path) {
   Gateway g;
   g.process = std::make_unique<ChildProcess>(
-      std::vector<std::string>{FLEETGATE_BINARY, "serve", "--config", write_config(config_text),
-                               "--listen", "127.0.0.1:0", "--threads", "2"});
+      std::vector<std::string>{FLEETGATE_BINARY, "serve", "--config", config_path, "--listen",
+                               "127.0.0.1:0", "--threads", "2"});
   auto port = g.process->wait_for(R"(fleetgate listening on http://127\.0\.0\.1:(\d+))");
   if (!port) throw std::runtime_error("gateway did not start: " + g.process->output());
   g.port = static_cast<std::uint16_t>(std::stoi(*port));
