@@ -227,6 +227,9 @@ class Loader {
       if (d.provider == Provider::OpenAI && !d.api_key) {
         if (auto key = env_openai_key()) d.api_key = key;
       }
+      if (d.provider == Provider::Anthropic && !d.api_key) {
+        if (auto key = env_("ANTHROPIC_API_KEY")) d.api_key = key;
+      }
     }
     std::string problem;
     auto url = parse_url(*api_base, problem);
@@ -248,10 +251,6 @@ class Loader {
         if (d.upstream_model.empty()) {
           r_.error(v, kpath, "names no model after '" + std::string(p.prefix) + "'");
           return false;
-        }
-        if (p.provider == Provider::Anthropic) {
-          r_.warn(v, kpath, "the anthropic/ provider is not implemented yet; deployment skipped");
-          skip_ = true;
         }
         return true;
       }

@@ -1,6 +1,7 @@
 #include "server/gateway.h"
 
 #include "core/json_escape.h"
+#include "openai/anthropic.h"
 #include "openai/error_json.h"
 #include "openai/ndjson.h"
 #include "openai/ollama.h"
@@ -656,6 +657,7 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
       if (w) w->watch(nullptr);
     }
   } unwatch{watching};
+  if (d.provider == Provider::Anthropic) co_return co_await relay_anthropic(call);
   if (d.provider == Provider::Ollama || d.provider == Provider::OllamaChat)
     co_return co_await relay_ollama(call);
   co_return co_await relay_openai(call);
@@ -800,6 +802,66 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_ollama(Call& c) {
   c.log.usage = response->usage;
   co_await c.conn.send(200, "application/json", response->body);
   co_return Attempt::success();
+}
+
+asio::awaitable<Gateway::Attempt> Gateway::relay_anthropic(Call& c) {
+  if (c.kind != ApiKind::Chat)
+    co_return Attempt::failed(
+        Error(Errc::NotImplemented, "The anthropic/ provider serves chat completions only."));
+  auto translated = to_anthropic_request(c.deployment.upstream_model, c.req.body);
+  if (!translated) co_return Attempt::failed(translated.error());
+  const std::string& base = c.deployment.api_base.base_path;  // "" or "/v1"
+  std::string& head = c.exchange.head();
+  head = "POST " + base + (base.ends_with("/v1") ? "/messages" : "/v1/messages") + " HTTP/1.1\r\n" +
+         state_->fixed_headers[c.index] +
+         "Content-Type: application/json\r\nContent-Length: " + std::to_string(translated->size()) +
+         "\r\n\r\n";
+  c.parts = {asio::buffer(head), asio::buffer(*translated)};
+  c.part_count = 2;
+  {
+    auto started = co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte);
+    if (!started) co_return failed_before_answer(started.error());
+  }
+  c.log.first_byte = Clock::now();
+  state_->health->record_ttfb(
+      c.index, std::chrono::duration<double, std::milli>(*c.log.first_byte - c.started).count());
+  const int status = c.exchange.status();
+  const bool ok = status >= 200 && status < 300;
+  ResponseMeta meta{"chatcmpl-" + c.conn.request_id(),
+                    std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count(),
+                    c.fields.model_name, c.fields.include_usage};
+  if (c.fields.stream && ok && is_event_stream(c.exchange.content_type()))
+    co_return Attempt::streamed(co_await stream_anthropic(c, std::move(meta)));
+  {
+    auto read = co_await c.exchange.read_body(remaining(c.deadline));
+    if (!read) co_return failed_before_answer(read.error());
+  }
+  if (!ok)
+    co_return backend_refused(c, status, anthropic_error_to_openai(status, c.exchange.body()));
+  auto response = from_anthropic_response(c.exchange.body(), meta);
+  if (!response) {
+    co_return failed_before_answer(
+        Error(response.error().code, c.deployment.id + ": " + response.error().message));
+  }
+  c.log.usage = response->usage;
+  co_await c.conn.send(200, "application/json", response->body);
+  co_return Attempt::success();
+}
+
+asio::awaitable<bool> Gateway::stream_anthropic(Call& c, ResponseMeta meta) {
+  SseDecoder events;
+  AnthropicStreamTranslator translator(std::move(meta));
+  const bool finished = co_await relay_stream(
+      c,
+      [&](std::string_view in, std::string& out) {
+        events.feed(in, [&](const SseEvent& e) { translator.on_event(e.event, e.data, out); });
+        return std::string_view(out);
+      },
+      [&](std::string& out) { translator.finish(out); });
+  c.log.usage = translator.usage();
+  co_return finished&& translator.done();
 }
 
 asio::awaitable<bool> Gateway::stream_ollama(Call& c, ResponseMeta meta) {

@@ -82,6 +82,8 @@ class Gateway : public RequestHandler {
                                    AccessRecord& log, ClientWatchScope* watching);
   asio::awaitable<Attempt> relay_openai(Call& call);
   asio::awaitable<Attempt> relay_ollama(Call& call);
+  asio::awaitable<Attempt> relay_anthropic(Call& call);
+  asio::awaitable<bool> stream_anthropic(Call& call, ResponseMeta meta);
   Attempt backend_refused(Call& call, int status, std::string body);
   void build_openai_request(Call& call);
   asio::awaitable<bool> stream_openai(Call& call);

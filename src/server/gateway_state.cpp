@@ -20,7 +20,12 @@ GatewayState::GatewayState(Config c) : config(std::move(c)), routes(config) {
     labels.push_back(d.id + " (" + d.api_base.authority() + ")");
     model_json.push_back(json_string(d.upstream_model));
     std::string headers = "Host: " + d.api_base.authority() + "\r\n";
-    if (d.api_key) headers += "Authorization: Bearer " + *d.api_key + "\r\n";
+    if (d.provider == Provider::Anthropic) {
+      if (d.api_key) headers += "x-api-key: " + *d.api_key + "\r\n";
+      headers += "anthropic-version: 2023-06-01\r\n";
+    } else if (d.api_key) {
+      headers += "Authorization: Bearer " + *d.api_key + "\r\n";
+    }
     fixed_headers.push_back(std::move(headers));
     served_by.push_back("x-fleetgate-deployment: " + d.id + "\r\n");
   }

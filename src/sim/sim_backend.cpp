@@ -36,7 +36,8 @@ enum class Api {
   OpenAIEmbedding,
   OllamaChat,
   OllamaGenerate,
-  OllamaEmbed
+  OllamaEmbed,
+  AnthropicMessages
 };
 
 std::optional<Api> api_of(std::string_view path) {
@@ -46,6 +47,7 @@ std::optional<Api> api_of(std::string_view path) {
   if (path == "/api/chat") return Api::OllamaChat;
   if (path == "/api/generate") return Api::OllamaGenerate;
   if (path == "/api/embed" || path == "/api/embeddings") return Api::OllamaEmbed;
+  if (path == "/v1/messages") return Api::AnthropicMessages;
   return std::nullopt;
 }
 
@@ -151,6 +153,11 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
                                              std::string_view path) {
   const Api api = *api_of(path);
   const bool ollama = is_ollama(api);
+  const bool anthropic = api == Api::AnthropicMessages;
+  auto anthropic_error = [](std::string_view type, const std::string& message) {
+    return R"({"type":"error","error":{"type":")" + std::string(type) + R"(","message":)" +
+           json_string(message) + "}}";
+  };
   auto fields = scan_request(req.body);
   if (!fields) {
     co_await conn.send_error(fields.error());
@@ -181,12 +188,23 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
     if (ollama)
       co_await conn.send(options_.error_status, "application/json",
                          "{\"error\":\"sim: injected failure\"}", retry_after);
+    else if (anthropic)
+      co_await conn.send(options_.error_status, "application/json",
+                         anthropic_error("api_error", "sim: injected failure"), retry_after);
     else
       co_await conn.send(options_.error_status, "application/json",
                          error_json("sim: injected failure", "server_error", "", ""), retry_after);
     co_return;
   }
   const std::uint64_t prompt_tokens = std::max<std::uint64_t>(1, req.body.size() / 4);
+  if (options_.max_context && prompt_tokens > options_.max_context && anthropic) {
+    co_await conn.send(
+        400, "application/json",
+        anthropic_error("invalid_request_error",
+                        "prompt is too long: " + std::to_string(prompt_tokens) + " tokens > " +
+                            std::to_string(options_.max_context) + " maximum"));
+    co_return;
+  }
   if (options_.max_context && prompt_tokens > options_.max_context) {
     // OpenAI's wording and code, which vLLM and the openai SDK agree on.
     co_await conn.send(
@@ -241,7 +259,13 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
     std::string text;
     for (unsigned i = 0; i < n; ++i) text += word(i);
     std::string body;
-    if (api == Api::OllamaChat)
+    if (anthropic)
+      body = "{\"id\":\"msg_" + id +
+             "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + qmodel +
+             ",\"content\":[{\"type\":\"text\",\"text\":" + json_string(text) +
+             "}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":" +
+             std::to_string(prompt_tokens) + ",\"output_tokens\":" + std::to_string(n) + "}}";
+    else if (api == Api::OllamaChat)
       body = "{\"model\":" + qmodel +
              ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\","
              "\"content\":" +
@@ -267,6 +291,30 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
 
   auto event = [&](unsigned i, bool last) {
     const std::string piece = last ? std::string() : word(i);
+    if (anthropic) {  // the Messages API's named SSE events
+      std::string out;
+      if (i == 0 && !last)
+        out +=
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_" +
+            id + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + qmodel +
+            ",\"content\":[],\"usage\":{\"input_tokens\":" + std::to_string(prompt_tokens) +
+            ",\"output_tokens\":1}}}\n\n"
+            "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+            "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+            "event: ping\ndata: {\"type\":\"ping\"}\n\n";
+      if (!last)
+        return out +
+               "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+               "\"delta\":{\"type\":\"text_delta\",\"text\":" +
+               json_string(piece) + "}}\n\n";
+      return out +
+             "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+             "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+             "\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":" +
+             std::to_string(n) +
+             "}}\n\n"
+             "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    }
     if (api == Api::OllamaChat)
       return "{\"model\":" + qmodel +
              ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\","
