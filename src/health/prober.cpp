@@ -44,6 +44,7 @@ struct Prober::Target {
   std::string base_path;  // of the first deployment: where /models lives
   std::vector<std::size_t> deployments;
   ActiveHealth health{2, 3};
+  std::map<std::size_t, bool> drifted;  // by deployment: what was last reported
 };
 
 struct Prober::Impl {
@@ -151,6 +152,14 @@ struct Prober::Impl {
       if (served && !serves_model(*served, d.upstream_model, t.ollama)) {
         r.drift = true;
         r.detail += "; does not serve " + d.upstream_model;
+      }
+      if (r.drift != t.drifted[i]) {
+        t.drifted[i] = r.drift;
+        if (r.drift)
+          spdlog::warn("deployment {} drifted: {} does not serve {}; not routed to it", d.id,
+                       pool.url(t.backend).authority(), d.upstream_model);
+        else
+          spdlog::info("deployment {} serves {} again", d.id, d.upstream_model);
       }
       board.set_probe(i, std::move(r));
     }

@@ -308,6 +308,7 @@ std::string Gateway::backends_json() const {
       append_json_string(out, v.probe.detail);
       out += v.probe.drift ? ",\"drift\":true" : ",\"drift\":false";
     }
+    if (v.ttfb_ewma_ms >= 0) out += fmt::format(",\"ttfb_ewma_ms\":{:.1f}", v.ttfb_ewma_ms);
     out += ",\"strikes\":" + std::to_string(v.strikes) +
            ",\"in_flight\":" + std::to_string(v.in_flight) +
            ",\"failures_total\":" + std::to_string(v.failures_total) + "}";

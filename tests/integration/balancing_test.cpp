@@ -116,6 +116,10 @@ TEST(Balancing, LatencyBasedSendsTrafficToTheFasterBackend) {
   for (int i = 0; i < 4; ++i) http_request(gw.port, "POST", "/v1/chat/completions", kChat);
   for (int i = 0; i < 8; ++i)
     EXPECT_EQ(served_by(http_request(gw.port, "POST", "/v1/chat/completions", kChat)), "fast#2");
+  // /admin/backends shows the moving averages it decided by.
+  auto all = boost::json::parse(http_request(gw.port, "GET", "/admin/backends").body);
+  const auto& data = all.at("data").as_array();
+  EXPECT_GT(data[0].at("ttfb_ewma_ms").as_double(), data[1].at("ttfb_ewma_ms").as_double());
 }
 
 }  // namespace fleetgate::test

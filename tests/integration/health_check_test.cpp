@@ -95,6 +95,7 @@ TEST(HealthChecks, ALoadingLlamaCppServerAndADriftedBackendGetNoTraffic) {
   EXPECT_NE(d2.at("last_probe").as_string().find("does not serve x"), std::string::npos);
   EXPECT_NE(backend(gw.port, "fast#1").at("last_probe").as_string().find("GET /health: 503"),
             std::string::npos);
+  EXPECT_TRUE(gw.process->wait_for("deployment fast#2 drifted"));
   for (int i = 0; i < 20; ++i) {
     auto r = http_request(gw.port, "POST", "/v1/chat/completions", kChat);
     ASSERT_EQ(r.status, 200);
