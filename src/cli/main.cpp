@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--hang-rate", sim.sim.hang_rate, "share of requests never answered")
       ->check(CLI::Range(0.0, 1.0));
   sim_cmd->add_option("--close-after", sim.sim.close_after_tokens, "drop streams after N tokens");
+  sim_cmd->add_option("--slots", sim.sim.slots, "answer GET /slots with this many idle slots");
   sim_cmd->add_flag("--loading", sim.sim.loading, "/health answers 503 as while loading a model");
   sim_cmd->add_flag("--fail-start", sim.fail_start, "exit with an error instead of listening");
   sim_cmd->add_option("--threads", sim.threads, "I/O threads")

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,10 @@ struct ProbeReport {
   CoarseClock::time_point since{};
   CoarseClock::time_point last_probe{};
   bool last_ok = true;
-  std::string detail;  // the last probe's finding, e.g. "GET /health: 503"
-  bool drift = false;  // the backend answers but does not serve this deployment's model
+  std::string detail;             // the last probe's finding, e.g. "GET /health: 503"
+  bool drift = false;             // the backend answers but does not serve this deployment's model
+  std::optional<int> free_slots;  // llama.cpp's GET /slots, when it answers
+  std::vector<std::string> loaded;  // Ollama's GET /api/ps: models in memory
 };
 
 struct DeploymentHealthView {

@@ -45,6 +45,7 @@ struct Prober::Target {
   std::vector<std::size_t> deployments;
   ActiveHealth health{2, 3};
   std::map<std::size_t, bool> drifted;  // by deployment: what was last reported
+  bool no_slots = false;                // GET /slots answered 404: not a llama.cpp server
 };
 
 struct Prober::Impl {
@@ -111,11 +112,18 @@ struct Prober::Impl {
     bool ok = true;
     std::string detail;
     std::optional<std::vector<std::string>> served;
+    std::optional<int> free_slots;
+    std::vector<std::string> loaded;
     if (t.ollama) {
       Get tags = co_await get(t, "/api/tags");
       if (tags.status == 200) served = parse_ollama_tags(tags.body);
       ok = served.has_value();
       detail = tags.status ? "GET /api/tags: " + std::to_string(tags.status) : tags.problem;
+      if (ok) {  // what is in memory now: a cold model answers its first request slowly
+        Get ps = co_await get(t, "/api/ps");
+        if (ps.status == 200)
+          if (auto names = parse_ollama_tags(ps.body)) loaded = std::move(*names);
+      }
     } else {
       Get health = co_await get(t, "/health");
       if (health.status == 0 || health.status >= 500) {
@@ -129,6 +137,13 @@ struct Prober::Impl {
         ok = served.has_value() || health.status == 200;
         detail = "GET /health: " + std::to_string(health.status) + ", GET " + models_path + ": " +
                  (models.status ? std::to_string(models.status) : models.problem);
+        if (ok && !t.no_slots) {  // llama.cpp only; others answer 404 once and are not asked again
+          Get slots = co_await get(t, "/slots");
+          if (slots.status == 200)
+            free_slots = parse_llamacpp_free_slots(slots.body);
+          else if (slots.status == 404)
+            t.no_slots = true;
+        }
       }
     }
     const auto now = CoarseClock::now();
@@ -148,6 +163,8 @@ struct Prober::Impl {
       r.last_probe = now;
       r.last_ok = ok;
       r.detail = detail;
+      r.free_slots = free_slots;
+      r.loaded = loaded;
       const Deployment& d = deployments[i];
       if (served && !serves_model(*served, d.upstream_model, t.ollama)) {
         r.drift = true;

@@ -36,6 +36,22 @@ std::optional<std::vector<std::string>> parse_ollama_tags(std::string_view body)
   return names_of(body, "models", "name");
 }
 
+std::optional<int> parse_llamacpp_free_slots(std::string_view body) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(body, ec);
+  if (ec || !v.is_array()) return std::nullopt;
+  int free = 0;
+  for (const auto& slot : v.as_array()) {
+    if (!slot.is_object()) continue;
+    const auto& s = slot.as_object();
+    if (const auto* busy = s.if_contains("is_processing"); busy && busy->is_bool())
+      free += busy->as_bool() ? 0 : 1;
+    else if (const auto* state = s.if_contains("state"); state && state->is_number())
+      free += state->to_number<double>() == 0 ? 1 : 0;
+  }
+  return free;
+}
+
 bool serves_model(const std::vector<std::string>& served, std::string_view wanted, bool ollama) {
   const bool untagged = ollama && wanted.find(':') == std::string_view::npos;
   return std::any_of(served.begin(), served.end(), [&](const std::string& s) {

@@ -307,6 +307,15 @@ std::string Gateway::backends_json() const {
       out += ",\"last_probe\":";
       append_json_string(out, v.probe.detail);
       out += v.probe.drift ? ",\"drift\":true" : ",\"drift\":false";
+      if (v.probe.free_slots) out += ",\"free_slots\":" + std::to_string(*v.probe.free_slots);
+      if (!v.probe.loaded.empty()) {
+        out += ",\"loaded\":[";
+        for (std::size_t k = 0; k < v.probe.loaded.size(); ++k) {
+          if (k) out += ',';
+          append_json_string(out, v.probe.loaded[k]);
+        }
+        out += ']';
+      }
     }
     if (v.ttfb_ewma_ms >= 0) out += fmt::format(",\"ttfb_ewma_ms\":{:.1f}", v.ttfb_ewma_ms);
     out += ",\"strikes\":" + std::to_string(v.strikes) +

@@ -121,6 +121,12 @@ asio::awaitable<void> SimBackend::handle(ClientConnection& conn, Request& req) {
           R"({"error":{"code":503,"message":"Loading model","type":"unavailable_error"}})");
     else
       co_await conn.send(200, "application/json", "{\"status\":\"ok\"}");
+  } else if (path == "/slots" && options_.slots > 0) {
+    std::string body = "[";
+    for (unsigned i = 0; i < options_.slots; ++i)
+      body += (i ? "," : "") + std::string("{\"id\":") + std::to_string(i) +
+              ",\"is_processing\":false}";
+    co_await conn.send(200, "application/json", body + "]");
   } else if (path == "/v1/models") {
     co_await conn.send(200, "application/json", models_body_);
   } else if (path == "/api/tags") {

@@ -26,6 +26,7 @@ struct SimOptions {
   double hang_rate = 0;              // share of completion requests never answered
   unsigned close_after_tokens = 0;   // >0: drop the connection mid-stream after this many tokens
   unsigned embedding_dims = 8;
+  unsigned slots = 0;      // >0: GET /slots answers like llama.cpp server with this many idle slots
   bool loading = false;    // /health answers 503 "Loading model", as llama.cpp does at start
   std::uint64_t seed = 0;  // 0: random
 };

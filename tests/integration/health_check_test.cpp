@@ -115,11 +115,21 @@ TEST(HealthChecks, OllamaIsProbedThroughItsTagsAndRemoteAPIsAreNot) {
       eventually(gw.port, "local#1", [](const json::object& b) { return is(b, "active", "up"); }));
   EXPECT_NE(backend(gw.port, "local#1").at("last_probe").as_string().find("GET /api/tags: 200"),
             std::string::npos);
+  EXPECT_EQ(backend(gw.port, "local#1").at("loaded").as_array(), json::array{"qwen2.5:7b"});
   // "qwen2.5" means "qwen2.5:latest", which this Ollama does not have.
   EXPECT_TRUE(eventually(gw.port, "untagged#1", [](const json::object& b) {
     return b.contains("drift") && b.at("drift").as_bool();
   }));
   EXPECT_TRUE(is(backend(gw.port, "remote#1"), "active", "unchecked"));
+}
+
+TEST(HealthChecks, LlamaCppFreeSlotsAreReported) {
+  auto llama = start_sim({"--models", "x", "--slots", "3"});
+  auto gw =
+      start_gateway("model_list:\n" + deployment("fast", "openai/x", llama.port) + kFastChecks);
+  ASSERT_TRUE(eventually(gw.port, "fast#1", [](const json::object& b) {
+    return b.contains("free_slots") && b.at("free_slots") == 3;
+  })) << http_request(gw.port, "GET", "/admin/backends").body;
 }
 
 }  // namespace fleetgate::test

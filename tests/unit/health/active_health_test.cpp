@@ -44,5 +44,14 @@ TEST(ModelLists, OllamaUntaggedNamesMeanLatest) {
   EXPECT_FALSE(serves_model(served, "llama3", false));
 }
 
+TEST(ModelLists, CountsLlamaCppFreeSlotsOldAndNew) {
+  EXPECT_EQ(
+      parse_llamacpp_free_slots(
+          R"([{"id":0,"is_processing":false},{"id":1,"is_processing":true},{"id":2,"is_processing":false}])"),
+      2);
+  EXPECT_EQ(parse_llamacpp_free_slots(R"([{"id":0,"state":0},{"id":1,"state":1}])"), 1);
+  EXPECT_FALSE(parse_llamacpp_free_slots(R"({"error":"disabled"})"));
+}
+
 }  // namespace
 }  // namespace fleetgate

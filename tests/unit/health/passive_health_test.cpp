@@ -121,5 +121,23 @@ TEST(HealthBoard, SharesStateAndCountsInFlight) {
   EXPECT_EQ(board.view(1, t0 + 5s).state, State::Healthy);
 }
 
+TEST(HealthBoard, TtfbMovingAverageAndMinuteCounters) {
+  HealthBoard board(1, policy(3));
+  EXPECT_LT(board.load(0, 7).ttfb_ewma_ms, 0);  // not measured yet
+  board.record_ttfb(0, 100);
+  EXPECT_DOUBLE_EQ(board.load(0, 7).ttfb_ewma_ms, 100);  // the first sample is the average
+  board.record_ttfb(0, 200);
+  EXPECT_DOUBLE_EQ(board.load(0, 7).ttfb_ewma_ms, 120);  // 0.8 * 100 + 0.2 * 200
+  board.count_request(0, 7);
+  board.count_request(0, 7);
+  board.count_tokens(0, 7, 500);
+  EXPECT_EQ(board.load(0, 7).requests_this_minute, 2u);
+  EXPECT_EQ(board.load(0, 7).tokens_this_minute, 500u);
+  EXPECT_EQ(board.load(0, 8).requests_this_minute, 0u);  // a new minute starts empty
+  board.count_request(0, 8);
+  EXPECT_EQ(board.load(0, 8).requests_this_minute, 1u);
+  EXPECT_EQ(board.load(0, 8).tokens_this_minute, 0u);
+}
+
 }  // namespace
 }  // namespace fleetgate
