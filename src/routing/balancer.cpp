@@ -46,7 +46,7 @@ std::optional<DeploymentIndex> balance(Strategy strategy, std::span<const Candid
   int order = std::numeric_limits<int>::max();
   for (const auto& c : candidates)
     if (!c.saturated) order = std::min(order, c.order);
-  std::array<const CandidateLoad*, kMaxGroup> storage{};
+  std::array<const CandidateLoad*, kMaxGroup> storage;  // only the first n are used
   std::size_t n = 0;
   for (const auto& c : candidates)
     if (!c.saturated && c.order == order && n < kMaxGroup) storage[n++] = &c;

@@ -20,6 +20,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <boost/container/static_vector.hpp>
 
 #include <sys/socket.h>
 
@@ -408,16 +409,16 @@ Gateway::Choice Gateway::choose(std::string_view model, const Tried& tried) {
   const auto now = CoarseClock::now();
   const std::int64_t minute = usage_minute();
   HealthBoard& health = *state_->health;
-  std::array<CandidateLoad, 64> loads;
-  std::size_t n = 0;
+  // Built in place, only as many as there are candidates: no per-request zeroing of 64 slots.
+  boost::container::static_vector<CandidateLoad, 64> loads;
   bool saturated = false;
   for (DeploymentIndex i : *members) {
-    if (n == loads.size()) break;
+    if (loads.size() == loads.capacity()) break;
     if (std::find(tried.begin(), tried.end(), i) != tried.end() || !health.available(i, now))
       continue;
     const Deployment& d = state_->config.deployments[i];
     const HealthBoard::Load l = health.load(i, minute);
-    CandidateLoad& c = loads[n++];
+    CandidateLoad& c = loads.emplace_back();
     c = CandidateLoad{i, d.weight, d.order.value_or(1), l.in_flight, l.ttfb_ewma_ms, 1.0, false};
     if (d.rpm) {
       c.headroom = std::min(c.headroom, 1.0 - static_cast<double>(l.requests_this_minute) / *d.rpm);
@@ -434,7 +435,7 @@ Gateway::Choice Gateway::choose(std::string_view model, const Tried& tried) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const double r1 = unit(rng_);
   const double r2 = unit(rng_);
-  const auto picked = balance(strategy_, std::span(loads.data(), n), r1, r2);
+  const auto picked = balance(strategy_, std::span(loads.data(), loads.size()), r1, r2);
   return {picked, !picked && saturated};
 }
 
