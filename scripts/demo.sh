@@ -21,7 +21,9 @@ fleetgate demo: http://127.0.0.1:4000 (config: examples/demo.yaml). Try:
        -d '{"model":"fast","messages":[{"role":"user","content":"hello"}]}'
   curl -sN localhost:4000/v1/chat/completions -d '{"model":"complex","stream":true,"messages":[{"role":"user","content":"hello"}]}'
   curl -s localhost:4000/v1/embeddings -d '{"model":"embed","input":"hello"}'
-  curl -s localhost:4000/v1/chat/completions -d '{"model":"flaky","messages":[{"role":"user","content":"hi"}]}'   # 503 now and then
+  curl -s localhost:4000/v1/chat/completions -d '{"model":"flaky","messages":[{"role":"user","content":"hi"}]}'   # 503s fall back to fast
+  curl -si localhost:4000/v1/chat/completions -d '{"model":"auto","messages":[{"role":"user","content":"Fix this:\n```py\nprint(1\n```"}]}' | grep x-fleetgate
+  curl -s localhost:4000/admin/backends
 Ctrl-C stops everything.
 
 MSG
