@@ -35,6 +35,12 @@ TEST(Cli, CheckAcceptsAValidConfig) {
   EXPECT_NE(out.find("ok (1 deployments, 1 models)"), std::string::npos) << out;
 }
 
+TEST(Cli, TheDemoConfigIsValid) {
+  std::string out;
+  EXPECT_EQ(run({"check", "--config", FLEETGATE_SOURCE_DIR "/examples/demo.yaml"}, &out), 0) << out;
+  EXPECT_EQ(out.find("warning"), std::string::npos) << out;
+}
+
 TEST(Cli, CheckReportsFileLineKeyAndFails) {
   const std::string path = temp_file(
       "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, rpm: lots}\n");
