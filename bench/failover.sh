@@ -8,30 +8,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 conns="${1:-32}"
-./scripts/install-deps.sh --bench >/dev/null
-./scripts/build.sh release >/dev/null
-bin=$PWD/build/release/src/cli/fleetgate
-work=$(mktemp -d)
-pids=()
+source bench/lib.sh
 cleanup() { kill -CONT "${pids[@]}" 2>/dev/null || true; kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-start() {  # logfile args... ; sets PORT and PID
-  local log=$1; shift
-  "$bin" "$@" >/dev/null 2>"$log" & PID=$!; pids+=($PID)
-  for _ in $(seq 100); do
-    PORT=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$log" | grep -oE '[0-9]+$' || true)
-    [[ -n $PORT ]] && return
-    sleep 0.05
-  done
-  echo "did not start: $(cat "$log")" >&2; exit 1
-}
 now_ms() { date +%s%3N; }
 
 scenario() {  # kill-signal resume-signal
   local stop_sig=$1 resume_sig=$2 ports=() sim_pids=()
   for i in 1 2 3; do
-    start "$work/sim$i.err" sim --listen 127.0.0.1:0 --models m --tokens 16 --threads 1
+    start_fleetgate "$work/sim$i.err" sim --listen 127.0.0.1:0 --models m --tokens 16 --threads 1
     ports+=("$PORT"); sim_pids+=("$PID")
   done
   cat > "$work/fg.yaml" <<YAML
@@ -48,7 +34,7 @@ fleetgate:
   health_checks: {interval: 1s, timeout: 500ms, rise: 2, fall: 2}
 YAML
   : > "$work/access.log"
-  start "$work/fg.err" serve --config "$work/fg.yaml"
+  start_fleetgate "$work/fg.err" serve --config "$work/fg.yaml"
   local fg_port=$PORT fg_pid=$PID
   sed "s/MODEL/bench/" bench/chat.lua > "$work/chat.lua"
   wrk -t2 -c"$conns" -d15s --timeout 10s -s "$work/chat.lua" "http://127.0.0.1:$fg_port/v1/chat/completions" \
@@ -60,7 +46,7 @@ YAML
   sleep 5
   local back_ms; back_ms=$(now_ms)
   if [[ $stop_sig == KILL ]]; then
-    start "$work/sim1b.err" sim --listen "127.0.0.1:${ports[0]}" --models m --tokens 16 --threads 1
+    start_fleetgate "$work/sim1b.err" sim --listen "127.0.0.1:${ports[0]}" --models m --tokens 16 --threads 1
   else
     kill "-$resume_sig" "${sim_pids[0]}"
   fi

@@ -8,11 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
-./scripts/install-deps.sh --bench >/dev/null
-./scripts/build.sh release >/dev/null
-bin=$PWD/build/release/src/cli/fleetgate
-work=$(mktemp -d)
-pids=()
+source bench/lib.sh
 cleanup() {
   kill "${pids[@]}" 2>/dev/null || true
   [[ -f $work/nginx.pid ]] && nginx -p "$work" -c "$work/nginx.conf" -s stop 2>/dev/null || true
@@ -27,17 +23,6 @@ free_port() {
     p=$(shuf -i 20000-59999 -n 1)
     ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
   done
-}
-# Starts a fleetgate process in the background; sets PORT from its "listening" line and PID.
-start_fleetgate() {  # logfile args...
-  local log=$1; shift
-  "$bin" "$@" >/dev/null 2>"$log" & PID=$!; pids+=($PID)
-  for _ in $(seq 100); do
-    PORT=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$log" | grep -oE '[0-9]+$' || true)
-    [[ -n $PORT ]] && return
-    sleep 0.05
-  done
-  echo "did not start: $(cat "$log")" >&2; exit 1
 }
 
 start_fleetgate "$work/sim.err" sim --listen 127.0.0.1:0 --models m --tokens 16 --threads 1; sim_port=$PORT

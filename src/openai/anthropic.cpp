@@ -340,18 +340,7 @@ void AnthropicStreamTranslator::finish(std::string& out) {
            "\n\n";
     return;
   }
-  if (meta_.include_usage && usage_) {
-    out += "data: {\"id\":";
-    append_json_string(out, meta_.id);
-    out += ",\"object\":\"chat.completion.chunk\",\"created\":" + std::to_string(meta_.created) +
-           ",\"model\":";
-    append_json_string(out, meta_.model);
-    out +=
-        ",\"choices\":[],\"usage\":{\"prompt_tokens\":" + std::to_string(usage_->prompt_tokens) +
-        ",\"completion_tokens\":" + std::to_string(usage_->completion_tokens) +
-        ",\"total_tokens\":" + std::to_string(usage_->prompt_tokens + usage_->completion_tokens) +
-        "}}\n\n";
-  }
+  if (meta_.include_usage && usage_) append_usage_chunk(out, meta_, *usage_, true);
   out += "data: [DONE]\n\n";
 }
 

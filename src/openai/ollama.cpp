@@ -360,6 +360,16 @@ std::string ollama_error_to_openai(int status, std::string_view ollama_body) {
                     status == 404 ? "model_not_found" : "");
 }
 
+void append_usage_chunk(std::string& out, const ResponseMeta& meta, const Usage& usage, bool chat) {
+  json::object u{{"id", meta.id},
+                 {"object", chat ? "chat.completion.chunk" : "text_completion"},
+                 {"created", meta.created},
+                 {"model", meta.model},
+                 {"choices", json::array()},
+                 {"usage", usage_json(usage)}};
+  out += "data: " + json::serialize(u) + "\n\n";
+}
+
 void OllamaStreamTranslator::chunk(std::string& out, std::string_view delta_json,
                                    std::string_view finish_reason) {
   out += "data: {\"id\":";
@@ -438,15 +448,7 @@ void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
     done_ = true;
     usage_ = ollama_usage(o);
     chunk(out, chat_ ? "{}" : "\"\"", map_finish(o, tool_calls != nullptr));
-    if (meta_.include_usage && usage_) {
-      json::object u{{"id", meta_.id},
-                     {"object", chat_ ? "chat.completion.chunk" : "text_completion"},
-                     {"created", meta_.created},
-                     {"model", meta_.model},
-                     {"choices", json::array()},
-                     {"usage", usage_json(*usage_)}};
-      out += "data: " + json::serialize(u) + "\n\n";
-    }
+    if (meta_.include_usage && usage_) append_usage_chunk(out, meta_, *usage_, chat_);
   }
 }
 

@@ -43,6 +43,9 @@ Result<TranslatedResponse> from_ollama_response(ApiKind kind, std::string_view o
 // Ollama's `{"error": "..."}` (or any body) with a non-2xx status, as OpenAI's error JSON.
 std::string ollama_error_to_openai(int status, std::string_view ollama_body);
 
+// The final SSE chunk with `usage` that OpenAI sends when stream_options.include_usage is set.
+void append_usage_chunk(std::string& out, const ResponseMeta& meta, const Usage& usage, bool chat);
+
 // Turns Ollama NDJSON lines into OpenAI SSE events, one line at a time.
 class OllamaStreamTranslator {
  public:

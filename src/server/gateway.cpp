@@ -730,6 +730,22 @@ void Gateway::build_openai_request(Call& c) {
   c.part_count = 4;
 }
 
+void Gateway::note_first_byte(Call& c) {
+  c.log.first_byte = Clock::now();
+  state_->health->record_ttfb(
+      c.index, std::chrono::duration<double, std::milli>(*c.log.first_byte - c.started).count());
+}
+
+// How a translated (Ollama, Anthropic) response describes itself to the OpenAI client.
+ResponseMeta Gateway::response_meta(const Call& c) const {
+  return ResponseMeta{
+      std::string(c.kind == ApiKind::Chat ? "chatcmpl-" : "cmpl-") + c.conn.request_id(),
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count(),
+      c.fields.model_name, c.fields.include_usage};
+}
+
 // Locals that outlive a co_await live in the coroutine frame; results are scoped in blocks so
 // the frame stays small enough for Asio's recycling allocator (no malloc per request).
 asio::awaitable<Gateway::Attempt> Gateway::relay_openai(Call& c) {
@@ -738,9 +754,7 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_openai(Call& c) {
     auto started = co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte);
     if (!started) co_return failed_before_answer(started.error());
   }
-  c.log.first_byte = Clock::now();
-  state_->health->record_ttfb(
-      c.index, std::chrono::duration<double, std::milli>(*c.log.first_byte - c.started).count());
+  note_first_byte(c);
   const int status = c.exchange.status();
   const bool ok = status >= 200 && status < 300;
   if (c.fields.stream && ok && is_event_stream(c.exchange.content_type()))
@@ -787,17 +801,10 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_ollama(Call& c) {
     auto started = co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte);
     if (!started) co_return failed_before_answer(started.error());
   }
-  c.log.first_byte = Clock::now();
-  state_->health->record_ttfb(
-      c.index, std::chrono::duration<double, std::milli>(*c.log.first_byte - c.started).count());
+  note_first_byte(c);
   const int status = c.exchange.status();
   const bool ok = status >= 200 && status < 300;
-  ResponseMeta meta{
-      std::string(c.kind == ApiKind::Chat ? "chatcmpl-" : "cmpl-") + c.conn.request_id(),
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count(),
-      c.fields.model_name, c.fields.include_usage};
+  ResponseMeta meta = response_meta(c);
   if (c.fields.stream && ok && c.kind != ApiKind::Embedding)
     co_return Attempt::streamed(co_await stream_ollama(c, std::move(meta)));
   {
@@ -833,16 +840,10 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_anthropic(Call& c) {
     auto started = co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte);
     if (!started) co_return failed_before_answer(started.error());
   }
-  c.log.first_byte = Clock::now();
-  state_->health->record_ttfb(
-      c.index, std::chrono::duration<double, std::milli>(*c.log.first_byte - c.started).count());
+  note_first_byte(c);
   const int status = c.exchange.status();
   const bool ok = status >= 200 && status < 300;
-  ResponseMeta meta{"chatcmpl-" + c.conn.request_id(),
-                    std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count(),
-                    c.fields.model_name, c.fields.include_usage};
+  ResponseMeta meta = response_meta(c);
   if (c.fields.stream && ok && is_event_stream(c.exchange.content_type()))
     co_return Attempt::streamed(co_await stream_anthropic(c, std::move(meta)));
   {

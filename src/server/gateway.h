@@ -86,6 +86,8 @@ class Gateway : public RequestHandler {
   asio::awaitable<bool> stream_anthropic(Call& call, ResponseMeta meta);
   Attempt backend_refused(Call& call, int status, std::string body);
   void build_openai_request(Call& call);
+  void note_first_byte(Call& call);  // for the access log and the latency average
+  ResponseMeta response_meta(const Call& call) const;
   asio::awaitable<bool> stream_openai(Call& call);
   asio::awaitable<bool> stream_ollama(Call& call, ResponseMeta meta);
   // Streams the rest of an exchange's body to the client; `transform` may rewrite each piece.
