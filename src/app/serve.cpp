@@ -66,14 +66,15 @@ int run_serve(const ServeOptions& options) {
     return kExitFailure;
   }
   auto state = std::make_shared<const GatewayState>(std::move(*config));
-  const auto& t = state->config.gateway.timeouts;
+  const Timeouts t = state->config.gateway.timeouts;  // a copy: a reload replaces `state`
   auto make_factory = [&](std::shared_ptr<const GatewayState> s) {
     return [&tls, &access_log, s](WorkerContext& worker) -> std::unique_ptr<RequestHandler> {
       return std::make_unique<Gateway>(s, worker, tls, access_log);
     };
   };
   HttpServer server({state->config.gateway.listen, threads,
-                     ClientLimits{g.max_request_body, t.client_header, t.client_body, t.keepalive}},
+                     ClientLimits{state->config.gateway.max_request_body, t.client_header,
+                                  t.client_body, t.keepalive}},
                     make_factory(state));
   // Active health checks on their own thread; the request path only reads what they find.
   auto start_prober = [&](const GatewayState& s) {

@@ -263,24 +263,6 @@ std::string anthropic_error_to_openai(int status, std::string_view body) {
   return error_json(message, client_fault ? "invalid_request_error" : "api_error", "", type);
 }
 
-void AnthropicStreamTranslator::chunk(std::string& out, std::string_view delta_json,
-                                      std::string_view finish_reason) {
-  out += "data: {\"id\":";
-  append_json_string(out, meta_.id);
-  out += ",\"object\":\"chat.completion.chunk\",\"created\":";
-  out += std::to_string(meta_.created);
-  out += ",\"model\":";
-  append_json_string(out, meta_.model);
-  out += ",\"choices\":[{\"index\":0,\"delta\":";
-  out += delta_json;
-  out += ",\"finish_reason\":";
-  if (finish_reason.empty())
-    out += "null";
-  else
-    append_json_string(out, finish_reason);
-  out += "}]}\n\n";
-}
-
 void AnthropicStreamTranslator::on_event(std::string_view event, std::string_view data,
                                          std::string& out) {
   if (done_ || failed_ || data.empty()) return;
@@ -325,7 +307,7 @@ void AnthropicStreamTranslator::on_event(std::string_view event, std::string_vie
     if (const auto* e = o.if_contains("error"); e && e->is_object())
       if (const auto* m = e->as_object().if_contains("message"); m && m->is_string())
         message = m->as_string();
-    out += "data: " + error_json(message, "api_error", "", "upstream_error") + "\n\n";
+    append_sse_error(out, message, "upstream_error");
     failed_ = true;
   }
   // ping, content_block_start, content_block_stop: nothing to say.
@@ -334,10 +316,8 @@ void AnthropicStreamTranslator::on_event(std::string_view event, std::string_vie
 void AnthropicStreamTranslator::finish(std::string& out) {
   if (failed_) return;
   if (!done_) {
-    out += "data: " +
-           error_json("the Anthropic stream ended before message_stop", "api_error", "",
-                      "upstream_stream_truncated") +
-           "\n\n";
+    append_sse_error(out, "the Anthropic stream ended before message_stop",
+                     "upstream_stream_truncated");
     return;
   }
   if (meta_.include_usage && usage_) append_usage_chunk(out, meta_, *usage_, true);

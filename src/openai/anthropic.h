@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/error.h"
-#include "openai/ollama.h"  // ResponseMeta, TranslatedResponse
+#include "openai/translation.h"
 #include "openai/usage.h"
 
 #include <optional>
@@ -39,7 +39,9 @@ class AnthropicStreamTranslator {
   bool done() const { return done_; }
 
  private:
-  void chunk(std::string& out, std::string_view delta_json, std::string_view finish_reason);
+  void chunk(std::string& out, std::string_view delta_json, std::string_view finish_reason) {
+    append_chunk(out, meta_, true, delta_json, finish_reason);
+  }
 
   ResponseMeta meta_;
   std::optional<Usage> usage_;

@@ -52,4 +52,16 @@ HttpError render_error(const Error& e) {
   return {m.status, error_json(e.message, m.type, e.param, m.code)};
 }
 
+void append_sse_error(std::string& out, std::string_view message, std::string_view code) {
+  out += "data: ";
+  out += error_json(message, "api_error", "", code);
+  out += "\n\n";
+}
+
+void append_sse_error(std::string& out, const Error& e) {
+  out += "data: ";
+  out += render_error(e).body;
+  out += "\n\n";
+}
+
 }  // namespace fleetgate

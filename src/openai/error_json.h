@@ -19,4 +19,9 @@ HttpError render_error(const Error& e);
 std::string error_json(std::string_view message, std::string_view type, std::string_view param,
                        std::string_view code);
 
+// An error as an SSE event (`data: {"error": ...}`), for a stream whose 200 head already went
+// out: an api_error with `code`, or `e` rendered as above.
+void append_sse_error(std::string& out, std::string_view message, std::string_view code);
+void append_sse_error(std::string& out, const Error& e);
+
 }  // namespace fleetgate

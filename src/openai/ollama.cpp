@@ -360,52 +360,14 @@ std::string ollama_error_to_openai(int status, std::string_view ollama_body) {
                     status == 404 ? "model_not_found" : "");
 }
 
-void append_usage_chunk(std::string& out, const ResponseMeta& meta, const Usage& usage, bool chat) {
-  json::object u{{"id", meta.id},
-                 {"object", chat ? "chat.completion.chunk" : "text_completion"},
-                 {"created", meta.created},
-                 {"model", meta.model},
-                 {"choices", json::array()},
-                 {"usage", usage_json(usage)}};
-  out += "data: " + json::serialize(u) + "\n\n";
-}
-
-void OllamaStreamTranslator::chunk(std::string& out, std::string_view delta_json,
-                                   std::string_view finish_reason) {
-  out += "data: {\"id\":";
-  append_json_string(out, meta_.id);
-  out += chat_ ? ",\"object\":\"chat.completion.chunk\",\"created\":"
-               : ",\"object\":\"text_completion\",\"created\":";
-  out += std::to_string(meta_.created);
-  out += ",\"model\":";
-  append_json_string(out, meta_.model);
-  out += ",\"choices\":[{\"index\":0,";
-  if (chat_) {
-    out += "\"delta\":";
-    out += delta_json;
-  } else {
-    out += "\"text\":";
-    out += delta_json;
-    out += ",\"logprobs\":null";
-  }
-  out += ",\"finish_reason\":";
-  if (finish_reason.empty())
-    out += "null";
-  else
-    append_json_string(out, finish_reason);
-  out += "}]}\n\n";
-}
-
 void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
   if (done_ || failed_) return;
   boost::system::error_code ec;
   json::value v = json::parse(line, ec);
   if (ec || !v.is_object()) {
     failed_ = true;
-    out += "data: " +
-           error_json("the Ollama backend sent a line that is not JSON", "api_error", "",
-                      "upstream_bad_response") +
-           "\n\n";
+    append_sse_error(out, "the Ollama backend sent a line that is not JSON",
+                     "upstream_bad_response");
     return;
   }
   const auto& o = v.as_object();
@@ -413,7 +375,7 @@ void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
     failed_ = true;
     const std::string msg =
         err->is_string() ? std::string(err->as_string()) : json::serialize(*err);
-    out += "data: " + error_json(msg, "api_error", "", "") + "\n\n";
+    append_sse_error(out, msg, "");
     return;
   }
   std::string text;
@@ -455,10 +417,8 @@ void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
 void OllamaStreamTranslator::finish(std::string& out) {
   if (failed_) return;
   if (!done_) {
-    out += "data: " +
-           error_json("the Ollama backend ended the stream before it was done", "api_error", "",
-                      "upstream_stream_broken") +
-           "\n\n";
+    append_sse_error(out, "the Ollama backend ended the stream before it was done",
+                     "upstream_stream_broken");
     return;
   }
   out += "data: [DONE]\n\n";

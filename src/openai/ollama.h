@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "core/error.h"
 #include "openai/api_kind.h"
+#include "openai/translation.h"
 #include "openai/usage.h"
 
 #include <cstdint>
@@ -23,28 +24,12 @@ struct OllamaRequest {
 Result<OllamaRequest> to_ollama_request(ApiKind kind, Provider provider, std::string_view model,
                                         std::string_view openai_body);
 
-// What the OpenAI response should say about itself.
-struct ResponseMeta {
-  std::string id;  // "chatcmpl-..." / "cmpl-..."
-  std::int64_t created = 0;
-  std::string model;           // the name the client asked for
-  bool include_usage = false;  // stream_options.include_usage
-};
-
-struct TranslatedResponse {
-  std::string body;
-  std::optional<Usage> usage;
-};
-
 // A complete (non-streaming) Ollama response with status 2xx, as OpenAI JSON.
 Result<TranslatedResponse> from_ollama_response(ApiKind kind, std::string_view ollama_body,
                                                 const ResponseMeta& meta);
 
 // Ollama's `{"error": "..."}` (or any body) with a non-2xx status, as OpenAI's error JSON.
 std::string ollama_error_to_openai(int status, std::string_view ollama_body);
-
-// The final SSE chunk with `usage` that OpenAI sends when stream_options.include_usage is set.
-void append_usage_chunk(std::string& out, const ResponseMeta& meta, const Usage& usage, bool chat);
 
 // Turns Ollama NDJSON lines into OpenAI SSE events, one line at a time.
 class OllamaStreamTranslator {
@@ -61,7 +46,9 @@ class OllamaStreamTranslator {
   const std::optional<Usage>& usage() const { return usage_; }
 
  private:
-  void chunk(std::string& out, std::string_view delta_json, std::string_view finish_reason);
+  void chunk(std::string& out, std::string_view delta_json, std::string_view finish_reason) {
+    append_chunk(out, meta_, chat_, delta_json, finish_reason);
+  }
 
   bool chat_;
   ResponseMeta meta_;

@@ -74,10 +74,8 @@ void AccessLog::write_out(std::string_view lines) {
 }
 
 AccessLogWriter::AccessLogWriter(AccessLog& log, boost::asio::any_io_executor executor)
-    : log_(log),
-      executor_(std::move(executor)),
-      pending_(std::make_shared<Pending>(Pending{&log, {}, false})),
-      buffer_(pending_->buffer) {}
+    : executor_(std::move(executor)),
+      pending_(std::make_shared<Pending>(Pending{&log, {}, false})) {}
 
 AccessLogWriter::~AccessLogWriter() { flush(); }
 
@@ -94,15 +92,15 @@ void AccessLogWriter::append_timestamp() {
     gmtime_r(&t, &tm);
     std::strftime(second_text_, sizeof second_text_, "%Y-%m-%dT%H:%M:%S", &tm);
   }
-  fmt::format_to(std::back_inserter(buffer_), "{}.{:03}Z", second_text_,
+  fmt::format_to(std::back_inserter(pending_->buffer), "{}.{:03}Z", second_text_,
                  static_cast<int>((now - secs).count()));
 }
 
 void AccessLogWriter::write(const AccessRecord& r) {
-  if (!log_.enabled()) return;
+  if (!pending_->log->enabled()) return;
   using namespace std::chrono;
   const auto now = steady_clock::now();
-  std::string& line = buffer_;
+  std::string& line = pending_->buffer;
   line += "{\"ts\":\"";
   append_timestamp();
   line += "\",\"request_id\":";
@@ -151,7 +149,7 @@ void AccessLogWriter::write(const AccessRecord& r) {
     append_json_string(line, r.error);
   }
   line += "}\n";
-  if (buffer_.size() >= kFlushAt) {
+  if (line.size() >= kFlushAt) {
     flush();
   } else if (!pending_->flush_posted) {
     // Runs after the handlers already queued in this turn of the loop: one write for all of them.

@@ -67,7 +67,6 @@ class AccessLogWriter {
  private:
   void append_timestamp();
 
-  AccessLog& log_;
   boost::asio::any_io_executor executor_;
   // The buffer outlives the writer while a posted flush is pending (a handler replaced by a
   // reload is destroyed when its last request ends, possibly before that flush runs).
@@ -82,7 +81,6 @@ class AccessLogWriter {
     }
   };
   std::shared_ptr<Pending> pending_;
-  std::string& buffer_;
   std::chrono::system_clock::time_point::rep second_ = -1;  // cached "YYYY-MM-DDTHH:MM:SS"
   char second_text_[24] = {};
 };

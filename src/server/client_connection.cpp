@@ -182,9 +182,8 @@ void ClientConnection::build_head(int status, std::string_view content_type, std
 }
 
 asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
-                                             std::span<const asio::const_buffer> body,
-                                             std::string_view extra_headers) {
-  build_head(status, content_type, extra_headers, Framing::Length, asio::buffer_size(body));
+                                             std::span<const asio::const_buffer> body) {
+  build_head(status, content_type, {}, Framing::Length, asio::buffer_size(body));
   scratch_.clear();
   scratch_.push_back(asio::buffer(head_));
   scratch_.insert(scratch_.end(), body.begin(), body.end());
@@ -192,24 +191,21 @@ asio::awaitable<bool> ClientConnection::send(int status, std::string_view conten
 }
 
 asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
-                                             std::string_view body,
-                                             std::string_view extra_headers) {
+                                             std::string_view body) {
   const asio::const_buffer one = asio::buffer(body);
-  co_return co_await send(status, content_type, std::span(&one, 1), extra_headers);
+  co_return co_await send(status, content_type, std::span(&one, 1));
 }
 
-asio::awaitable<bool> ClientConnection::send_error(const Error& e, std::string_view extra_headers) {
+asio::awaitable<bool> ClientConnection::send_error(const Error& e) {
   const HttpError rendered = render_error(e);
-  co_return co_await send(rendered.status, "application/json", rendered.body, extra_headers);
+  co_return co_await send(rendered.status, "application/json", rendered.body);
 }
 
-asio::awaitable<bool> ClientConnection::start_stream(int status, std::string_view content_type,
-                                                     std::string_view extra_headers) {
+asio::awaitable<bool> ClientConnection::start_stream(int status, std::string_view content_type) {
   chunked_ = version_ >= 11;
   if (!chunked_) keep_alive_ = false;
-  build_head(status, content_type, extra_headers,
+  build_head(status, content_type, "Cache-Control: no-cache\r\n",
              chunked_ ? Framing::Chunked : Framing::UntilClose);
-  head_.insert(head_.size() - 2, "Cache-Control: no-cache\r\n");
   const asio::const_buffer b = asio::buffer(head_);
   co_return co_await write(std::span(&b, 1));
 }

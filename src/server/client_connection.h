@@ -35,17 +35,14 @@ class ClientConnection : public WatchHook {
   asio::awaitable<ReadOutcome> read_request(Request& req);
   const Error& error() const { return error_; }
 
-  // Whole response. `extra_headers` are preformatted "Name: value\r\n" lines.
+  // Whole response, with the lines given to add_response_header().
   asio::awaitable<bool> send(int status, std::string_view content_type,
-                             std::span<const asio::const_buffer> body,
-                             std::string_view extra_headers = {});
-  asio::awaitable<bool> send(int status, std::string_view content_type, std::string_view body,
-                             std::string_view extra_headers = {});
-  asio::awaitable<bool> send_error(const Error& e, std::string_view extra_headers = {});
+                             std::span<const asio::const_buffer> body);
+  asio::awaitable<bool> send(int status, std::string_view content_type, std::string_view body);
+  asio::awaitable<bool> send_error(const Error& e);
 
   // Streaming response: chunked for HTTP/1.1, close-delimited for HTTP/1.0.
-  asio::awaitable<bool> start_stream(int status, std::string_view content_type,
-                                     std::string_view extra_headers = {});
+  asio::awaitable<bool> start_stream(int status, std::string_view content_type);
   asio::awaitable<bool> send_chunk(std::string_view data);
   asio::awaitable<bool> end_stream();
 

@@ -54,36 +54,30 @@ std::string_view endpoint_path(ApiKind kind) {
 
 }  // namespace
 
-// Watches the client socket while a stream runs: a client that hangs up aborts the backend
-// request at once, even while the backend is silent. Shared so a late completion is harmless.
-struct ClientGoneWatch {
-  UpstreamExchange* exchange = nullptr;
-  bool gone = false;
-};
-
-static void watch_client(tcp::socket& socket, std::shared_ptr<ClientGoneWatch> state,
-                         asio::cancellation_signal& stop) {
-  socket.async_wait(tcp::socket::wait_read,
-                    asio::bind_cancellation_slot(
-                        stop.slot(), [&socket, state](const boost::system::error_code& ec) {
-                          if (ec) return;
-                          char byte;
-                          const auto n =
-                              ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-                          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-                            state->gone = true;
-                            if (state->exchange) state->exchange->abort();
-                          }
-                          // n > 0: the client pipelined its next request; it is still there.
-                        }));
-}
-
-// Watches the client for as long as it lives; the shared state outlives a late completion.
-// Each attempt points it at its own exchange.
+// Watches a streaming client for as long as it lives: a client that hangs up aborts the
+// backend request at once, even while the backend is silent. Each attempt points it at its own
+// exchange; the shared state outlives a completion that arrives after the scope is gone.
 class ClientWatchScope {
  public:
-  explicit ClientWatchScope(tcp::socket& socket) : state_(std::make_shared<ClientGoneWatch>()) {
-    watch_client(socket, state_, stop_);
+  struct State {
+    UpstreamExchange* exchange = nullptr;
+    bool gone = false;
+  };
+
+  explicit ClientWatchScope(tcp::socket& socket) : state_(std::make_shared<State>()) {
+    socket.async_wait(
+        tcp::socket::wait_read,
+        asio::bind_cancellation_slot(
+            stop_.slot(), [&socket, state = state_](const boost::system::error_code& ec) {
+              if (ec) return;
+              char byte;
+              const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+              if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+                state->gone = true;
+                if (state->exchange) state->exchange->abort();
+              }
+              // n > 0: the client pipelined its next request; it is still there.
+            }));
   }
   ~ClientWatchScope() {
     state_->exchange = nullptr;
@@ -95,10 +89,10 @@ class ClientWatchScope {
     state_->exchange = exchange;
     if (exchange && state_->gone) exchange->abort();  // it left between two attempts
   }
-  const ClientGoneWatch& state() const { return *state_; }
+  bool gone() const { return state_->gone; }
 
  private:
-  std::shared_ptr<ClientGoneWatch> state_;
+  std::shared_ptr<State> state_;
   asio::cancellation_signal stop_;
 };
 
@@ -115,8 +109,8 @@ struct Gateway::Call {
   Clock::time_point started;  // this attempt's start, for its time to first byte
   Duration first_byte;
   Duration stream_gap;
-  const ClientGoneWatch* gone = nullptr;      // streams: the client is watched from the start
-  std::array<asio::const_buffer, 4> parts{};  // the request as it goes out (gather write)
+  const ClientWatchScope* watching = nullptr;  // streams: the client is watched from the start
+  std::array<asio::const_buffer, 4> parts{};   // the request as it goes out (gather write)
   std::size_t part_count = 0;
 };
 
@@ -124,8 +118,9 @@ struct Gateway::Call {
 // elsewhere, and otherwise answers with `error` (ours) or the backend's status and body.
 struct Gateway::Failure {
   std::optional<Error> error;  // ours (connect, deadline, protocol), or else
-  int status = 0;              // the backend's own answer
+  int status = 0;              // the backend's own answer, passed through
   std::string body;
+  std::string content_type;
 };
 
 struct Gateway::Attempt {
@@ -169,6 +164,11 @@ Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worke
       strategy_(parse_strategy(state_->config.router.routing_strategy)) {
   counts_usage_ = strategy_ == Strategy::UsageBased;
   for (const auto& d : state_->config.deployments) counts_usage_ |= d.rpm || d.tpm;
+}
+
+bool Gateway::serves(std::string_view model_name) const {
+  return state_->routes.candidates(model_name) ||
+         (!model_name.empty() && model_name == state_->config.gateway.auto_router.model_name);
 }
 
 bool Gateway::authorized(const Request& req) const {
@@ -231,7 +231,7 @@ Gateway::LocalReply Gateway::answer(const Request& req) const {
     const std::string_view id = path.substr(11);
     if (!authorized(req)) {
       r.error = unauthorized();
-    } else if (!state_->routes.candidates(id)) {
+    } else if (!serves(id)) {
       r.error = Error(Errc::ModelNotFound, "The model '" + std::string(id) + "' does not exist.",
                       "model");
     } else {
@@ -386,8 +386,7 @@ Result<RequestFields> Gateway::validate(const Request& req, ApiKind kind, Access
                      (kind == ApiKind::Chat ? "' (a list)." : "'."),
                  param);
   }
-  if (!state_->routes.candidates(fields.model_name) &&
-      fields.model_name != state_->config.gateway.auto_router.model_name) {
+  if (!serves(fields.model_name)) {
     return Error(Errc::ModelNotFound,
                  "The model '" + fields.model_name +
                      "' does not exist. GET /v1/models lists the models served here.",
@@ -503,7 +502,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
       if (attempts > 0) {
         const Deployment& d = state_->config.deployments[*picked];
         if (Clock::now() >= log.start + whole_timeout(d) ||
-            !budget_.try_retry(CoarseClock::now()) || (watching && watching->state().gone)) {
+            !budget_.try_retry(CoarseClock::now()) || (watching && watching->gone())) {
           give_up = true;
           break;
         }
@@ -545,7 +544,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     end_attempt(best, last, log);
     if (last.committed) co_return;
   }
-  if (watching && watching->state().gone) {
+  if (watching && watching->gone()) {
     log.error = "client disconnected";
     conn.set_close();
     co_return;
@@ -624,7 +623,9 @@ asio::awaitable<void> Gateway::answer_failure(ClientConnection& conn, const Atte
     log.error = last.failure->error->message;
     co_await conn.send_error(*last.failure->error);
   } else {
-    co_await conn.send(last.failure->status, "application/json", last.failure->body);
+    // Only now: an error the backend gave on an attempt that a retry then fixed is no error.
+    log.error = "backend answered " + std::to_string(last.failure->status);
+    co_await conn.send(last.failure->status, last.failure->content_type, last.failure->body);
   }
 }
 
@@ -660,7 +661,7 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
   log.deployment = d.id;
   if (watching) {
     watching->watch(&call.exchange);
-    call.gone = &watching->state();
+    call.watching = watching;
   }
   struct Unwatch {
     ClientWatchScope* w;
@@ -687,7 +688,8 @@ Gateway::Attempt failed_before_answer(const Error& e) {
 
 }  // namespace
 
-Gateway::Attempt Gateway::backend_refused(Call& c, int status, std::string body) {
+Gateway::Attempt Gateway::backend_refused(Call& c, int status, std::string body,
+                                          std::string_view content_type) {
   // The backend answered with an error and nothing reached the client yet.
   Attempt a;
   a.context_window = is_context_window_error(status, body);
@@ -704,7 +706,7 @@ Gateway::Attempt Gateway::backend_refused(Call& c, int status, std::string body)
   a.failure = std::make_unique<Failure>();
   a.failure->status = status;
   a.failure->body = std::move(body);
-  c.log.error = "backend answered " + std::to_string(status);
+  a.failure->content_type = content_type.empty() ? "application/json" : content_type;
   return a;
 }
 
@@ -728,6 +730,15 @@ void Gateway::build_openai_request(Call& c) {
   c.parts = {asio::buffer(head), asio::buffer(body.substr(0, span.offset)), asio::buffer(model),
              asio::buffer(body.substr(span.offset + span.size))};
   c.part_count = 4;
+}
+
+void Gateway::build_translated_request(Call& c, const std::string& path, const std::string& body) {
+  std::string& head = c.exchange.head();
+  head = "POST " + path + " HTTP/1.1\r\n" + state_->fixed_headers[c.index] +
+         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n";
+  c.parts = {asio::buffer(head), asio::buffer(body)};  // `body` lives in the relay's frame
+  c.part_count = 2;
 }
 
 void Gateway::note_first_byte(Call& c) {
@@ -763,7 +774,7 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_openai(Call& c) {
     auto read = co_await c.exchange.read_body(remaining(c.deadline));
     if (!read) co_return failed_before_answer(read.error());
   }
-  if (!ok) co_return backend_refused(c, status, c.exchange.body());
+  if (!ok) co_return backend_refused(c, status, c.exchange.body(), c.exchange.content_type());
   c.log.usage = scan_usage(c.exchange.body());
   const std::string_view ct = c.exchange.content_type();
   co_await c.conn.send(status, ct.empty() ? std::string_view("application/json") : ct,
@@ -786,17 +797,25 @@ asio::awaitable<bool> Gateway::stream_openai(Call& c) {
       [](std::string&) {});
 }
 
+// A backend's 2xx answer translated to OpenAI's format, or a 502 naming the deployment when it
+// could not be read.
+asio::awaitable<Gateway::Attempt> Gateway::send_translated(Call& c,
+                                                           Result<TranslatedResponse> response) {
+  if (!response) {
+    co_return failed_before_answer(
+        Error(response.error().code, c.deployment.id + ": " + response.error().message));
+  }
+  c.log.usage = response->usage;
+  co_await c.conn.send(200, "application/json", response->body);
+  co_return Attempt::success();
+}
+
 asio::awaitable<Gateway::Attempt> Gateway::relay_ollama(Call& c) {
   const Deployment& d = c.deployment;
   auto translated = to_ollama_request(c.kind, d.provider, d.upstream_model, c.req.body);
   // The client's request cannot be expressed for Ollama: no other deployment would do better.
   if (!translated) co_return Attempt::failed(translated.error());
-  std::string& head = c.exchange.head();
-  head = "POST " + d.api_base.base_path + translated->path + " HTTP/1.1\r\n" +
-         state_->fixed_headers[c.index] + "Content-Type: application/json\r\nContent-Length: " +
-         std::to_string(translated->body.size()) + "\r\n\r\n";
-  c.parts = {asio::buffer(head), asio::buffer(translated->body)};
-  c.part_count = 2;
+  build_translated_request(c, d.api_base.base_path + translated->path, translated->body);
   {
     auto started = co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte);
     if (!started) co_return failed_before_answer(started.error());
@@ -811,15 +830,9 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_ollama(Call& c) {
     auto read = co_await c.exchange.read_body(remaining(c.deadline));
     if (!read) co_return failed_before_answer(read.error());
   }
-  if (!ok) co_return backend_refused(c, status, ollama_error_to_openai(status, c.exchange.body()));
-  auto response = from_ollama_response(c.kind, c.exchange.body(), meta);
-  if (!response) {
-    co_return failed_before_answer(
-        Error(response.error().code, c.deployment.id + ": " + response.error().message));
-  }
-  c.log.usage = response->usage;
-  co_await c.conn.send(200, "application/json", response->body);
-  co_return Attempt::success();
+  if (!ok)
+    co_return backend_refused(c, status, ollama_error_to_openai(status, c.exchange.body()), "");
+  co_return co_await send_translated(c, from_ollama_response(c.kind, c.exchange.body(), meta));
 }
 
 asio::awaitable<Gateway::Attempt> Gateway::relay_anthropic(Call& c) {
@@ -829,13 +842,8 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_anthropic(Call& c) {
   auto translated = to_anthropic_request(c.deployment.upstream_model, c.req.body);
   if (!translated) co_return Attempt::failed(translated.error());
   const std::string& base = c.deployment.api_base.base_path;  // "" or "/v1"
-  std::string& head = c.exchange.head();
-  head = "POST " + base + (base.ends_with("/v1") ? "/messages" : "/v1/messages") + " HTTP/1.1\r\n" +
-         state_->fixed_headers[c.index] +
-         "Content-Type: application/json\r\nContent-Length: " + std::to_string(translated->size()) +
-         "\r\n\r\n";
-  c.parts = {asio::buffer(head), asio::buffer(*translated)};
-  c.part_count = 2;
+  build_translated_request(c, base + (base.ends_with("/v1") ? "/messages" : "/v1/messages"),
+                           *translated);
   {
     auto started = co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte);
     if (!started) co_return failed_before_answer(started.error());
@@ -851,15 +859,8 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_anthropic(Call& c) {
     if (!read) co_return failed_before_answer(read.error());
   }
   if (!ok)
-    co_return backend_refused(c, status, anthropic_error_to_openai(status, c.exchange.body()));
-  auto response = from_anthropic_response(c.exchange.body(), meta);
-  if (!response) {
-    co_return failed_before_answer(
-        Error(response.error().code, c.deployment.id + ": " + response.error().message));
-  }
-  c.log.usage = response->usage;
-  co_await c.conn.send(200, "application/json", response->body);
-  co_return Attempt::success();
+    co_return backend_refused(c, status, anthropic_error_to_openai(status, c.exchange.body()), "");
+  co_return co_await send_translated(c, from_anthropic_response(c.exchange.body(), meta));
 }
 
 asio::awaitable<bool> Gateway::stream_anthropic(Call& c, ResponseMeta meta) {
@@ -907,13 +908,14 @@ asio::awaitable<bool> Gateway::relay_stream(Call& c, Transform transform, Finish
       const Error e(Errc::UpstreamTimeout,
                     c.deployment.id + ": the stream did not finish within the request timeout");
       c.log.error = e.message;
-      const std::string event = "data: " + render_error(e).body + "\n\n";
+      std::string event;
+      append_sse_error(event, e);
       if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();
       c.conn.set_close();
       co_return false;
     }
     auto more = co_await c.exchange.read_body_some(std::min(c.stream_gap, remaining(c.deadline)));
-    if (c.gone && c.gone->gone) {
+    if (c.watching && c.watching->gone()) {
       c.log.error = "client disconnected";
       c.conn.set_close();
       co_return true;
@@ -921,7 +923,8 @@ asio::awaitable<bool> Gateway::relay_stream(Call& c, Transform transform, Finish
     if (!more) {
       // Bytes already reached the client, so the status is sent: end with an SSE error event.
       c.log.error = more.error().message;
-      const std::string event = "data: " + render_error(more.error()).body + "\n\n";
+      std::string event;
+      append_sse_error(event, more.error());
       if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();
       c.conn.set_close();
       co_return false;

@@ -82,10 +82,12 @@ class Gateway : public RequestHandler {
                                    AccessRecord& log, ClientWatchScope* watching);
   asio::awaitable<Attempt> relay_openai(Call& call);
   asio::awaitable<Attempt> relay_ollama(Call& call);
+  asio::awaitable<Attempt> send_translated(Call& call, Result<TranslatedResponse> response);
   asio::awaitable<Attempt> relay_anthropic(Call& call);
   asio::awaitable<bool> stream_anthropic(Call& call, ResponseMeta meta);
-  Attempt backend_refused(Call& call, int status, std::string body);
+  Attempt backend_refused(Call& call, int status, std::string body, std::string_view content_type);
   void build_openai_request(Call& call);
+  void build_translated_request(Call& call, const std::string& path, const std::string& body);
   void note_first_byte(Call& call);  // for the access log and the latency average
   ResponseMeta response_meta(const Call& call) const;
   asio::awaitable<bool> stream_openai(Call& call);
@@ -95,6 +97,8 @@ class Gateway : public RequestHandler {
   template <class Transform, class Finish>
   asio::awaitable<bool> relay_stream(Call& call, Transform transform, Finish finish);
   bool authorized(const Request& req) const;
+  // A model name clients may ask for: one in model_list, or the auto router's.
+  bool serves(std::string_view model_name) const;
 
   std::shared_ptr<const GatewayState> state_;
   WorkerContext& worker_;

@@ -187,19 +187,18 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
     co_return;
   }
   if (options_.error_rate > 0 && unit(rng_) < options_.error_rate) {
-    const std::string retry_after =
-        options_.retry_after_seconds
-            ? "Retry-After: " + std::to_string(options_.retry_after_seconds) + "\r\n"
-            : std::string();
+    if (options_.retry_after_seconds)
+      conn.add_response_header("Retry-After: " + std::to_string(options_.retry_after_seconds) +
+                               "\r\n");
     if (ollama)
       co_await conn.send(options_.error_status, "application/json",
-                         "{\"error\":\"sim: injected failure\"}", retry_after);
+                         "{\"error\":\"sim: injected failure\"}");
     else if (anthropic)
       co_await conn.send(options_.error_status, "application/json",
-                         anthropic_error("api_error", "sim: injected failure"), retry_after);
+                         anthropic_error("api_error", "sim: injected failure"));
     else
       co_await conn.send(options_.error_status, "application/json",
-                         error_json("sim: injected failure", "server_error", "", ""), retry_after);
+                         error_json("sim: injected failure", "server_error", "", ""));
     co_return;
   }
   const std::uint64_t prompt_tokens = std::max<std::uint64_t>(1, req.body.size() / 4);

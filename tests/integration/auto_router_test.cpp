@@ -61,6 +61,7 @@ TEST(AutoRouter, PicksATierPerRequestExplainsItAndFallsThrough) {
   bool listed = false;
   for (const auto& m : models.at("data").as_array()) listed |= m.at("id") == "auto";
   EXPECT_TRUE(listed);
+  EXPECT_EQ(http_request(gw.port, "GET", "/v1/models/auto").status, 200);
 }
 
 }  // namespace fleetgate::test

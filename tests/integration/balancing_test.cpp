@@ -63,6 +63,21 @@ TEST(Balancing, AFullModelQueuesBrieflyThenAnswers429) {
   EXPECT_EQ(busy.get().status, 200);
 }
 
+TEST(Balancing, AFullQueueRefusesAtOnce) {
+  auto slow = start_sim({"--models", "x", "--ttft", "800ms"});
+  auto gw =
+      start_gateway("model_list:\n" +
+                    deployment("fast", "openai/x", slow.port, "      max_parallel_requests: 1\n") +
+                    "fleetgate: {queue_timeout: 5s, max_queued: 0}\n");
+  auto busy = in_background(gw.port);
+  std::this_thread::sleep_for(200ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto refused = http_request(gw.port, "POST", "/v1/chat/completions", kChat);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);  // no waiting room: no wait
+  EXPECT_EQ(busy.get().status, 200);
+}
+
 TEST(Balancing, AWaitLongEnoughIsServed) {
   auto slow = start_sim({"--models", "x", "--ttft", "400ms"});
   auto gw =

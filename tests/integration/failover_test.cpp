@@ -53,10 +53,18 @@ TEST(Failover, ServerErrorsAreRetriedAndPassedThroughWhenNothingElseWorks) {
                           deployment("fast", "openai/x", sim.port) +
                           deployment("lonely", "openai/x", broken.port) +
                           router("{num_retries: 2, allowed_fails: 100}"));
+  bool retried = false;
   for (int i = 0; i < 10; ++i) {
     auto r = http_request(gw.port, "POST", "/v1/chat/completions", kChat);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.headers["x-fleetgate-deployment"], "fast#2");
+    retried |= r.headers["x-fleetgate-attempts"] == "2";
+  }
+  // A request the retry fixed is logged with the failed attempt but without an error.
+  if (retried) {
+    EXPECT_TRUE(gw.process->wait_for(
+        R"("deployment":"fast#2","status":200.*"attempts":2,"failed":"fast#1"\})"))
+        << gw.process->output();
   }
   // The only deployment of "lonely" fails: its own 500 and body reach the client.
   auto r = http_request(gw.port, "POST", "/v1/chat/completions",
@@ -65,6 +73,8 @@ TEST(Failover, ServerErrorsAreRetriedAndPassedThroughWhenNothingElseWorks) {
   EXPECT_EQ(json::parse(r.body).at("error").at("message"), "sim: injected failure");
   EXPECT_EQ(r.headers["x-fleetgate-attempts"], "1");
   EXPECT_EQ(r.headers["x-fleetgate-deployment"], "lonely#1");
+  EXPECT_TRUE(gw.process->wait_for(
+      R"("deployment":"lonely#1","status":500.*"error":"backend answered 500")"));
 }
 
 TEST(Failover, FallbacksServeWhenTheModelCannot) {

@@ -23,6 +23,16 @@ json::object error_of(const HttpResponse& r) {
 
 const std::string kChat = R"({"model":"fast","messages":[{"role":"user","content":"hi"}]})";
 
+// Asks for a stream of model "slow", reads whatever comes for `read_for`, then hangs up.
+std::string stream_then_hang_up(std::uint16_t port, std::chrono::milliseconds read_for) {
+  const std::string body =
+      R"({"model":"slow","stream":true,"messages":[{"role":"user","content":"x"}]})";
+  return raw_exchange(port,
+                      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body,
+                      read_for);
+}
+
 }  // namespace
 
 class GatewayTest : public ::testing::Test {
@@ -133,12 +143,7 @@ TEST_F(GatewayTest, ClientThatHangsUpMidStreamAbortsTheBackend) {
   auto gw = start_gateway("model_list:\n" + deployment("slow", "openai/slow", slow_sim.port));
   const auto t0 = std::chrono::steady_clock::now();
   // Read the head and the first event, then hang up.
-  const std::string body =
-      R"({"model":"slow","stream":true,"messages":[{"role":"user","content":"x"}]})";
-  auto got = raw_exchange(gw.port,
-                          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body,
-                          std::chrono::milliseconds(600));
+  auto got = stream_then_hang_up(gw.port, std::chrono::milliseconds(600));
   EXPECT_NE(got.find("data: {"), std::string::npos);
   ASSERT_TRUE(gw.process->wait_for(R"("error":"client disconnected")", std::chrono::seconds(5)))
       << gw.process->output();
@@ -152,12 +157,7 @@ TEST_F(GatewayTest, ClientThatHangsUpBeforeTheFirstTokenAbortsTheBackend) {
   auto slow_sim = start_sim({"--models", "slow", "--ttft", "10s"});
   auto gw = start_gateway("model_list:\n" + deployment("slow", "openai/slow", slow_sim.port));
   const auto t0 = std::chrono::steady_clock::now();
-  const std::string body =
-      R"({"model":"slow","stream":true,"messages":[{"role":"user","content":"x"}]})";
-  auto got = raw_exchange(gw.port,
-                          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body,
-                          std::chrono::milliseconds(300));
+  auto got = stream_then_hang_up(gw.port, std::chrono::milliseconds(300));
   EXPECT_EQ(got, "");  // nothing yet: the backend is still "reading the prompt"
   ASSERT_TRUE(slow_sim.process->wait_for("client hung up", std::chrono::seconds(5)))
       << slow_sim.process->output();

@@ -48,6 +48,8 @@ TEST(HotReload, SwapsConfigsKeepsInFlightRequestsAndRefusesBrokenOnes) {
   std::ofstream(path)
       << "model_list:\n  - model_name: new\n    litellm_params: {model: openai/y, rpm: lots}\n";
   EXPECT_EQ(http_request(gw.port, "POST", "/admin/reload", "{}").status, 401);
+  EXPECT_EQ(http_request(gw.port, "GET", "/admin/reload", "", auth).status, 405);
+  EXPECT_EQ(http_request(gw.port, "POST", "/admin/backends", "{}", auth).status, 405);
   auto refused = http_request(gw.port, "POST", "/admin/reload", "{}", auth);
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(json::parse(refused.body)

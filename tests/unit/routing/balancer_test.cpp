@@ -38,8 +38,15 @@ TEST(Balancer, OrderIsPriorityUntilSaturated) {
 TEST(Balancer, ShuffleFollowsWeights) {
   std::vector<CandidateLoad> v{c(0), c(1)};
   v[1].weight = 3;
+  // Weights 1 and 3: the first quarter of [0,1) goes to deployment 0, the rest to 1.
+  EXPECT_EQ(balance(Strategy::SimpleShuffle, v, 0.0, 0), 0u);
   EXPECT_EQ(balance(Strategy::SimpleShuffle, v, 0.24, 0), 0u);
   EXPECT_EQ(balance(Strategy::SimpleShuffle, v, 0.26, 0), 1u);
+  EXPECT_EQ(balance(Strategy::SimpleShuffle, v, 0.999999, 0), 1u);
+  std::map<DeploymentIndex, int> counts;
+  for (int i = 0; i < 1000; ++i) counts[*balance(Strategy::SimpleShuffle, v, i / 1000.0, 0)]++;
+  EXPECT_EQ(counts[0], 250);
+  EXPECT_EQ(counts[1], 750);
 }
 
 TEST(Balancer, LeastBusyTakesTheFewestInFlightAndSpreadsTies) {

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-
 namespace fleetgate {
 namespace {
 
@@ -29,38 +27,7 @@ TEST(RouteTable, GroupsByPublicName) {
   EXPECT_EQ(*t.candidates("qwen"), (std::vector<DeploymentIndex>{0, 1}));
   EXPECT_EQ(t.candidates("gpt-5"), nullptr);
   EXPECT_EQ(t.model_names(), (std::vector<std::string>{"qwen", "llama"}));
-  EXPECT_FALSE(t.pick("gpt-5", 0.5));
-  EXPECT_EQ(t.pick("llama", 0.99), 2u);
-}
-
-TEST(RouteTable, ShuffleFollowsWeights) {
-  RouteTable t(three_deployments());
-  // Weights 1 and 3: the first quarter of [0,1) goes to deployment 0, the rest to 1.
-  EXPECT_EQ(t.pick("qwen", 0.0), 0u);
-  EXPECT_EQ(t.pick("qwen", 0.24), 0u);
-  EXPECT_EQ(t.pick("qwen", 0.26), 1u);
-  EXPECT_EQ(t.pick("qwen", 0.999999), 1u);
-  std::map<DeploymentIndex, int> counts;
-  for (int i = 0; i < 1000; ++i) counts[*t.pick("qwen", i / 1000.0)]++;
-  EXPECT_EQ(counts[0], 250);
-  EXPECT_EQ(counts[1], 750);
-}
-
-TEST(RouteTable, PickAmongSkipsExcludedMembersAndKeepsWeights) {
-  Config c = three_deployments();
-  Deployment d;
-  d.model_name = "qwen";
-  d.weight = 1.0;
-  c.deployments.push_back(d);  // index 3: weights 1, 3, 1
-  RouteTable t(c);
-  auto not1 = [](DeploymentIndex i) { return i != 1; };
-  EXPECT_EQ(t.pick_among("qwen", 0.0, not1), 0u);
-  EXPECT_EQ(t.pick_among("qwen", 0.49, not1), 0u);
-  EXPECT_EQ(t.pick_among("qwen", 0.5, not1), 3u);
-  EXPECT_EQ(t.pick_among("qwen", 0.999999, not1), 3u);
-  EXPECT_EQ(t.pick_among("qwen", 0.1, [](DeploymentIndex i) { return i == 1; }), 1u);
-  EXPECT_FALSE(t.pick_among("qwen", 0.5, [](DeploymentIndex) { return false; }));
-  EXPECT_FALSE(t.pick_among("gpt-5", 0.5, [](DeploymentIndex) { return true; }));
+  EXPECT_EQ(*t.candidates("llama"), (std::vector<DeploymentIndex>{2}));
 }
 
 TEST(RouteTable, FallbacksByModel) {
