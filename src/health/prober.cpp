@@ -6,10 +6,12 @@
 #include "upstream/upstream_exchange.h"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -46,6 +48,9 @@ struct Prober::Target {
   ActiveHealth health{2, 3};
   std::map<std::size_t, bool> drifted;  // by deployment: what was last reported
   bool no_slots = false;                // GET /slots answered 404: not a llama.cpp server
+  // What stop() interrupts: the loop's timer and the request in flight (prober thread only).
+  asio::steady_timer* timer = nullptr;
+  UpstreamExchange* in_flight = nullptr;
 };
 
 struct Prober::Impl {
@@ -83,8 +88,13 @@ struct Prober::Impl {
     std::string problem;
   };
 
-  asio::awaitable<Get> get(const Target& t, std::string_view path) {
+  asio::awaitable<Get> get(Target& t, std::string_view path) {
     UpstreamExchange exchange(pool, t.backend, deployments[t.deployments.front()].id);
+    t.in_flight = &exchange;
+    struct Done {
+      Target& t;
+      ~Done() { t.in_flight = nullptr; }
+    } done{t};
     std::string& head = exchange.head();
     head = "GET ";
     head += path;
@@ -146,6 +156,7 @@ struct Prober::Impl {
         }
       }
     }
+    if (stopping) co_return;  // an aborted probe says nothing about the backend
     const auto now = CoarseClock::now();
     if (t.health.record(ok, now)) {
       std::string ids;
@@ -182,14 +193,25 @@ struct Prober::Impl {
     }
   }
 
+  // Probes until stop(): it then cancels the timer or aborts the request in flight, and the
+  // loop ends, so nothing the pool owns is left in a frame when the io_context goes.
   asio::awaitable<void> loop(Target& t, Duration offset) {
-    asio::steady_timer timer(ioc);
-    timer.expires_after(offset);  // spread the probes over the interval
-    co_await timer.async_wait(asio::use_awaitable);
-    while (true) {
+    asio::steady_timer timer(ioc, offset);  // spread the probes over the interval
+    t.timer = &timer;
+    while (!stopping) {
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (stopping) break;
       co_await probe(t);
       timer.expires_after(settings.interval);
-      co_await timer.async_wait(asio::use_awaitable);
+    }
+    t.timer = nullptr;
+  }
+
+  void interrupt() {
+    stopping = true;
+    for (auto& t : targets) {
+      if (t.timer) t.timer->cancel();
+      if (t.in_flight) t.in_flight->abort();
     }
   }
 
@@ -201,6 +223,7 @@ struct Prober::Impl {
   DeadlineSweeper sweeper;
   UpstreamPool pool;
   std::vector<Target> targets;
+  bool stopping = false;  // prober thread only
   std::thread thread;
 };
 
@@ -223,8 +246,10 @@ void Prober::start() {
 }
 
 void Prober::stop() {
-  impl_->ioc.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  if (!impl_->thread.joinable()) return;
+  // Let every loop finish (a request in flight is aborted) and run() return by itself.
+  asio::post(impl_->ioc, [impl = impl_.get()] { impl->interrupt(); });
+  impl_->thread.join();
 }
 
 }  // namespace fleetgate

@@ -132,4 +132,18 @@ TEST(HealthChecks, LlamaCppFreeSlotsAreReported) {
   })) << http_request(gw.port, "GET", "/admin/backends").body;
 }
 
+TEST(HealthChecks, ShutdownWithAProbeInFlightIsClean) {
+  // A stopped backend accepts the probe's connection and never answers: the probe is in
+  // flight when SIGTERM comes. The gateway must end it, not leave it to a dying io_context.
+  auto hung = start_sim({"--models", "x"});
+  auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", hung.port) +
+                          "fleetgate:\n  health_checks: {interval: 100ms, timeout: 5s}\n");
+  ::kill(hung.process->pid(), SIGSTOP);
+  std::this_thread::sleep_for(300ms);  // the next probe starts and hangs
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(gw.process->stop(SIGTERM, 10s), 0) << gw.process->output();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);  // not the probe's 5 s timeout
+  ::kill(hung.process->pid(), SIGCONT);
+}
+
 }  // namespace fleetgate::test
