@@ -1,6 +1,7 @@
 // The validated, immutable configuration: LiteLLM's proxy sections plus fleetgate's own.
 #pragma once
 
+#include "config/fleet_settings.h"
 #include "config/url.h"
 #include "core/units.h"
 
@@ -122,6 +123,7 @@ struct Config {
   RouterSettings router;
   std::optional<std::string> master_key;
   GatewaySettings gateway;
+  FleetSettings fleet;
   std::vector<ConfigIssue> warnings;  // LiteLLM keys accepted but not acted on
 };
 

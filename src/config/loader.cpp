@@ -1,5 +1,6 @@
 #include "config/loader.h"
 
+#include "config/fleet_loader.h"
 #include "config/yaml_reader.h"
 
 #include <algorithm>
@@ -53,6 +54,8 @@ class Loader {
         general_settings(value);
       else if (key == "fleetgate")
         fleetgate_section(value);
+      else if (key == "fleet")
+        load_fleet_section(r_, value, config_.fleet);
       else if (key == "litellm_settings" || key == "environment_variables" || key == "guardrails" ||
                key == "callback_settings" || key == "credential_list")
         r_.warn(it->first, key, kNotYet);

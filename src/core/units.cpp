@@ -41,10 +41,12 @@ std::optional<Duration> parse_duration(std::string_view text) {
     ms_per_unit = 60'000;
   else if (parts->suffix == "h")
     ms_per_unit = 3'600'000;
+  else if (parts->suffix == "d")
+    ms_per_unit = 86'400'000;
   else
     return std::nullopt;
   double ms = parts->number * ms_per_unit;
-  if (ms > 1e12) return std::nullopt;
+  if (ms > 1e13) return std::nullopt;
   return Duration(static_cast<Duration::rep>(std::llround(ms)));
 }
 
@@ -76,6 +78,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
 
 std::string format_duration(Duration d) {
   auto ms = d.count();
+  if (ms % 86'400'000 == 0 && ms != 0) return std::to_string(ms / 86'400'000) + "d";
   if (ms % 3'600'000 == 0 && ms != 0) return std::to_string(ms / 3'600'000) + "h";
   if (ms % 60'000 == 0 && ms != 0) return std::to_string(ms / 60'000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";

@@ -11,7 +11,7 @@ namespace fleetgate {
 
 using Duration = std::chrono::milliseconds;
 
-// A bare number is seconds (LiteLLM's convention); suffixes ms, s, m, h. nullopt when malformed.
+// A bare number is seconds (LiteLLM's convention); suffixes ms, s, m, h, d. nullopt when malformed.
 std::optional<Duration> parse_duration(std::string_view text);
 
 // A bare number is bytes; suffixes B, KB, MB, GB (powers of 1000) and KiB, MiB, GiB (powers of

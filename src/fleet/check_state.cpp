@@ -36,8 +36,15 @@ std::optional<FleetTime> CheckState::deadline() const {
   if (health_ != Health::Up) return std::nullopt;
   // A run in progress is judged by its own limit, not by the period (a long job may outlast it).
   if (started_) return *started_ + spec_.max_runtime.value_or(spec_.grace);
-  if (last_ping_) return *last_ping_ + spec_.period + spec_.grace;
-  return std::nullopt;
+  if (!last_ping_) return std::nullopt;
+  if (spec_.cron) {
+    // healthchecks.io: the next time the schedule names after the last ping, plus grace.
+    const auto next = spec_.cron->next_after(std::chrono::floor<std::chrono::seconds>(*last_ping_),
+                                             spec_.tz ? *spec_.tz : TimeZone());
+    if (!next) return std::nullopt;
+    return FleetTime(*next) + spec_.grace;
+  }
+  return *last_ping_ + spec_.period + spec_.grace;
 }
 
 std::optional<Transition> CheckState::expire(FleetTime now) {
@@ -45,8 +52,9 @@ std::optional<Transition> CheckState::expire(FleetTime now) {
   if (!due || now < *due) return std::nullopt;
   const bool overran = started_.has_value();
   const std::string reason =
-      overran ? "run took over " + format_duration(spec_.max_runtime.value_or(spec_.grace))
-              : "no ping within " + format_duration(spec_.period + spec_.grace);
+      overran      ? "run took over " + format_duration(spec_.max_runtime.value_or(spec_.grace))
+      : spec_.cron ? "no ping by the scheduled time + " + format_duration(spec_.grace)
+                   : "no ping within " + format_duration(spec_.period + spec_.grace);
   started_.reset();
   return move(Health::Down, *due, reason);
 }

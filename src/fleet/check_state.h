@@ -3,15 +3,18 @@
 // time; /fail and a non-zero exit status make it DOWN at once. Pure: the caller passes `now`.
 #pragma once
 
-#include "core/coarse_clock.h"
+#include "core/cron.h"
 #include "core/units.h"
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace fleetgate {
 
-using FleetClock = CoarseClock;
+// Wall-clock time: deadlines, uptime and the store all outlive the process.
+using FleetClock = std::chrono::system_clock;
 using FleetTime = FleetClock::time_point;
 
 enum class Health { New, Up, Down };  // New: never pinged, so nothing is overdue yet
@@ -21,6 +24,9 @@ struct CheckSpec {
   Duration period = std::chrono::minutes(1);
   Duration grace = std::chrono::minutes(1);
   std::optional<Duration> max_runtime;  // after /start, instead of the period; default: grace
+  // When set, a ping is due at each of the schedule's times (read in `tz`), not every `period`.
+  std::shared_ptr<const CronSchedule> cron;
+  std::shared_ptr<const TimeZone> tz;
 };
 
 struct Transition {
@@ -48,7 +54,15 @@ class CheckState {
   Health health() const { return health_; }
   bool running() const { return started_.has_value(); }
   std::optional<FleetTime> last_ping() const { return last_ping_; }
+  std::optional<FleetTime> started() const { return started_; }
   const CheckSpec& spec() const { return spec_; }
+  void set_spec(CheckSpec spec) { spec_ = std::move(spec); }
+  // Puts back what the store kept across a restart.
+  void restore(Health h, std::optional<FleetTime> last_ping, std::optional<FleetTime> started) {
+    health_ = h;
+    last_ping_ = last_ping;
+    started_ = started;
+  }
 
  private:
   std::optional<Transition> move(Health to, FleetTime now, std::string reason);

@@ -4,6 +4,7 @@
 // flapping (notified once, not at every change). Pure.
 #pragma once
 
+#include "config/fleet_settings.h"
 #include "fleet/check_state.h"
 
 #include <deque>
@@ -13,11 +14,7 @@ namespace fleetgate {
 
 enum class Level { Ok, Warning, Critical };
 
-struct ThresholdSpec {
-  double warning = 80;
-  double critical = 90;
-  double clear = 78;  // below this, back to Ok; must be <= warning
-};
+using ThresholdSpec = ThresholdLevels;  // clear: below this, back to Ok; <= warning
 
 class Threshold {
  public:
@@ -40,6 +37,11 @@ class FlapDetector {
   // Lets old transitions age out; returns false (stopped flapping) when it changed.
   std::optional<bool> settle(FleetTime now);
   bool flapping() const { return flapping_; }
+  // When the oldest remembered transition leaves the window (settle() may then change).
+  std::optional<FleetTime> next_settle() const {
+    if (recent_.empty()) return std::nullopt;
+    return recent_.front() + window_;
+  }
 
  private:
   void forget_before(FleetTime t);

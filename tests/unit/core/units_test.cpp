@@ -10,6 +10,8 @@ TEST(Units, DurationsAcceptLiteLLMSecondsAndSuffixes) {
   EXPECT_EQ(parse_duration("250ms"), Duration(250));
   EXPECT_EQ(parse_duration("5s"), Duration(5000));
   EXPECT_EQ(parse_duration("2m"), Duration(120000));
+  EXPECT_EQ(parse_duration("2d"), Duration(2 * 86400000));
+  EXPECT_EQ(format_duration(Duration(86400000)), "1d");
   EXPECT_EQ(parse_duration("1h"), Duration(3600000));
   EXPECT_FALSE(parse_duration(""));
   EXPECT_FALSE(parse_duration("-1"));

@@ -16,7 +16,12 @@ using namespace std::chrono_literals;
 const FleetTime t0 = FleetTime(std::chrono::hours(100));
 
 CheckSpec backup_job() {
-  return CheckSpec{"nightly-backup", std::chrono::seconds(2), std::chrono::seconds(1), 10s};
+  CheckSpec spec;
+  spec.name = "nightly-backup";
+  spec.period = 2s;
+  spec.grace = 1s;
+  spec.max_runtime = 10s;
+  return spec;
 }
 
 TEST(CheckState, NewUntilTheFirstPingThenDownAfterPeriodPlusGrace) {

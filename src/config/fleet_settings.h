@@ -1,0 +1,108 @@
+// The `fleet:` section: nodes, checks (dead man's switches), resource thresholds, alert
+// receivers, retention of the store, and the phase report's targets.
+#pragma once
+
+#include "core/units.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetgate {
+
+// Warning and critical levels with hysteresis: Ok -> Warning at >= warning, -> Critical at
+// >= critical, and back to Ok only below clear.
+struct ThresholdLevels {
+  double warning = 80;
+  double critical = 90;
+  double clear = 78;
+};
+
+// The heartbeat figures a threshold can watch, by their config names.
+enum class Metric {
+  DiskUsedPercent,
+  MemoryUsedPercent,
+  CpuLoadPerCore,
+  GpuTemperatureC,
+  GpuMemoryUsedPercent
+};
+std::string_view to_string(Metric m);
+std::optional<Metric> parse_metric(std::string_view name);
+
+using ThresholdMap = std::map<Metric, ThresholdLevels>;
+
+// fleet.nodes[]: machines whose agents send heartbeats. A node that heartbeats without being
+// declared is accepted with the defaults.
+struct NodeSpec {
+  std::string name;
+  Duration period = std::chrono::seconds(30);
+  Duration grace = std::chrono::seconds(30);
+  ThresholdMap thresholds;  // over the fleet-wide ones
+  int line = 0;
+};
+
+// fleet.checks[]: a dead man's switch, pinged as /ping/<uuid> or /ping/<key>/<name>.
+struct CheckSpecConfig {
+  std::string name;  // the slug: [a-z0-9-_], unique
+  Duration period = std::chrono::days(1);
+  Duration grace = std::chrono::hours(1);
+  std::optional<Duration> max_runtime;  // after /start; default: grace
+  std::optional<std::string> cron;      // five fields; replaces period when set
+  std::string tz = "UTC";               // of the cron expression
+  std::optional<std::string> uuid;      // healthchecks.io-style ping URL /ping/<uuid>
+  std::optional<std::string> key;       // ping key for /ping/<key>/<name>; default: fleet.ping_key
+  int line = 0;
+};
+
+// fleet.alerts.receivers[]: where notifications go.
+struct ReceiverSpec {
+  std::string name;
+  std::optional<std::string> webhook;  // http(s) URL; Alertmanager's webhook payload, version 4
+  std::vector<std::string> exec;       // argv; the alert as JSON on stdin
+  Duration timeout = std::chrono::seconds(10);
+  int line = 0;
+};
+
+struct AlertSettings {
+  Duration repeat_interval = std::chrono::hours(4);  // re-notify a long-firing alert
+  int flap_transitions = 6;                          // this many changes within flap_window:
+  Duration flap_window = std::chrono::minutes(10);   // the subject is flapping
+  Duration retry_max = std::chrono::minutes(5);      // backoff cap for a receiver that is down
+  std::string external_url;                          // Alertmanager's externalURL
+  std::vector<ReceiverSpec> receivers;
+};
+
+struct RetentionSettings {
+  Duration pings = std::chrono::days(7);       // raw pings and their bodies
+  Duration heartbeats = std::chrono::days(2);  // raw heartbeats; older ones kept hourly
+  Duration history = std::chrono::days(400);   // transitions, hourly figures, usage, alerts
+};
+
+// fleet.targets: what the phase report measures against.
+struct PhaseTargets {
+  std::string phase = "Current phase";
+  std::string next_phase = "Next phase";
+  double uptime = 0.95;     // 30-day average, as a share
+  int days_at_uptime = 30;  // consecutive days at or above `uptime`
+  double capacity = 0.60;   // fleet-wide capacity utilisation, as a share
+};
+
+struct FleetSettings {
+  std::optional<std::string> token;     // heartbeats and /fleet/v1/*; Authorization: Bearer
+  std::optional<std::string> ping_key;  // default key of /ping/<key>/<slug> URLs
+  bool auto_create_checks = false;      // a ping to an unknown slug creates the check
+  Duration default_period = std::chrono::days(1);  // of auto-created checks
+  Duration default_grace = std::chrono::hours(1);
+  Duration node_period = std::chrono::seconds(30);  // of nodes not declared
+  Duration node_grace = std::chrono::seconds(30);
+  ThresholdMap thresholds = {{Metric::DiskUsedPercent, {80, 90, 78}},
+                             {Metric::MemoryUsedPercent, {90, 95, 88}}};  // fleet-wide
+  std::vector<NodeSpec> nodes;
+  std::vector<CheckSpecConfig> checks;
+  AlertSettings alerts;
+  RetentionSettings retention;
+  PhaseTargets targets;
+};
+
+}  // namespace fleetgate

@@ -1,0 +1,560 @@
+#include "fleet/fleet_monitor.h"
+
+#include "core/json_escape.h"
+#include "core/wall_time.h"
+#include "fleet/alertmanager.h"
+
+#include <fmt/format.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+
+namespace fleetgate {
+
+std::string_view to_string(SubjectKind k) {
+  switch (k) {
+    case SubjectKind::Node: return "node";
+    case SubjectKind::Backend: return "backend";
+    case SubjectKind::Check: return "check";
+    case SubjectKind::Process: return "process";
+  }
+  return "?";
+}
+
+std::string_view to_string(Health h) {
+  switch (h) {
+    case Health::New: return "new";
+    case Health::Up: return "up";
+    case Health::Down: return "down";
+  }
+  return "?";
+}
+
+namespace {
+
+std::optional<SubjectKind> kind_of(std::string_view s) {
+  for (auto k : {SubjectKind::Node, SubjectKind::Backend, SubjectKind::Check, SubjectKind::Process})
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+
+Health health_of(std::string_view s) {
+  return s == "up" ? Health::Up : s == "down" ? Health::Down : Health::New;
+}
+
+std::string key_of(SubjectKind k, const std::string& name) {
+  return std::string(to_string(k)) + "/" + name;
+}
+
+const char* down_rule(SubjectKind k) {
+  switch (k) {
+    case SubjectKind::Node: return "NodeDown";
+    case SubjectKind::Backend: return "BackendDown";
+    case SubjectKind::Check: return "CheckDown";
+    case SubjectKind::Process: return "ProcessDown";
+  }
+  return "Down";
+}
+
+// disk_used_percent -> DiskUsedPercent
+std::string rule_of(Metric m) {
+  std::string out;
+  bool upper = true;
+  for (char c : to_string(m)) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out;
+}
+
+Labels parse_labels(const std::string& text) {
+  Labels out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return out;
+  for (const auto& [k, val] : v.get_object())
+    if (val.is_string()) out[std::string(k)] = std::string(val.get_string());
+  return out;
+}
+
+}  // namespace
+
+FleetMonitor::FleetMonitor(const FleetSettings& settings, FleetTime now)
+    : settings_(settings), alerts_(settings.alerts.repeat_interval) {
+  (void)now;
+  for (const auto& n : settings_.nodes) {
+    const auto i = add_subject(SubjectKind::Node, n.name, true);
+    subjects_[i].state.set_spec(check_spec(n.name, n.period, n.grace, std::nullopt));
+  }
+  for (const auto& c : settings_.checks) {
+    const auto i = add_subject(SubjectKind::Check, c.name, true);
+    Subject& s = subjects_[i];
+    CheckSpec spec = check_spec(c.name, c.period, c.grace, c.max_runtime);
+    if (c.cron) {
+      std::string problem;
+      if (auto cron = CronSchedule::parse(*c.cron, problem))
+        spec.cron = std::make_shared<const CronSchedule>(*cron);
+      if (auto tz = TimeZone::load(c.tz, problem))
+        spec.tz = std::make_shared<const TimeZone>(std::move(*tz));
+    }
+    s.state.set_spec(std::move(spec));
+    s.uuid = c.uuid;
+    s.key_secret = c.key ? c.key : settings_.ping_key;
+    if (c.uuid) by_uuid_[*c.uuid] = i;
+  }
+}
+
+CheckSpec FleetMonitor::check_spec(const std::string& name, Duration period, Duration grace,
+                                   std::optional<Duration> max_runtime) const {
+  CheckSpec spec;
+  spec.name = name;
+  spec.period = period;
+  spec.grace = grace;
+  spec.max_runtime = max_runtime;
+  return spec;
+}
+
+std::uint32_t FleetMonitor::add_subject(SubjectKind kind, const std::string& name, bool declared) {
+  const std::string key = key_of(kind, name);
+  if (auto it = by_key_.find(key); it != by_key_.end()) return it->second;
+  Subject s;
+  s.kind = kind;
+  s.name = name;
+  s.key = key;
+  s.declared = declared;
+  s.flap = FlapDetector(static_cast<std::size_t>(settings_.alerts.flap_transitions),
+                        settings_.alerts.flap_window);
+  if (kind == SubjectKind::Node)
+    s.state.set_spec(check_spec(name, settings_.node_period, settings_.node_grace, std::nullopt));
+  if (kind == SubjectKind::Check) {
+    s.state.set_spec(
+        check_spec(name, settings_.default_period, settings_.default_grace, std::nullopt));
+    s.key_secret = settings_.ping_key;
+  }
+  const auto i = static_cast<std::uint32_t>(subjects_.size());
+  subjects_.push_back(std::move(s));
+  by_key_.emplace(key, i);
+  return i;
+}
+
+Subject* FleetMonitor::find(SubjectKind kind, const std::string& name) {
+  auto it = by_key_.find(key_of(kind, name));
+  return it == by_key_.end() ? nullptr : &subjects_[it->second];
+}
+
+void FleetMonitor::restore(const std::vector<SubjectRow>& rows, const std::vector<AlertRow>& firing,
+                           const std::vector<SilenceRow>& silences) {
+  for (const auto& r : rows) {
+    auto kind = kind_of(r.kind);
+    if (!kind || *kind == SubjectKind::Backend) continue;  // the gateway reports those afresh
+    if (*kind == SubjectKind::Check && !by_key_.count(key_of(*kind, r.name)) &&
+        !settings_.auto_create_checks)
+      continue;  // no longer in the config
+    const auto i = add_subject(*kind, r.name, false);
+    Subject& s = subjects_[i];
+    std::optional<FleetTime> last;
+    if (r.last_seen_ms) last = from_ms(r.last_seen_ms);
+    std::optional<FleetTime> started;
+    if (r.started_ms) started = from_ms(r.started_ms);
+    s.state.restore(health_of(r.health), last, started);
+    s.since = from_ms(r.since_ms);
+    s.last_seen = from_ms(r.last_seen_ms);
+    s.reason = r.reason;
+    s.detail = r.detail;
+    arm(i);
+  }
+  for (const auto& row : firing) {
+    Alert a;
+    a.rule = row.rule;
+    a.subject = row.subject;
+    a.labels = parse_labels(row.labels);
+    a.annotations = parse_labels(row.annotations);
+    a.starts_at = from_ms(row.starts_at_ms);
+    if (row.last_notified_ms) a.last_notified = from_ms(row.last_notified_ms);
+    a.fingerprint = row.fingerprint;
+    alerts_.restore(std::move(a));
+  }
+  for (const auto& row : silences) {
+    Silence s;
+    s.id = row.id;
+    s.starts_at = from_ms(row.starts_ms);
+    s.ends_at = from_ms(row.ends_ms);
+    s.created_by = row.created_by;
+    s.comment = row.comment;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(row.matchers, ec);
+    if (!ec && v.is_array())
+      for (const auto& m : v.get_array()) {
+        if (!m.is_object()) continue;
+        const auto& o = m.get_object();
+        Matcher mt;
+        if (auto* n = o.if_contains("name"); n && n->is_string()) mt.name = n->get_string();
+        if (auto* x = o.if_contains("value"); x && x->is_string()) mt.value = x->get_string();
+        if (auto* x = o.if_contains("isRegex"); x && x->is_bool()) mt.is_regex = x->get_bool();
+        if (auto* x = o.if_contains("isEqual"); x && x->is_bool()) mt.is_equal = x->get_bool();
+        s.matchers.push_back(std::move(mt));
+      }
+    alerts_.add_silence(std::move(s));
+  }
+}
+
+std::optional<std::string> FleetMonitor::check_by_uuid(std::string_view uuid) const {
+  std::string lower(uuid);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto it = by_uuid_.find(lower);
+  if (it == by_uuid_.end()) it = by_uuid_.find(std::string(uuid));
+  if (it == by_uuid_.end()) return std::nullopt;
+  return subjects_[it->second].name;
+}
+
+bool FleetMonitor::check_key_matches(std::string_view slug, std::string_view key) const {
+  auto it = by_key_.find(key_of(SubjectKind::Check, std::string(slug)));
+  const std::optional<std::string>* secret = &settings_.ping_key;
+  if (it != by_key_.end()) secret = &subjects_[it->second].key_secret;
+  if (!*secret || (*secret)->size() != key.size()) return false;
+  unsigned char diff = 0;  // constant time in the key's contents
+  for (std::size_t i = 0; i < key.size(); ++i)
+    diff |= static_cast<unsigned char>((**secret)[i] ^ key[i]);
+  return diff == 0;
+}
+
+bool FleetMonitor::has_check(std::string_view slug) const {
+  return by_key_.count(key_of(SubjectKind::Check, std::string(slug))) > 0;
+}
+
+void FleetMonitor::arm(std::uint32_t i) {
+  const Subject& s = subjects_[i];
+  if (s.kind == SubjectKind::Node || s.kind == SubjectKind::Check)
+    deadlines_.set(i, s.state.deadline());
+}
+
+void FleetMonitor::store_subject(const Subject& s, WriteBatch& out) const {
+  SubjectRow row;
+  row.kind = std::string(to_string(s.kind));
+  row.name = s.name;
+  row.health = std::string(to_string(s.state.health()));
+  row.reason = s.reason;
+  row.since_ms = to_ms(s.since);
+  row.last_seen_ms = s.last_seen == FleetTime{} ? 0 : to_ms(s.last_seen);
+  row.started_ms = s.state.started() ? to_ms(*s.state.started()) : 0;
+  row.flapping = s.flap.flapping();
+  row.detail = s.detail;
+  // One row per subject and batch: a later change in the same batch replaces an earlier one.
+  for (auto& existing : out.subjects)
+    if (existing.kind == row.kind && existing.name == row.name) {
+      existing = std::move(row);
+      return;
+    }
+  out.subjects.push_back(std::move(row));
+}
+
+void FleetMonitor::record_alert(const Alert& a, bool tell, WriteBatch& out) const {
+  AlertRow row;
+  row.fingerprint = a.fingerprint;
+  row.rule = a.rule;
+  row.subject = a.subject;
+  row.severity = a.severity();
+  row.status = a.firing() ? "firing" : "resolved";
+  row.labels = labels_json(a.labels);
+  row.annotations = labels_json(a.annotations);
+  row.starts_at_ms = to_ms(a.starts_at);
+  row.ends_at_ms = a.ends_at ? to_ms(*a.ends_at) : 0;
+  row.last_notified_ms = a.last_notified ? to_ms(*a.last_notified) : 0;
+  out.alerts.push_back(std::move(row));
+  if (!tell) return;
+  const std::int64_t now_ms = a.last_notified ? to_ms(*a.last_notified) : 0;
+  for (const auto& r : settings_.alerts.receivers) {
+    OutboxRow o;
+    o.receiver = r.name;
+    o.payload = alertmanager_payload(a, r.name, settings_.alerts.external_url);
+    o.created_ms = now_ms;
+    o.next_attempt_ms = now_ms;
+    out.outbox.push_back(std::move(o));
+  }
+}
+
+namespace {
+
+Labels subject_labels(const Subject& s) {
+  Labels l;
+  if (s.kind == SubjectKind::Process) {
+    const auto slash = s.name.find('/');
+    l["node"] = s.name.substr(0, slash);
+    l["process"] = slash == std::string::npos ? s.name : s.name.substr(slash + 1);
+  } else {
+    l[std::string(to_string(s.kind))] = s.name;
+  }
+  return l;
+}
+
+}  // namespace
+
+void FleetMonitor::fire(const std::string& rule, const Subject& s, Labels labels,
+                        Labels annotations, FleetTime now, WriteBatch& out,
+                        const std::string& instance) {
+  labels.merge(subject_labels(s));
+  auto change = alerts_.fire(rule, instance.empty() ? s.key : s.key + ":" + instance,
+                             std::move(labels), std::move(annotations), now);
+  if (change) record_alert(change->alert, change->tell, out);
+}
+
+void FleetMonitor::resolve(const std::string& rule, const Subject& s, FleetTime now,
+                           WriteBatch& out, const std::string& instance) {
+  auto change = alerts_.resolve(rule, instance.empty() ? s.key : s.key + ":" + instance, now);
+  if (change) record_alert(change->alert, change->tell, out);
+}
+
+void FleetMonitor::changed(std::uint32_t i, const Transition& t, bool automatic, WriteBatch& out) {
+  Subject& s = subjects_[i];
+  s.since = t.at;
+  s.reason = t.reason;
+  TransitionRow row;
+  row.kind = std::string(to_string(s.kind));
+  row.name = s.name;
+  row.from = std::string(to_string(t.from));
+  row.to = std::string(to_string(t.to));
+  row.reason = t.reason;
+  row.at_ms = to_ms(t.at);
+  row.automatic = automatic;
+  out.transitions.push_back(std::move(row));
+  if (t.from != Health::New) flapping(i, t.at, out);
+  const std::string rule = down_rule(s.kind);
+  if (t.to == Health::Down) {
+    const std::string what = std::string(to_string(s.kind)) + " " + s.name;
+    fire(rule, s, {{"severity", "critical"}},
+         {{"summary", what + " is DOWN"}, {"description", what + ": " + t.reason}}, t.at, out);
+  } else if (t.to == Health::Up) {
+    resolve(rule, s, t.at, out);
+  }
+}
+
+void FleetMonitor::flapping(std::uint32_t i, FleetTime now, WriteBatch& out) {
+  Subject& s = subjects_[i];
+  auto became = s.flap.record(now);
+  if (!became || !*became) return;
+  alerts_.set_quiet(s.key, true);
+  flapping_.push_back(i);
+  const std::string what = std::string(to_string(s.kind)) + " " + s.name;
+  fire("Flapping", s, {{"severity", "warning"}},
+       {{"summary", what + " is flapping"},
+        {"description", what + " changed state more than " +
+                            std::to_string(settings_.alerts.flap_transitions) + " times in " +
+                            format_duration(settings_.alerts.flap_window) +
+                            "; its other alerts are held until it settles"}},
+       now, out);
+}
+
+bool FleetMonitor::ping(const PingRequest& p, FleetTime now, WriteBatch& out) {
+  std::uint32_t i = 0;
+  if (auto it = by_key_.find(key_of(SubjectKind::Check, p.check)); it != by_key_.end())
+    i = it->second;
+  else if (settings_.auto_create_checks)
+    i = add_subject(SubjectKind::Check, p.check, false);
+  else
+    return false;
+  Subject& s = subjects_[i];
+  std::optional<Transition> t;
+  const char* kind = "success";
+  switch (p.kind) {
+    case PingKind::Success: t = s.state.ping(now); break;
+    case PingKind::Start:
+      t = s.state.start(now);
+      kind = "start";
+      break;
+    case PingKind::Fail:
+      t = s.state.fail(now);
+      kind = "fail";
+      break;
+    case PingKind::ExitStatus:
+      t = s.state.exit_status(p.exit_status, now);
+      kind = "exit";
+      break;
+    case PingKind::Log: kind = "log"; break;
+  }
+  if (p.kind != PingKind::Log) s.last_seen = now;
+  s.detail = "{\"last_ping\":\"" + std::string(kind) + "\"" +
+             (p.kind == PingKind::ExitStatus ? ",\"exit_status\":" + std::to_string(p.exit_status)
+                                             : std::string()) +
+             ",\"at\":\"" + rfc3339(now) + "\"}";
+  out.pings.push_back({p.check, kind, p.exit_status, to_ms(now), p.body, p.remote});
+  if (t) changed(i, *t, false, out);
+  arm(i);
+  store_subject(subjects_[i], out);
+  return true;
+}
+
+const ThresholdMap& FleetMonitor::thresholds_for(const std::string& node) const {
+  for (const auto& n : settings_.nodes)
+    if (n.name == node && !n.thresholds.empty()) return n.thresholds;
+  return settings_.thresholds;
+}
+
+void FleetMonitor::heartbeat(const Heartbeat& hb, const std::string& raw, FleetTime now,
+                             WriteBatch& out) {
+  const bool known = find(SubjectKind::Node, hb.node) != nullptr;
+  const auto i = add_subject(SubjectKind::Node, hb.node, false);
+  if (!known && hb.period)  // a node not in the config is judged by the period it announces
+    subjects_[i].state.set_spec(check_spec(hb.node, *hb.period, settings_.node_grace, {}));
+  Subject& s = subjects_[i];
+  auto t = s.state.ping(now);
+  s.last_seen = now;
+  s.detail = raw;
+  HeartbeatRow row;
+  row.node = hb.node;
+  row.at_ms = to_ms(now);
+  row.body = raw;
+  for (const auto& r : readings(hb)) {
+    if (r.metric == Metric::CpuLoadPerCore) row.cpu_load_per_core = r.value;
+    if (r.metric == Metric::MemoryUsedPercent) row.memory_used_percent = r.value;
+    if (r.metric == Metric::DiskUsedPercent)
+      row.disk_used_percent = std::max(row.disk_used_percent, r.value);
+  }
+  out.heartbeats.push_back(std::move(row));
+  if (t) changed(i, *t, false, out);
+  check_thresholds(i, hb, now, out);
+  processes(hb, now, out);
+  arm(i);
+  store_subject(subjects_[i], out);
+}
+
+void FleetMonitor::check_thresholds(std::uint32_t node, const Heartbeat& hb, FleetTime now,
+                                    WriteBatch& out) {
+  const ThresholdMap& specs = thresholds_for(hb.node);
+  for (const auto& r : readings(hb)) {
+    auto spec = specs.find(r.metric);
+    if (spec == specs.end()) continue;
+    Subject& s = subjects_[node];
+    auto& th = s.thresholds.try_emplace({r.metric, r.instance}, spec->second).first->second;
+    auto level = th.update(r.value);
+    if (!level) continue;
+    const std::string rule = rule_of(r.metric);
+    if (*level == Level::Ok) {
+      resolve(rule, s, now, out, r.instance);
+      continue;
+    }
+    const bool critical = *level == Level::Critical;
+    Labels labels{{"severity", critical ? "critical" : "warning"},
+                  {"metric", std::string(to_string(r.metric))}};
+    if (!r.instance.empty()) labels["instance"] = r.instance;
+    const std::string where = s.name + (r.instance.empty() ? "" : " " + r.instance);
+    const double line = critical ? spec->second.critical : spec->second.warning;
+    fire(rule, s, std::move(labels),
+         {{"summary", fmt::format("{} on {} is {:.1f} ({} at {:g})", to_string(r.metric), where,
+                                  r.value, critical ? "critical" : "warning", line)},
+          {"value", fmt::format("{:.1f}", r.value)}},
+         now, out, r.instance);
+  }
+}
+
+void FleetMonitor::processes(const Heartbeat& hb, FleetTime now, WriteBatch& out) {
+  for (const auto& p : hb.processes) {
+    const auto i = add_subject(SubjectKind::Process, hb.node + "/" + p.name, false);
+    Subject& s = subjects_[i];
+    const bool respawned = p.restarts > s.restarts;
+    s.restarts = p.restarts;
+    s.last_seen = now;
+    s.detail = "{\"state\":" + json_string(p.state) +
+               ",\"restarts\":" + std::to_string(p.restarts) +
+               (p.pid ? ",\"pid\":" + std::to_string(*p.pid) : std::string()) + "}";
+    std::optional<Transition> t;
+    if (p.failed()) {
+      if (s.state.health() != Health::Down)
+        t = s.state.fail(
+            now, p.state + (p.exit_status ? " (exit status " + std::to_string(*p.exit_status) + ")"
+                                          : std::string()));
+    } else if (s.state.health() != Health::Up) {
+      t = s.state.ping(now);
+      if (t) t->reason = respawned ? "respawned by the agent" : p.state;
+    }
+    // A recovery is automatic when the agent's restart count went up: it respawned it.
+    if (t) changed(i, *t, t->to == Health::Up && respawned, out);
+    store_subject(s, out);
+  }
+}
+
+void FleetMonitor::backend(const std::string& id, bool up, const std::string& reason, FleetTime now,
+                           WriteBatch& out) {
+  const auto i = add_subject(SubjectKind::Backend, id, true);
+  Subject& s = subjects_[i];
+  s.last_seen = now;
+  std::optional<Transition> t;
+  if (up && s.state.health() != Health::Up) t = s.state.ping(now);
+  if (!up && s.state.health() != Health::Down) t = s.state.fail(now, reason);
+  if (!t) return;
+  t->reason = reason;
+  changed(i, *t, false, out);
+  store_subject(s, out);
+}
+
+void FleetMonitor::tick(FleetTime now, WriteBatch& out) {
+  for (auto i : deadlines_.pop_due(now)) {
+    auto t = subjects_[i].state.expire(now);
+    if (!t) {
+      arm(i);  // not due after all (a ping moved it); keep watching
+      continue;
+    }
+    changed(i, *t, false, out);
+    store_subject(subjects_[i], out);
+  }
+  for (std::size_t k = 0; k < flapping_.size();) {
+    Subject& s = subjects_[flapping_[k]];
+    auto settled = s.flap.settle(now);
+    if (settled && !*settled) {
+      alerts_.set_quiet(s.key, false);
+      resolve("Flapping", s, now, out);
+      store_subject(s, out);
+      flapping_.erase(flapping_.begin() + static_cast<std::ptrdiff_t>(k));
+    } else {
+      ++k;
+    }
+  }
+  for (const auto& a : alerts_.due(now)) record_alert(a, true, out);
+}
+
+std::optional<FleetTime> FleetMonitor::next_wakeup() {
+  std::optional<FleetTime> next = deadlines_.next();
+  auto consider = [&](std::optional<FleetTime> t) {
+    if (t && (!next || *t < *next)) next = t;
+  };
+  consider(alerts_.next_due());
+  for (auto i : flapping_) consider(subjects_[i].flap.next_settle());
+  return next;
+}
+
+void FleetMonitor::add_silence(Silence s, FleetTime now, WriteBatch& out) {
+  (void)now;
+  SilenceRow row;
+  row.id = s.id;
+  std::string m = "[";
+  for (const auto& mt : s.matchers) {
+    if (m.size() > 1) m += ',';
+    m += "{\"name\":" + json_string(mt.name) + ",\"value\":" + json_string(mt.value) +
+         ",\"isRegex\":" + (mt.is_regex ? "true" : "false") +
+         ",\"isEqual\":" + (mt.is_equal ? "true" : "false") + "}";
+  }
+  row.matchers = m + "]";
+  row.created_by = s.created_by;
+  row.comment = s.comment;
+  row.starts_ms = to_ms(s.starts_at);
+  row.ends_ms = to_ms(s.ends_at);
+  out.silences.push_back(std::move(row));
+  alerts_.add_silence(std::move(s));
+}
+
+bool FleetMonitor::expire_silence(const std::string& id, FleetTime now, WriteBatch& out) {
+  for (const auto& s : alerts_.silences())
+    if (s.id == id) {
+      Silence copy = s;
+      copy.ends_at = std::min(copy.ends_at, now);
+      add_silence(std::move(copy), now, out);
+      return true;
+    }
+  return false;
+}
+
+}  // namespace fleetgate

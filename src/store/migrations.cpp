@@ -1,0 +1,61 @@
+#include "store/migrations.h"
+
+namespace fleetgate {
+
+namespace {
+
+constexpr const char* kMigrations[] = {
+    // 1: subjects and their history, pings, heartbeats, alerts, the outbox, silences, usage.
+    R"sql(
+CREATE TABLE subjects (
+  kind TEXT NOT NULL, name TEXT NOT NULL, health TEXT NOT NULL, reason TEXT NOT NULL,
+  since_ms INTEGER NOT NULL, last_seen_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL,
+  flapping INTEGER NOT NULL, detail TEXT NOT NULL,
+  PRIMARY KEY (kind, name)) WITHOUT ROWID;
+CREATE TABLE transitions (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, from_health TEXT NOT NULL,
+  to_health TEXT NOT NULL, reason TEXT NOT NULL, at_ms INTEGER NOT NULL,
+  automatic INTEGER NOT NULL);
+CREATE INDEX transitions_at ON transitions (at_ms);
+CREATE TABLE pings (
+  id INTEGER PRIMARY KEY, check_name TEXT NOT NULL, kind TEXT NOT NULL,
+  exit_status INTEGER NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL,
+  remote TEXT NOT NULL);
+CREATE INDEX pings_check ON pings (check_name, at_ms);
+CREATE INDEX pings_at ON pings (at_ms);
+CREATE TABLE heartbeats (
+  id INTEGER PRIMARY KEY, node TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX heartbeats_node ON heartbeats (node, at_ms);
+CREATE INDEX heartbeats_at ON heartbeats (at_ms);
+CREATE TABLE node_hours (
+  node TEXT NOT NULL, hour_ms INTEGER NOT NULL, samples INTEGER NOT NULL,
+  cpu_load_per_core REAL NOT NULL, memory_used_percent REAL NOT NULL,
+  disk_used_percent REAL NOT NULL,
+  PRIMARY KEY (node, hour_ms)) WITHOUT ROWID;
+CREATE TABLE alerts (
+  fingerprint TEXT NOT NULL, starts_at_ms INTEGER NOT NULL, rule TEXT NOT NULL,
+  subject TEXT NOT NULL, severity TEXT NOT NULL, status TEXT NOT NULL, labels TEXT NOT NULL,
+  annotations TEXT NOT NULL, ends_at_ms INTEGER NOT NULL, last_notified_ms INTEGER NOT NULL,
+  PRIMARY KEY (fingerprint, starts_at_ms)) WITHOUT ROWID;
+CREATE INDEX alerts_status ON alerts (status);
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY, receiver TEXT NOT NULL, payload TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, next_attempt_ms INTEGER NOT NULL, attempts INTEGER NOT NULL,
+  delivered_ms INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+CREATE INDEX outbox_pending ON outbox (next_attempt_ms) WHERE delivered_ms = 0;
+CREATE TABLE silences (
+  id TEXT PRIMARY KEY, matchers TEXT NOT NULL, created_by TEXT NOT NULL,
+  comment TEXT NOT NULL, starts_ms INTEGER NOT NULL, ends_ms INTEGER NOT NULL);
+CREATE TABLE usage_minutes (
+  deployment TEXT NOT NULL, minute_ms INTEGER NOT NULL, requests INTEGER NOT NULL,
+  errors INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+  busy_ms INTEGER NOT NULL,
+  PRIMARY KEY (deployment, minute_ms)) WITHOUT ROWID;
+)sql",
+};
+
+}  // namespace
+
+std::span<const char* const> store_migrations() { return kMigrations; }
+
+}  // namespace fleetgate

@@ -1,0 +1,126 @@
+// The rows the store keeps, as plain data. Times are milliseconds since the Unix epoch (UTC);
+// states are the words the API shows ("up", "down", "new").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetgate {
+
+// The current state of one node, backend, check or supervised process.
+struct SubjectRow {
+  std::string kind;  // node, backend, check, process
+  std::string name;
+  std::string health;  // new, up, down
+  std::string reason;  // of the last transition
+  std::int64_t since_ms = 0;
+  std::int64_t last_seen_ms = 0;  // last ping, heartbeat or probe; 0: never
+  std::int64_t started_ms = 0;    // a check's run in progress; 0: none
+  bool flapping = false;
+  std::string detail;  // JSON: a node's last figures, a check's last ping
+};
+
+struct TransitionRow {
+  std::string kind;
+  std::string name;
+  std::string from;
+  std::string to;
+  std::string reason;
+  std::int64_t at_ms = 0;
+  bool automatic = false;  // a recovery fleetgate made itself (e.g. the agent's respawn)
+};
+
+struct PingRow {
+  std::string check;
+  std::string kind;  // success, start, fail, exit
+  int exit_status = 0;
+  std::int64_t at_ms = 0;
+  std::string body;  // up to 10 KB
+  std::string remote;
+};
+
+struct HeartbeatRow {
+  std::string node;
+  std::int64_t at_ms = 0;
+  std::string body;  // the JSON as received
+  // Figures kept hourly after the raw heartbeat is gone (the highest of the hour).
+  double cpu_load_per_core = 0;
+  double memory_used_percent = 0;
+  double disk_used_percent = 0;  // the fullest mount
+};
+
+struct AlertRow {
+  std::string fingerprint;  // of the labels; one alert per (rule, subject)
+  std::string rule;
+  std::string subject;  // kind/name
+  std::string severity;
+  std::string status;  // firing, resolved
+  std::string labels;  // JSON object
+  std::string annotations;
+  std::int64_t starts_at_ms = 0;
+  std::int64_t ends_at_ms = 0;  // 0 while firing
+  std::int64_t last_notified_ms = 0;
+};
+
+struct OutboxRow {
+  std::int64_t id = 0;  // assigned by the store
+  std::string receiver;
+  std::string payload;  // what is sent, rendered once
+  std::int64_t created_ms = 0;
+  std::int64_t next_attempt_ms = 0;
+  int attempts = 0;
+  std::string last_error;
+};
+
+struct OutboxResult {
+  std::int64_t id = 0;
+  bool delivered = false;
+  int attempts = 0;
+  std::int64_t at_ms = 0;
+  std::int64_t next_attempt_ms = 0;
+  std::string error;
+};
+
+struct SilenceRow {
+  std::string id;
+  std::string matchers;  // JSON list of {name, value, isRegex, isEqual}
+  std::string created_by;
+  std::string comment;
+  std::int64_t starts_ms = 0;
+  std::int64_t ends_ms = 0;
+};
+
+// Per deployment and minute: what the gateway did (for capacity and usage history).
+struct UsageRow {
+  std::string deployment;
+  std::int64_t minute_ms = 0;
+  std::int64_t requests = 0;
+  std::int64_t errors = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t busy_ms = 0;  // request time, divided by the deployment's parallel slots
+};
+
+// One transaction's worth of writes.
+struct WriteBatch {
+  std::vector<SubjectRow> subjects;                                   // upserted by (kind, name)
+  std::vector<std::pair<std::string, std::string>> removed_subjects;  // (kind, name)
+  std::vector<TransitionRow> transitions;
+  std::vector<PingRow> pings;
+  std::vector<HeartbeatRow> heartbeats;
+  std::vector<AlertRow> alerts;  // upserted by fingerprint + starts_at
+  std::vector<OutboxRow> outbox;
+  std::vector<OutboxResult> outbox_results;
+  std::vector<SilenceRow> silences;  // upserted by id
+  std::vector<UsageRow> usage;       // added to the minute's row
+
+  bool empty() const {
+    return subjects.empty() && removed_subjects.empty() && transitions.empty() && pings.empty() &&
+           heartbeats.empty() && alerts.empty() && outbox.empty() && outbox_results.empty() &&
+           silences.empty() && usage.empty();
+  }
+};
+
+}  // namespace fleetgate

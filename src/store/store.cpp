@@ -1,0 +1,474 @@
+#include "store/store.h"
+
+#include "store/migrations.h"
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+namespace fleetgate {
+
+namespace {
+
+// A prepared statement: bind by position (1-based), step, read columns; finalized on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db) + ": " + sql);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Stmt& bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // True while there is a row; throws on errors (caught by the transaction that runs it).
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(std::string("sqlite step: ") + sqlite3_errmsg(db_));
+  }
+  void run() {
+    step();
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw std::runtime_error(msg);
+  }
+}
+
+int user_version(sqlite3* db) {
+  Stmt s(db, "PRAGMA user_version");
+  return s.step() ? static_cast<int>(s.i64(0)) : 0;
+}
+
+Result<sqlite3*> open_connection(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Error(Errc::Internal, "cannot open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool read_only) {
+  std::unique_ptr<Store> store(new Store());
+  store->path_ = path;
+  if (!read_only) {
+    auto w = open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (!w) return w.error();
+    store->writer_db_ = *w;
+    try {
+      // WAL: readers never block the writer. synchronous=NORMAL: a commit is in the WAL (and
+      // so survives the process dying) before it returns; only a power cut may lose the last.
+      exec(store->writer_db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+      const auto migrations = store_migrations();
+      int version = user_version(store->writer_db_);
+      if (version > static_cast<int>(migrations.size()))
+        return Error(Errc::Internal, path + " has schema version " + std::to_string(version) +
+                                         ", newer than this fleetgate knows (" +
+                                         std::to_string(migrations.size()) + ")");
+      for (; version < static_cast<int>(migrations.size()); ++version) {
+        exec(store->writer_db_, "BEGIN IMMEDIATE");
+        exec(store->writer_db_, migrations[static_cast<std::size_t>(version)]);
+        exec(store->writer_db_, ("PRAGMA user_version=" + std::to_string(version + 1)).c_str());
+        exec(store->writer_db_, "COMMIT");
+      }
+      store->schema_version_ = version;
+    } catch (const std::exception& e) {
+      return Error(Errc::Internal, path + ": " + e.what());
+    }
+  }
+  auto r = open_connection(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+  if (!r) return r.error();
+  store->reader_db_ = *r;
+  if (read_only) {
+    try {
+      store->schema_version_ = user_version(store->reader_db_);
+    } catch (const std::exception& e) {
+      return Error(Errc::Internal, path + ": " + e.what());
+    }
+    if (store->schema_version_ == 0)
+      return Error(Errc::Internal, path + " is not a fleetgate store");
+  } else {
+    store->writer_ = std::thread([s = store.get()] { s->writer_loop(); });
+  }
+  return store;
+}
+
+Store::~Store() {
+  if (writer_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    writer_.join();
+  }
+  sqlite3_close(reader_db_);
+  sqlite3_close(writer_db_);
+}
+
+void Store::write(WriteBatch batch, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.emplace_back(std::move(batch), std::move(done));
+    ++queued_;
+  }
+  cv_.notify_one();
+}
+
+void Store::prune(Retention r) {
+  {
+    std::lock_guard lock(mutex_);
+    prunes_.push_back(r);
+  }
+  write(WriteBatch{});
+}
+
+void Store::flush() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = queued_;
+  flushed_cv_.wait(lock, [&] { return committed_ >= target || !writer_.joinable(); });
+}
+
+void Store::writer_loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty() && stopping_) return;
+    std::deque<std::pair<WriteBatch, Done>> work;
+    work.swap(queue_);
+    std::vector<Retention> prunes;
+    prunes.swap(prunes_);
+    lock.unlock();
+    const bool ok = commit(work, prunes);
+    for (auto& [batch, done] : work)
+      if (done) done(ok);
+    lock.lock();
+    committed_ += work.size();
+    flushed_cv_.notify_all();
+  }
+}
+
+bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Retention>& prunes) {
+  sqlite3* db = writer_db_;
+  try {
+    exec(db, "BEGIN IMMEDIATE");
+    Stmt subject(db,
+                 "INSERT INTO subjects VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) "
+                 "ON CONFLICT (kind, name) DO UPDATE SET health=?3, reason=?4, since_ms=?5, "
+                 "last_seen_ms=?6, started_ms=?7, flapping=?8, detail=?9");
+    Stmt unsubject(db, "DELETE FROM subjects WHERE kind=?1 AND name=?2");
+    Stmt transition(db,
+                    "INSERT INTO transitions (kind, name, from_health, to_health, reason, at_ms,"
+                    " automatic) VALUES (?1,?2,?3,?4,?5,?6,?7)");
+    Stmt ping(db,
+              "INSERT INTO pings (check_name, kind, exit_status, at_ms, body, remote) "
+              "VALUES (?1,?2,?3,?4,?5,?6)");
+    Stmt heartbeat(db, "INSERT INTO heartbeats (node, at_ms, body) VALUES (?1,?2,?3)");
+    Stmt hour(db,
+              "INSERT INTO node_hours VALUES (?1,?2,1,?3,?4,?5) ON CONFLICT (node, hour_ms) DO "
+              "UPDATE SET samples=samples+1, cpu_load_per_core=max(cpu_load_per_core,?3), "
+              "memory_used_percent=max(memory_used_percent,?4), "
+              "disk_used_percent=max(disk_used_percent,?5)");
+    Stmt alert(db,
+               "INSERT INTO alerts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT "
+               "(fingerprint, starts_at_ms) DO UPDATE SET severity=?5, status=?6, labels=?7, "
+               "annotations=?8, ends_at_ms=?9, last_notified_ms=?10");
+    Stmt outbox(db,
+                "INSERT INTO outbox (receiver, payload, created_ms, next_attempt_ms, attempts) "
+                "VALUES (?1,?2,?3,?4,0)");
+    Stmt result(db,
+                "UPDATE outbox SET attempts=?2, delivered_ms=?3, next_attempt_ms=?4, "
+                "last_error=?5 WHERE id=?1");
+    Stmt silence(db,
+                 "INSERT INTO silences VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (id) DO UPDATE "
+                 "SET matchers=?2, created_by=?3, comment=?4, starts_ms=?5, ends_ms=?6");
+    Stmt usage(db,
+               "INSERT INTO usage_minutes VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT "
+               "(deployment, minute_ms) DO UPDATE SET requests=requests+?3, errors=errors+?4, "
+               "prompt_tokens=prompt_tokens+?5, completion_tokens=completion_tokens+?6, "
+               "busy_ms=busy_ms+?7");
+    for (const auto& [b, done] : work) {
+      for (const auto& s : b.subjects)
+        subject.bind(1, s.kind)
+            .bind(2, s.name)
+            .bind(3, s.health)
+            .bind(4, s.reason)
+            .bind(5, s.since_ms)
+            .bind(6, s.last_seen_ms)
+            .bind(7, s.started_ms)
+            .bind(8, s.flapping)
+            .bind(9, s.detail)
+            .run();
+      for (const auto& [kind, name] : b.removed_subjects)
+        unsubject.bind(1, kind).bind(2, name).run();
+      for (const auto& t : b.transitions)
+        transition.bind(1, t.kind)
+            .bind(2, t.name)
+            .bind(3, t.from)
+            .bind(4, t.to)
+            .bind(5, t.reason)
+            .bind(6, t.at_ms)
+            .bind(7, t.automatic)
+            .run();
+      for (const auto& p : b.pings)
+        ping.bind(1, p.check)
+            .bind(2, p.kind)
+            .bind(3, p.exit_status)
+            .bind(4, p.at_ms)
+            .bind(5, p.body)
+            .bind(6, p.remote)
+            .run();
+      for (const auto& h : b.heartbeats) {
+        heartbeat.bind(1, h.node).bind(2, h.at_ms).bind(3, h.body).run();
+        hour.bind(1, h.node)
+            .bind(2, h.at_ms - h.at_ms % 3'600'000)
+            .bind(3, h.cpu_load_per_core)
+            .bind(4, h.memory_used_percent)
+            .bind(5, h.disk_used_percent)
+            .run();
+      }
+      for (const auto& a : b.alerts)
+        alert.bind(1, a.fingerprint)
+            .bind(2, a.starts_at_ms)
+            .bind(3, a.rule)
+            .bind(4, a.subject)
+            .bind(5, a.severity)
+            .bind(6, a.status)
+            .bind(7, a.labels)
+            .bind(8, a.annotations)
+            .bind(9, a.ends_at_ms)
+            .bind(10, a.last_notified_ms)
+            .run();
+      for (const auto& o : b.outbox)
+        outbox.bind(1, o.receiver)
+            .bind(2, o.payload)
+            .bind(3, o.created_ms)
+            .bind(4, o.next_attempt_ms)
+            .run();
+      for (const auto& r : b.outbox_results)
+        result.bind(1, r.id)
+            .bind(2, r.attempts)
+            .bind(3, r.delivered ? r.at_ms : 0)
+            .bind(4, r.next_attempt_ms)
+            .bind(5, r.error)
+            .run();
+      for (const auto& s : b.silences)
+        silence.bind(1, s.id)
+            .bind(2, s.matchers)
+            .bind(3, s.created_by)
+            .bind(4, s.comment)
+            .bind(5, s.starts_ms)
+            .bind(6, s.ends_ms)
+            .run();
+      for (const auto& u : b.usage)
+        usage.bind(1, u.deployment)
+            .bind(2, u.minute_ms)
+            .bind(3, u.requests)
+            .bind(4, u.errors)
+            .bind(5, u.prompt_tokens)
+            .bind(6, u.completion_tokens)
+            .bind(7, u.busy_ms)
+            .run();
+    }
+    for (const auto& r : prunes) {
+      Stmt(db, "DELETE FROM pings WHERE at_ms < ?1").bind(1, r.pings_before_ms).run();
+      Stmt(db, "DELETE FROM heartbeats WHERE at_ms < ?1").bind(1, r.heartbeats_before_ms).run();
+      Stmt(db, "DELETE FROM node_hours WHERE hour_ms < ?1").bind(1, r.history_before_ms).run();
+      Stmt(db, "DELETE FROM transitions WHERE at_ms < ?1").bind(1, r.history_before_ms).run();
+      Stmt(db, "DELETE FROM usage_minutes WHERE minute_ms < ?1").bind(1, r.history_before_ms).run();
+      Stmt(db, "DELETE FROM alerts WHERE status='resolved' AND ends_at_ms < ?1")
+          .bind(1, r.history_before_ms)
+          .run();
+      Stmt(db, "DELETE FROM outbox WHERE delivered_ms > 0 AND delivered_ms < ?1")
+          .bind(1, r.pings_before_ms)
+          .run();
+      Stmt(db, "DELETE FROM silences WHERE ends_ms < ?1").bind(1, r.history_before_ms).run();
+    }
+    exec(db, "COMMIT");
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("store: a write to {} failed and was rolled back: {}", path_, e.what());
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return false;
+  }
+}
+
+std::vector<SubjectRow> Store::subjects() {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_,
+         "SELECT kind, name, health, reason, since_ms, last_seen_ms, started_ms, flapping, "
+         "detail FROM subjects ORDER BY kind, name");
+  std::vector<SubjectRow> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5), s.i64(6),
+                   s.i64(7) != 0, s.text(8)});
+  return out;
+}
+
+std::vector<AlertRow> Store::alerts(bool firing_only, std::int64_t since_ms) {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_,
+         firing_only ? "SELECT fingerprint, rule, subject, severity, status, labels, annotations, "
+                       "starts_at_ms, ends_at_ms, last_notified_ms FROM alerts WHERE "
+                       "status='firing' AND ?1 >= 0 ORDER BY starts_at_ms"
+                     : "SELECT fingerprint, rule, subject, severity, status, labels, annotations, "
+                       "starts_at_ms, ends_at_ms, last_notified_ms FROM alerts WHERE "
+                       "status='firing' OR ends_at_ms >= ?1 ORDER BY starts_at_ms");
+  s.bind(1, since_ms);
+  std::vector<AlertRow> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
+                   s.i64(7), s.i64(8), s.i64(9)});
+  return out;
+}
+
+std::vector<SilenceRow> Store::silences(std::int64_t active_at_ms) {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_,
+         "SELECT id, matchers, created_by, comment, starts_ms, ends_ms FROM silences WHERE "
+         "ends_ms > ?1 ORDER BY starts_ms");
+  s.bind(1, active_at_ms);
+  std::vector<SilenceRow> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5)});
+  return out;
+}
+
+std::vector<OutboxRow> Store::due_outbox(std::int64_t now_ms, std::size_t limit) {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_,
+         "SELECT id, receiver, payload, created_ms, next_attempt_ms, attempts, last_error FROM "
+         "outbox WHERE delivered_ms = 0 AND next_attempt_ms <= ?1 ORDER BY id LIMIT ?2");
+  s.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<OutboxRow> out;
+  while (s.step())
+    out.push_back({s.i64(0), s.text(1), s.text(2), s.i64(3), s.i64(4), static_cast<int>(s.i64(5)),
+                   s.text(6)});
+  return out;
+}
+
+std::optional<std::int64_t> Store::next_outbox_attempt() {
+  std::lock_guard lock(read_mutex_);
+  Stmt c(reader_db_, "SELECT count(*), min(next_attempt_ms) FROM outbox WHERE delivered_ms = 0");
+  if (!c.step() || c.i64(0) == 0) return std::nullopt;
+  return c.i64(1);
+}
+
+std::int64_t Store::pending_outbox() {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_, "SELECT count(*) FROM outbox WHERE delivered_ms = 0");
+  return s.step() ? s.i64(0) : 0;
+}
+
+std::vector<TransitionRow> Store::transitions(std::int64_t since_ms) {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_,
+         "SELECT kind, name, from_health, to_health, reason, at_ms, automatic FROM transitions "
+         "WHERE at_ms >= ?1 ORDER BY at_ms, id");
+  s.bind(1, since_ms);
+  std::vector<TransitionRow> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.i64(5), s.i64(6) != 0});
+  return out;
+}
+
+std::vector<UsageRow> Store::usage(std::int64_t since_ms) {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_,
+         "SELECT deployment, min(minute_ms), sum(requests), sum(errors), sum(prompt_tokens), "
+         "sum(completion_tokens), sum(busy_ms) FROM usage_minutes WHERE minute_ms >= ?1 "
+         "GROUP BY deployment ORDER BY deployment");
+  s.bind(1, since_ms);
+  std::vector<UsageRow> out;
+  while (s.step())
+    out.push_back({s.text(0), s.i64(1), s.i64(2), s.i64(3), s.i64(4), s.i64(5), s.i64(6)});
+  return out;
+}
+
+std::vector<PingRow> Store::pings(const std::string& check, std::size_t limit) {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_,
+         "SELECT check_name, kind, exit_status, at_ms, body, remote FROM pings WHERE "
+         "check_name = ?1 ORDER BY at_ms DESC, id DESC LIMIT ?2");
+  s.bind(1, check).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<PingRow> out;
+  while (s.step())
+    out.push_back(
+        {s.text(0), s.text(1), static_cast<int>(s.i64(2)), s.i64(3), s.text(4), s.text(5)});
+  return out;
+}
+
+std::vector<HeartbeatRow> Store::heartbeats(const std::string& node, std::size_t limit) {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_,
+         "SELECT node, at_ms, body FROM heartbeats WHERE node = ?1 ORDER BY at_ms DESC, id DESC "
+         "LIMIT ?2");
+  s.bind(1, node).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<HeartbeatRow> out;
+  while (s.step()) out.push_back({s.text(0), s.i64(1), s.text(2), 0, 0, 0});
+  return out;
+}
+
+Result<void> Store::backup(const std::string& path) {
+  sqlite3* out = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = out ? sqlite3_errmsg(out) : "out of memory";
+    sqlite3_close(out);
+    return Error(Errc::Internal, "cannot open " + path + ": " + msg);
+  }
+  std::lock_guard lock(read_mutex_);
+  sqlite3_backup* b = sqlite3_backup_init(out, "main", reader_db_, "main");
+  if (!b) {
+    std::string msg = sqlite3_errmsg(out);
+    sqlite3_close(out);
+    return Error(Errc::Internal, "backup to " + path + ": " + msg);
+  }
+  // All pages in one step: the copy is of one consistent snapshot of the source.
+  const int rc = sqlite3_backup_step(b, -1);
+  sqlite3_backup_finish(b);
+  std::string msg = sqlite3_errmsg(out);
+  sqlite3_close(out);
+  if (rc != SQLITE_DONE) return Error(Errc::Internal, "backup to " + path + ": " + msg);
+  return {};
+}
+
+}  // namespace fleetgate
