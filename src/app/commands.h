@@ -15,8 +15,9 @@ inline constexpr int kExitBadConfig = 2;  // invalid config or arguments
 
 struct ServeOptions {
   std::string config_path;
-  std::optional<std::string> listen;  // overrides fleetgate.listen
-  std::optional<unsigned> threads;    // overrides fleetgate.threads
+  std::optional<std::string> listen;         // overrides fleetgate.listen
+  std::optional<unsigned> threads;           // overrides fleetgate.threads
+  std::string data_path = "./fleetgate.db";  // the store
 };
 int run_serve(const ServeOptions& options);
 

@@ -1,6 +1,8 @@
 #include "app/commands.h"
 #include "app/signals.h"
 #include "config/loader.h"
+#include "fleet/fleet_api.h"
+#include "fleet/fleet_service.h"
 #include "health/prober.h"
 #include "server/access_log.h"
 #include "server/gateway.h"
@@ -65,6 +67,14 @@ int run_serve(const ServeOptions& options) {
     spdlog::error("fleetgate.access_log: {}", access_log.problem());
     return kExitFailure;
   }
+  auto store = Store::open(options.data_path);
+  if (!store) {
+    spdlog::error("--data {}: {}", options.data_path, store.error().message);
+    return kExitFailure;
+  }
+  const FleetSettings fleet_settings = config->fleet;
+  std::optional<std::string> fleet_token =
+      config->fleet.token ? config->fleet.token : config->master_key;
   auto state = std::make_shared<const GatewayState>(std::move(*config));
   const Timeouts t = state->config.gateway.timeouts;  // a copy: a reload replaces `state`
   auto make_factory = [&](std::shared_ptr<const GatewayState> s) {
@@ -85,6 +95,7 @@ int run_serve(const ServeOptions& options) {
   };
   std::unique_ptr<Prober> prober;
   std::mutex reload_mutex;  // one reload at a time (SIGHUP and POST /admin/reload)
+  std::mutex state_mutex;   // `state` is replaced by reloads; the fleet watch reads it
   // Reads the file again, checks it, and swaps it in; on any problem the running config stays.
   const ReloadHook reload = [&]() -> Result<std::string> {
     std::lock_guard lock(reload_mutex);
@@ -109,7 +120,10 @@ int run_serve(const ServeOptions& options) {
     prober.reset();
     server.replace_handlers(make_factory(next_state));
     prober = start_prober(*next_state);
-    state = next_state;
+    {
+      std::lock_guard state_lock(state_mutex);
+      state = next_state;
+    }
     const std::string summary = std::to_string(state->config.deployments.size()) +
                                 " deployments, " +
                                 std::to_string(state->routes.model_names().size()) +
@@ -118,9 +132,39 @@ int run_serve(const ServeOptions& options) {
     return summary;
   };
   server.set_reload_hook(reload);
+  // The fleet watch: its own threads; it reads the gateway's view of each backend every second.
+  auto current_state = [&] {
+    std::lock_guard lock(state_mutex);
+    return state;
+  };
+  FleetService fleet(fleet_settings, std::move(*store), fleet_token);
+  fleet.backend_source = [&] {
+    auto s = current_state();
+    std::vector<BackendReport> out;
+    const auto now = CoarseClock::now();
+    for (std::size_t i = 0; i < s->config.deployments.size(); ++i) {
+      const auto v = s->health->view(i, now);
+      BackendReport r;
+      r.id = s->config.deployments[i].id;
+      if (v.probe.checked) {
+        r.up = v.probe.up && !v.probe.drift;
+        r.reason = v.probe.drift ? "does not list model " + s->config.deployments[i].upstream_model
+                                 : v.probe.detail;
+      } else {
+        r.up = v.state != PassiveHealth::State::CoolingDown;
+        r.reason = r.up ? "answering" : "cooling down after failed requests";
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  };
+  FleetApi fleet_api(fleet, {});
+  server.set_extra_handler(&fleet_api);
+  fleet.start();
   auto port = server.start();
   if (!port) {
     spdlog::error("{}", port.error().message);
+    fleet.stop();
     return kExitFailure;
   }
   const auto& host = state->config.gateway.listen.host;
@@ -133,6 +177,7 @@ int run_serve(const ServeOptions& options) {
     std::lock_guard lock(reload_mutex);
     prober.reset();  // each worker flushes its access log lines as it ends
   }
+  fleet.stop();  // commits what is queued
   return kExitOk;
 }
 

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT (default 127.0.0.1:4000)");
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: one per core)")
       ->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--data", serve.data_path, "the store (SQLite file)")
+      ->capture_default_str();
 
   std::string check_path;
   auto* check_cmd = app.add_subcommand("check", "Validate a config file and exit");

@@ -1,6 +1,7 @@
 #include "fleet/fleet_monitor.h"
 
 #include "core/json_escape.h"
+#include "core/secret.h"
 #include "core/wall_time.h"
 #include "fleet/alertmanager.h"
 
@@ -216,11 +217,7 @@ bool FleetMonitor::check_key_matches(std::string_view slug, std::string_view key
   auto it = by_key_.find(key_of(SubjectKind::Check, std::string(slug)));
   const std::optional<std::string>* secret = &settings_.ping_key;
   if (it != by_key_.end()) secret = &subjects_[it->second].key_secret;
-  if (!*secret || (*secret)->size() != key.size()) return false;
-  unsigned char diff = 0;  // constant time in the key's contents
-  for (std::size_t i = 0; i < key.size(); ++i)
-    diff |= static_cast<unsigned char>((**secret)[i] ^ key[i]);
-  return diff == 0;
+  return *secret && secret_equals(key, **secret);
 }
 
 bool FleetMonitor::has_check(std::string_view slug) const {

@@ -198,6 +198,7 @@ std::optional<ApiKind> api_kind_of(std::string_view path) {
 struct Gateway::LocalReply {
   std::optional<ApiKind> proxy;  // set: relay to a backend instead
   bool reload = false;           // set: POST /admin/reload
+  bool extra = false;            // set: the fleet API answers
   std::optional<Error> error;
   int status = 200;
   std::string_view body;
@@ -213,7 +214,10 @@ Gateway::LocalReply Gateway::answer(const Request& req) const {
     return Error(Errc::Unauthorized,
                  "Missing or invalid API key. Send 'Authorization: Bearer <key>'.");
   };
-  if (auto kind = api_kind_of(path)) {
+  if (worker_.extra &&
+      (path.starts_with("/ping/") || path.starts_with("/fleet/") || path == "/metrics")) {
+    r.extra = true;
+  } else if (auto kind = api_kind_of(path)) {
     if (!post)
       r.error = Error(Errc::MethodNotAllowed, "Use POST for " + std::string(path) + ".");
     else if (!authorized(req))
@@ -357,6 +361,8 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
       co_await proxy(conn, req, *reply.proxy, log);
     else if (reply.reload)
       co_await reload(conn, log);
+    else if (reply.extra)
+      co_await worker_.extra->handle(conn, req);
     else if (reply.error)
       co_await conn.send_error(*reply.error);
     else

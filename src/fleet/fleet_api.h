@@ -1,0 +1,47 @@
+// The fleet's HTTP API beside the gateway's, on the same listener:
+//   /ping/<uuid>[/start|/fail|/log|/<exit-status>]        healthchecks.io's ping API, GET or POST
+//   /ping/<ping-key>/<slug>[/...]                         the same by slug and key
+//   /ping/<slug>[/...]                                    by slug alone, from loopback clients only
+//   POST /fleet/v1/heartbeat                              node agents (fleet token)
+//   GET  /fleet/v1/status | /fleet/v1/alerts | /fleet/v1/silences    (fleet token)
+//   POST /fleet/v1/silences, DELETE /fleet/v1/silences/<id>          (fleet token)
+//   GET  /metrics                                         Prometheus text format
+// One instance serves every worker; it keeps no per-request state of its own.
+#pragma once
+
+#include "fleet/fleet_service.h"
+#include "server/request_handler.h"
+
+#include <functional>
+
+namespace fleetgate {
+
+class FleetApi : public RequestHandler {
+ public:
+  // `gateway_metrics` appends the gateway's part of /metrics (may be empty).
+  FleetApi(FleetService& service, std::function<void(std::string&)> gateway_metrics)
+      : service_(service), gateway_metrics_(std::move(gateway_metrics)) {}
+
+  asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
+
+ private:
+  asio::awaitable<void> ping(ClientConnection& conn, Request& req, bool loopback);
+  asio::awaitable<void> fleet(ClientConnection& conn, Request& req, bool loopback);
+  asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req);
+  asio::awaitable<void> post_silence(ClientConnection& conn, Request& req);
+
+  FleetService& service_;
+  std::function<void(std::string&)> gateway_metrics_;
+};
+
+// Splits /ping/... into the check it names and what happened. Pure; exposed for tests.
+struct PingTarget {
+  std::string check;  // the slug
+  PingKind kind = PingKind::Success;
+  int exit_status = 0;
+  bool by_slug_only = false;  // no secret in the URL: loopback clients only
+};
+enum class PingParse { Ok, NotFound, BadAction };
+PingParse parse_ping_path(std::string_view path, const FleetService& service, PingTarget& out);
+
+}  // namespace fleetgate

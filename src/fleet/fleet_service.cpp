@@ -1,0 +1,402 @@
+#include "fleet/fleet_service.h"
+
+#include "core/json_escape.h"
+#include "core/wall_time.h"
+#include "fleet/alertmanager.h"
+#include "fleet/notifier.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+namespace fleetgate {
+
+namespace {
+
+constexpr auto kPollInterval = std::chrono::seconds(1);    // gateway backends
+constexpr auto kUsageInterval = std::chrono::seconds(60);  // usage counters into the store
+constexpr auto kPruneInterval = std::chrono::hours(1);     // retention
+
+std::string prom_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+FleetService::FleetService(FleetSettings settings, std::unique_ptr<Store> store,
+                           std::optional<std::string> token)
+    : settings_(std::move(settings)),
+      store_(std::move(store)),
+      token_(std::move(token)),
+      monitor_(settings_, FleetClock::now()) {}
+
+FleetService::~FleetService() { stop(); }
+
+void FleetService::start() {
+  {
+    std::lock_guard lock(mutex_);
+    const auto now_ms = to_ms(FleetClock::now());
+    monitor_.restore(store_->subjects(), store_->alerts(true), store_->silences(now_ms));
+    // Declared subjects get a row at once, so status and reports know them before any ping.
+    WriteBatch b;
+    for (const auto& s : monitor_.subjects())
+      if (s.declared && s.since == FleetTime{}) {
+        SubjectRow row;
+        row.kind = std::string(to_string(s.kind));
+        row.name = s.name;
+        row.health = std::string(to_string(s.state.health()));
+        b.subjects.push_back(std::move(row));
+      }
+    // The store may have rows for subjects that were removed from the config: keep them (their
+    // history counts in reports) but do not watch them.
+    if (!b.empty()) commit(std::move(b), {});
+  }
+  pending_outbox_ = store_->pending_outbox();
+  watch_ = std::thread([this] { watch_loop(); });
+  notifier_ = std::thread([this] { notify_loop(); });
+}
+
+void FleetService::stop() {
+  if (stopping_.exchange(true)) return;
+  { std::lock_guard lock(mutex_); }
+  watch_cv_.notify_all();
+  { std::lock_guard lock(notify_mutex_); }
+  notify_cv_.notify_all();
+  if (watch_.joinable()) watch_.join();
+  if (notifier_.joinable()) notifier_.join();
+  store_->flush();
+}
+
+void FleetService::commit(WriteBatch batch, Store::Done done) {
+  const bool outbox = !batch.outbox.empty();
+  if (outbox) pending_outbox_ += static_cast<std::int64_t>(batch.outbox.size());
+  if (!outbox) {
+    store_->write(std::move(batch), std::move(done));
+    return;
+  }
+  store_->write(std::move(batch), [this, done = std::move(done)](bool ok) {
+    if (done) done(ok);
+    {
+      std::lock_guard lock(notify_mutex_);
+      outbox_changed_ = true;
+    }
+    notify_cv_.notify_one();
+  });
+}
+
+void FleetService::after_change() {
+  auto next = monitor_.next_wakeup();
+  if (next && *next < planned_wake_) {
+    planned_wake_ = *next;
+    watch_cv_.notify_one();
+  }
+}
+
+bool FleetService::ping(const PingRequest& p, Store::Done done) {
+  std::lock_guard lock(mutex_);
+  WriteBatch b;
+  if (!monitor_.ping(p, FleetClock::now(), b)) return false;
+  commit(std::move(b), std::move(done));
+  after_change();
+  return true;
+}
+
+void FleetService::heartbeat(const Heartbeat& hb, const std::string& raw, Store::Done done) {
+  std::lock_guard lock(mutex_);
+  WriteBatch b;
+  monitor_.heartbeat(hb, raw, FleetClock::now(), b);
+  commit(std::move(b), std::move(done));
+  after_change();
+}
+
+void FleetService::add_silence(Silence s, Store::Done done) {
+  std::lock_guard lock(mutex_);
+  WriteBatch b;
+  monitor_.add_silence(std::move(s), FleetClock::now(), b);
+  commit(std::move(b), std::move(done));
+  after_change();
+}
+
+bool FleetService::expire_silence(const std::string& id, Store::Done done) {
+  std::lock_guard lock(mutex_);
+  WriteBatch b;
+  if (!monitor_.expire_silence(id, FleetClock::now(), b)) return false;
+  commit(std::move(b), std::move(done));
+  after_change();
+  return true;
+}
+
+std::optional<std::string> FleetService::check_by_uuid(std::string_view uuid) const {
+  std::lock_guard lock(mutex_);
+  return monitor_.check_by_uuid(uuid);
+}
+
+bool FleetService::check_key_matches(std::string_view slug, std::string_view key) const {
+  std::lock_guard lock(mutex_);
+  return monitor_.check_key_matches(slug, key);
+}
+
+bool FleetService::has_check(std::string_view slug) const {
+  std::lock_guard lock(mutex_);
+  return monitor_.has_check(slug);
+}
+
+void FleetService::wake() {
+  std::lock_guard lock(mutex_);
+  planned_wake_ = FleetTime{};
+  watch_cv_.notify_one();
+}
+
+void FleetService::watch_loop() {
+  auto next_poll = FleetClock::now();
+  auto next_usage = FleetClock::now() + kUsageInterval;
+  auto next_prune = FleetClock::now();
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    const auto now = FleetClock::now();
+    WriteBatch b;
+    monitor_.tick(now, b);
+    if (now >= next_poll) {
+      next_poll = now + kPollInterval;
+      if (backend_source) {
+        lock.unlock();  // the source reads the gateway's health board; keep pings flowing
+        auto reports = backend_source();
+        lock.lock();
+        for (const auto& r : reports) monitor_.backend(r.id, r.up, r.reason, now, b);
+      }
+    }
+    if (now >= next_usage || stopping_) {
+      next_usage = now + kUsageInterval;
+      if (usage_source) b.usage = usage_source();
+    }
+    if (!b.empty()) commit(std::move(b), {});
+    if (now >= next_prune) {
+      next_prune = now + kPruneInterval;
+      const auto& r = settings_.retention;
+      store_->prune({to_ms(now - r.pings), to_ms(now - r.heartbeats), to_ms(now - r.history)});
+    }
+    auto wake = std::min(now + std::chrono::duration_cast<FleetClock::duration>(kPollInterval),
+                         monitor_.next_wakeup().value_or(FleetTime::max()));
+    planned_wake_ = wake;
+    watch_cv_.wait_until(lock, wake, [&] { return stopping_ || planned_wake_ < wake; });
+  }
+  // Last usage figures before the store closes.
+  if (usage_source) {
+    WriteBatch b;
+    b.usage = usage_source();
+    if (!b.empty()) commit(std::move(b), {});
+  }
+}
+
+void FleetService::notify_loop() {
+  std::map<std::string, const ReceiverSpec*> receivers;
+  for (const auto& r : settings_.alerts.receivers) receivers[r.name] = &r;
+  while (!stopping_) {
+    const auto now = FleetClock::now();
+    auto rows = store_->due_outbox(to_ms(now), 64);
+    WriteBatch results;
+    std::map<std::string, std::int64_t> failed;  // receiver -> retry at, this round
+    for (const auto& row : rows) {
+      if (stopping_) break;
+      OutboxResult r;
+      r.id = row.id;
+      r.attempts = row.attempts;
+      if (auto f = failed.find(row.receiver); f != failed.end()) {
+        r.next_attempt_ms = f->second;  // its receiver just failed: wait with the others
+        results.outbox_results.push_back(r);
+        continue;
+      }
+      auto spec = receivers.find(row.receiver);
+      r.attempts = row.attempts + 1;
+      r.at_ms = to_ms(FleetClock::now());
+      if (spec == receivers.end()) {
+        r.delivered = true;  // the receiver left the config: nobody to deliver to
+        r.error = "receiver no longer configured";
+        spdlog::warn("notification {} dropped: receiver '{}' is no longer configured", row.id,
+                     row.receiver);
+      } else if (auto sent = deliver(*spec->second, row.payload); sent) {
+        r.delivered = true;
+        spdlog::info("notification {} delivered to {}", row.id, row.receiver);
+      } else {
+        const auto backoff = std::min<std::int64_t>(settings_.alerts.retry_max.count(),
+                                                    1000ll << std::min(row.attempts, 20));
+        r.next_attempt_ms = r.at_ms + backoff;
+        r.error = sent.error().message;
+        failed[row.receiver] = r.next_attempt_ms;
+        spdlog::warn("notification {} to {} failed (attempt {}): {}; retrying in {}", row.id,
+                     row.receiver, r.attempts, r.error, format_duration(Duration(backoff)));
+      }
+      if (r.delivered) --pending_outbox_;
+      results.outbox_results.push_back(std::move(r));
+    }
+    if (!results.empty()) {
+      store_->write(std::move(results));
+      store_->flush();  // the next read must see these
+    }
+    std::unique_lock lock(notify_mutex_);
+    if (outbox_changed_) {
+      outbox_changed_ = false;
+      continue;
+    }
+    if (rows.size() == 64) continue;  // more are due
+    const auto next = store_->next_outbox_attempt();
+    auto until = FleetClock::now() + std::chrono::seconds(60);
+    if (next) until = std::min(until, from_ms(*next));
+    notify_cv_.wait_until(lock, until, [&] { return stopping_ || outbox_changed_; });
+    outbox_changed_ = false;
+  }
+}
+
+namespace {
+
+void subject_json(std::string& out, const Subject& s, FleetTime now) {
+  out += "{\"kind\":\"" + std::string(to_string(s.kind)) + "\",\"name\":";
+  append_json_string(out, s.name);
+  out += ",\"state\":\"" + std::string(to_string(s.state.health())) + "\"";
+  if (s.since != FleetTime{}) out += ",\"since\":\"" + rfc3339(s.since) + "\"";
+  if (s.last_seen != FleetTime{}) {
+    out += ",\"last_seen\":\"" + rfc3339(s.last_seen) + "\"";
+    out += fmt::format(",\"last_seen_age_s\":{:.1f}",
+                       std::chrono::duration<double>(now - s.last_seen).count());
+  }
+  if (!s.reason.empty()) {
+    out += ",\"reason\":";
+    append_json_string(out, s.reason);
+  }
+  if (s.kind == SubjectKind::Check || s.kind == SubjectKind::Node) {
+    const auto& spec = s.state.spec();
+    out += ",\"period\":\"" + format_duration(spec.period) + "\",\"grace\":\"" +
+           format_duration(spec.grace) + "\"";
+    if (auto d = s.state.deadline()) out += ",\"deadline\":\"" + rfc3339(*d) + "\"";
+    if (s.state.running()) out += ",\"running\":true";
+  }
+  if (s.flap.flapping()) out += ",\"flapping\":true";
+  out += "}";
+}
+
+void alert_json(std::string& out, const Alert& a) {
+  out += "{\"alertname\":";
+  append_json_string(out, a.rule);
+  out += ",\"subject\":";
+  append_json_string(out, a.subject);
+  out += ",\"severity\":";
+  append_json_string(out, a.severity());
+  out += ",\"status\":\"" + std::string(a.firing() ? "firing" : "resolved") + "\"";
+  out += ",\"startsAt\":\"" + rfc3339(a.starts_at) + "\"";
+  out += ",\"labels\":" + labels_json(a.labels);
+  out += ",\"annotations\":" + labels_json(a.annotations);
+  out += ",\"fingerprint\":\"" + a.fingerprint + "\"}";
+}
+
+}  // namespace
+
+std::string FleetService::status_json() const {
+  std::lock_guard lock(mutex_);
+  const auto now = FleetClock::now();
+  std::string out = "{\"generated_at\":\"" + rfc3339(now) + "\",\"subjects\":[";
+  bool first = true;
+  for (const auto& s : monitor_.subjects()) {
+    if (!first) out += ',';
+    first = false;
+    subject_json(out, s, now);
+  }
+  out += "],\"alerts\":[";
+  first = true;
+  for (const auto& [key, a] : monitor_.alerts().firing()) {
+    if (!first) out += ',';
+    first = false;
+    alert_json(out, a);
+  }
+  out += "],\"notifications_pending\":" + std::to_string(pending_outbox_.load()) + "}";
+  return out;
+}
+
+std::string FleetService::alerts_json() const {
+  std::lock_guard lock(mutex_);
+  std::string out = "[";
+  for (const auto& [key, a] : monitor_.alerts().firing()) {
+    if (out.size() > 1) out += ',';
+    alert_json(out, a);
+  }
+  return out + "]";
+}
+
+std::string FleetService::silences_json() const {
+  std::lock_guard lock(mutex_);
+  const auto now = FleetClock::now();
+  std::string out = "[";
+  for (const auto& s : monitor_.alerts().silences()) {
+    if (out.size() > 1) out += ',';
+    out += "{\"id\":";
+    append_json_string(out, s.id);
+    out += ",\"status\":{\"state\":\"";
+    out += s.active(now) ? "active" : (s.ends_at <= now ? "expired" : "pending");
+    out += "\"},\"matchers\":[";
+    for (std::size_t i = 0; i < s.matchers.size(); ++i) {
+      const auto& m = s.matchers[i];
+      if (i) out += ',';
+      out += "{\"name\":" + json_string(m.name) + ",\"value\":" + json_string(m.value) +
+             ",\"isRegex\":" + (m.is_regex ? "true" : "false") +
+             ",\"isEqual\":" + (m.is_equal ? "true" : "false") + "}";
+    }
+    out += "],\"startsAt\":\"" + rfc3339(s.starts_at) + "\",\"endsAt\":\"" + rfc3339(s.ends_at) +
+           "\",\"createdBy\":" + json_string(s.created_by) +
+           ",\"comment\":" + json_string(s.comment) + "}";
+  }
+  return out + "]";
+}
+
+void FleetService::append_metrics(std::string& out) const {
+  std::lock_guard lock(mutex_);
+  const auto now = FleetClock::now();
+  out +=
+      "# HELP fleetgate_subject_up Whether a node, backend, check or process is UP (1) or DOWN "
+      "(0); not yet seen ones are left out.\n# TYPE fleetgate_subject_up gauge\n";
+  for (const auto& s : monitor_.subjects()) {
+    if (s.state.health() == Health::New) continue;
+    out += fmt::format("fleetgate_subject_up{{kind=\"{}\",name=\"{}\"}} {}\n", to_string(s.kind),
+                       prom_escape(s.name), s.state.health() == Health::Up ? 1 : 0);
+  }
+  out +=
+      "# HELP fleetgate_subject_last_seen_age_seconds Seconds since the last ping, heartbeat or "
+      "probe.\n# TYPE fleetgate_subject_last_seen_age_seconds gauge\n";
+  for (const auto& s : monitor_.subjects()) {
+    if (s.last_seen == FleetTime{}) continue;
+    out +=
+        fmt::format("fleetgate_subject_last_seen_age_seconds{{kind=\"{}\",name=\"{}\"}} {:.3f}\n",
+                    to_string(s.kind), prom_escape(s.name),
+                    std::chrono::duration<double>(now - s.last_seen).count());
+  }
+  out +=
+      "# HELP fleetgate_subject_flapping Whether a subject is marked flapping.\n"
+      "# TYPE fleetgate_subject_flapping gauge\n";
+  for (const auto& s : monitor_.subjects())
+    if (s.flap.flapping())
+      out += fmt::format("fleetgate_subject_flapping{{kind=\"{}\",name=\"{}\"}} 1\n",
+                         to_string(s.kind), prom_escape(s.name));
+  std::map<std::pair<std::string, std::string>, int> firing;
+  for (const auto& [key, a] : monitor_.alerts().firing()) ++firing[{a.rule, a.severity()}];
+  out +=
+      "# HELP fleetgate_alerts_firing Open alerts by alertname and severity.\n"
+      "# TYPE fleetgate_alerts_firing gauge\n";
+  for (const auto& [k, n] : firing)
+    out += fmt::format("fleetgate_alerts_firing{{alertname=\"{}\",severity=\"{}\"}} {}\n",
+                       prom_escape(k.first), prom_escape(k.second), n);
+  out += fmt::format(
+      "# HELP fleetgate_notifications_pending Notifications in the outbox not yet delivered.\n"
+      "# TYPE fleetgate_notifications_pending gauge\nfleetgate_notifications_pending {}\n",
+      pending_outbox_.load());
+}
+
+}  // namespace fleetgate

@@ -1,0 +1,91 @@
+// The fleet watch as a running service: the FleetMonitor behind a mutex, the store behind it,
+// a watch thread that wakes at the next deadline (not on a scan), and a notifier thread that
+// drains the outbox with backoff. Thread-safe; the HTTP handlers call in from I/O threads and
+// never wait on SQLite there (they get a callback once their writes are committed).
+#pragma once
+
+#include "fleet/fleet_monitor.h"
+#include "store/store.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace fleetgate {
+
+// The gateway's view of one deployment, polled each second.
+struct BackendReport {
+  std::string id;
+  bool up = true;
+  std::string reason;
+};
+
+class FleetService {
+ public:
+  // `token`: what heartbeats and /fleet/v1/* need (fleet.token, else the master key).
+  FleetService(FleetSettings settings, std::unique_ptr<Store> store,
+               std::optional<std::string> token);
+  ~FleetService();
+  FleetService(const FleetService&) = delete;
+  FleetService& operator=(const FleetService&) = delete;
+
+  // Sources the watch thread polls: set before start(); called on the watch thread.
+  std::function<std::vector<BackendReport>()> backend_source;
+  std::function<std::vector<UsageRow>()> usage_source;  // what happened since the last call
+
+  // Restores the stored state and starts the threads.
+  void start();
+  // Commits what is queued and joins the threads.
+  void stop();
+
+  // Each changes the fleet's state now and queues the writes; `done(ok)` runs on the store's
+  // writer thread once they are committed (answer the sender only then).
+  bool ping(const PingRequest& p, Store::Done done);  // false: unknown check (nothing queued)
+  void heartbeat(const Heartbeat& hb, const std::string& raw, Store::Done done);
+  void add_silence(Silence s, Store::Done done);
+  bool expire_silence(const std::string& id, Store::Done done);
+
+  std::optional<std::string> check_by_uuid(std::string_view uuid) const;
+  bool check_key_matches(std::string_view slug, std::string_view key) const;
+  bool has_check(std::string_view slug) const;
+  bool auto_create_checks() const { return settings_.auto_create_checks; }
+  const std::optional<std::string>& token() const { return token_; }
+
+  std::string status_json() const;              // GET /fleet/v1/status
+  std::string alerts_json() const;              // GET /fleet/v1/alerts
+  std::string silences_json() const;            // GET /fleet/v1/silences
+  void append_metrics(std::string& out) const;  // the fleet's part of GET /metrics
+
+  Store& store() { return *store_; }
+  // Runs tick() now (tests and the benchmark do not need it: the watch thread does).
+  void wake();
+
+ private:
+  void commit(WriteBatch batch, Store::Done done);  // call with mutex_ held
+  void after_change();                              // call with mutex_ held
+  void watch_loop();
+  void notify_loop();
+
+  FleetSettings settings_;
+  std::unique_ptr<Store> store_;
+  std::optional<std::string> token_;
+
+  mutable std::mutex mutex_;  // guards monitor_ and planned_wake_
+  FleetMonitor monitor_;
+  FleetTime planned_wake_{};
+  std::condition_variable watch_cv_;
+
+  std::mutex notify_mutex_;
+  std::condition_variable notify_cv_;
+  bool outbox_changed_ = false;  // guarded by notify_mutex_
+  std::atomic<std::int64_t> pending_outbox_{0};
+
+  std::atomic<bool> stopping_{false};
+  std::thread watch_;
+  std::thread notifier_;
+};
+
+}  // namespace fleetgate
