@@ -34,7 +34,7 @@ fleetgate:
   health_checks: {interval: 1s, timeout: 500ms, rise: 2, fall: 2}
 YAML
   : > "$work/access.log"
-  start_fleetgate "$work/fg.err" serve --config "$work/fg.yaml"
+  start_fleetgate "$work/fg.err" serve --config "$work/fg.yaml" --data "$work/fg.db"
   local fg_port=$PORT fg_pid=$PID
   sed "s/MODEL/bench/" bench/chat.lua > "$work/chat.lua"
   wrk -t2 -c"$conns" -d15s --timeout 10s -s "$work/chat.lua" "http://127.0.0.1:$fg_port/v1/chat/completions" \

@@ -40,7 +40,7 @@ fleetgate:
   threads: 1
   access_log: $work/fleetgate-access.log
 YAML
-start_fleetgate "$work/fg.err" serve --config "$work/fg.yaml"; fg_port=$PORT fg_pid=$PID
+start_fleetgate "$work/fg.err" serve --config "$work/fg.yaml" --data "$work/fg.db"; fg_port=$PORT fg_pid=$PID
 
 ng_port=$(free_port)
 mkdir -p "$work/logs"

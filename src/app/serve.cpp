@@ -1,6 +1,7 @@
 #include "app/commands.h"
 #include "app/signals.h"
 #include "config/loader.h"
+#include "core/wall_time.h"
 #include "fleet/fleet_api.h"
 #include "fleet/fleet_service.h"
 #include "health/prober.h"
@@ -158,7 +159,42 @@ int run_serve(const ServeOptions& options) {
     }
     return out;
   };
-  FleetApi fleet_api(fleet, {});
+  // Usage history: every minute, what each deployment did since the last time.
+  std::shared_ptr<const GatewayState> usage_state;
+  std::vector<DeploymentTotals> usage_seen;
+  fleet.usage_source = [&] {
+    auto s = current_state();
+    if (s != usage_state) {  // a reload starts new counters
+      usage_state = s;
+      usage_seen.assign(s->config.deployments.size(), DeploymentTotals{});
+    }
+    std::vector<UsageRow> rows;
+    const auto now_ms = to_ms(FleetClock::now());
+    for (std::size_t i = 0; i < s->config.deployments.size(); ++i) {
+      const auto total = s->metrics->totals(i);
+      auto& seen = usage_seen[i];
+      if (total.requests == seen.requests) continue;
+      const auto& d = s->config.deployments[i];
+      UsageRow r;
+      r.deployment = d.id;
+      r.minute_ms = now_ms - now_ms % 60'000;
+      r.requests = static_cast<std::int64_t>(total.requests - seen.requests);
+      r.errors = static_cast<std::int64_t>(total.errors - seen.errors);
+      r.prompt_tokens = static_cast<std::int64_t>(total.prompt_tokens - seen.prompt_tokens);
+      r.completion_tokens =
+          static_cast<std::int64_t>(total.completion_tokens - seen.completion_tokens);
+      // Busy time: request time spread over the backend's parallel slots (1 unless limited).
+      r.busy_ms = static_cast<std::int64_t>((total.busy_us - seen.busy_us) / 1000 /
+                                            d.max_parallel_requests.value_or(1));
+      seen = total;
+      rows.push_back(std::move(r));
+    }
+    return rows;
+  };
+  FleetApi fleet_api(fleet, [&](std::string& out) {
+    auto s = current_state();
+    s->metrics->append(*s, out);
+  });
   server.set_extra_handler(&fleet_api);
   fleet.start();
   auto port = server.start();

@@ -22,6 +22,7 @@ struct AccessRecord {
   std::string_view path;
   std::string model;            // as the client asked (owned: the request's fields die first)
   std::string_view deployment;  // the deployment that served it, if any
+  int deployment_index = -1;
   int status = 0;
   std::chrono::steady_clock::time_point start;
   std::optional<std::chrono::steady_clock::time_point> first_byte;

@@ -355,6 +355,18 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
   const auto method_text = http::to_string(req.method);
   log.method = std::string_view(method_text.data(), method_text.size());
   log.path = req.path();
+  std::string redacted;
+  if (log.path.starts_with("/ping/")) {
+    // Ping URLs carry secrets (a UUID or a ping key): never into the log.
+    const std::string_view rest = log.path.substr(6);
+    const auto slash = rest.find('/');
+    const bool secret_first = slash != std::string_view::npos || rest.size() == 36;
+    redacted = secret_first
+                   ? "/ping/***" + std::string(slash == std::string_view::npos ? std::string_view()
+                                                                               : rest.substr(slash))
+                   : std::string(log.path);
+    log.path = redacted;
+  }
   {
     LocalReply reply = answer(req);
     if (reply.proxy)
@@ -369,6 +381,7 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
       co_await conn.send(reply.status, "application/json", reply.body);
   }
   log.status = conn.status();
+  state_->metrics->record(worker_.index, log.deployment_index, log, Clock::now());
   access_log_.write(log);
 }
 
@@ -665,6 +678,7 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
   call.first_byte = std::min(call.first_byte, remaining(call.deadline));
   call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
   log.deployment = d.id;
+  log.deployment_index = static_cast<int>(index);
   if (watching) {
     watching->watch(&call.exchange);
     call.watching = watching;

@@ -4,6 +4,7 @@
 #include "config/config.h"
 #include "health/health_board.h"
 #include "routing/route_table.h"
+#include "server/gateway_metrics.h"
 #include "upstream/upstream_pool.h"
 
 #include <memory>
@@ -20,9 +21,10 @@ struct GatewayState {
   std::vector<std::string> labels;    // by DeploymentIndex: "name#1 (host:port)" for messages
   std::vector<std::string>
       model_json;  // by DeploymentIndex: upstream model as a JSON string literal
-  std::vector<std::string> fixed_headers;  // by DeploymentIndex: Host + Authorization lines
-  std::vector<std::string> served_by;      // by DeploymentIndex: the x-fleetgate-deployment line
-  std::shared_ptr<HealthBoard> health;     // mutable, thread-safe: shared by every worker
+  std::vector<std::string> fixed_headers;   // by DeploymentIndex: Host + Authorization lines
+  std::vector<std::string> served_by;       // by DeploymentIndex: the x-fleetgate-deployment line
+  std::shared_ptr<HealthBoard> health;      // mutable, thread-safe: shared by every worker
+  std::unique_ptr<GatewayMetrics> metrics;  // mutable: one block per worker (config threads)
   // For the auto router: by tier, the models to fall through to after it (the tiers above,
   // then the ones below, nearest first).
   std::vector<std::vector<std::string>> auto_fallthrough;

@@ -45,7 +45,8 @@ general_settings:
 fleetgate:
   access_log: "off"
 `);
-  port = await start(['serve', '--config', config, '--listen', '127.0.0.1:0', '--threads', '1'],
+  port = await start(['serve', '--config', config, '--listen', '127.0.0.1:0', '--threads', '1',
+    '--data', config + '.db'],
                      /fleetgate listening on http:\/\/127\.0\.0\.1:(\d+)/);
   client = new OpenAI({ apiKey: 'sk-e2e', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0, timeout: 10000 });
 });

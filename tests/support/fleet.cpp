@@ -21,11 +21,11 @@ Gateway start_gateway(const std::string& config_text) {
   return start_gateway_from(write_config(config_text));
 }
 
-Gateway start_gateway_from(const std::string& config_path) {
+Gateway start_gateway_from(const std::string& config_path, const std::string& data_path) {
   Gateway g;
-  g.process = std::make_unique<ChildProcess>(
-      std::vector<std::string>{FLEETGATE_BINARY, "serve", "--config", config_path, "--listen",
-                               "127.0.0.1:0", "--threads", "2"});
+  g.process = std::make_unique<ChildProcess>(std::vector<std::string>{
+      FLEETGATE_BINARY, "serve", "--config", config_path, "--listen", "127.0.0.1:0", "--threads",
+      "2", "--data", data_path.empty() ? config_path + ".db" : data_path});
   auto port = g.process->wait_for(R"(fleetgate listening on http://127\.0\.0\.1:(\d+))");
   if (!port) throw std::runtime_error("gateway did not start: " + g.process->output());
   g.port = static_cast<std::uint16_t>(std::stoi(*port));
