@@ -24,6 +24,29 @@ int run_serve(const ServeOptions& options);
 // Validates the config, prints warnings and errors, and returns kExitOk or kExitBadConfig.
 int run_check(const std::string& config_path);
 
+struct BackupOptions {
+  std::string data_path = "./fleetgate.db";
+  std::string output;
+};
+// A consistent copy of a live store (SQLite's online backup).
+int run_backup(const BackupOptions& options);
+
+struct ReportOptions {
+  std::optional<std::string> config_path;  // targets and phase names (fleet.targets)
+  std::string data_path = "./fleetgate.db";
+  std::optional<std::string> snapshot;  // render this JSON snapshot instead of the store
+  std::optional<std::string> output;    // write here instead of stdout
+  bool json = false;
+};
+int run_report(const ReportOptions& options);
+
+struct StatusOptions {
+  std::string url = "http://127.0.0.1:4000";
+  std::optional<std::string> token;  // fleet.token; default $FLEETGATE_TOKEN
+  bool json = false;
+};
+int run_status(const StatusOptions& options);
+
 struct SimCommandOptions {
   SimOptions sim;
   std::string listen = "127.0.0.1:8000";

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <sstream>
 
 namespace {
@@ -44,6 +45,25 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check", "Validate a config file and exit");
   check_cmd->add_option("-c,--config", check_path, "config.yaml")->required();
 
+  BackupOptions backup;
+  auto* backup_cmd = app.add_subcommand("backup", "Copy the live store consistently");
+  backup_cmd->add_option("--data", backup.data_path, "the store")->capture_default_str();
+  backup_cmd->add_option("-o,--output", backup.output, "the copy (a new file)")->required();
+
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "Render the fleet's phase report");
+  report_cmd->add_option("-c,--config", report.config_path, "config.yaml (fleet.targets)");
+  report_cmd->add_option("--data", report.data_path, "the store")->capture_default_str();
+  report_cmd->add_option("--snapshot", report.snapshot, "render this JSON snapshot instead");
+  report_cmd->add_option("-o,--output", report.output, "write to this file");
+  report_cmd->add_flag("--json", report.json, "JSON (the snapshot format) instead of Markdown");
+
+  StatusOptions status;
+  auto* status_cmd = app.add_subcommand("status", "Show nodes, backends, checks and alerts");
+  status_cmd->add_option("--url", status.url, "the server")->capture_default_str();
+  status_cmd->add_option("--token", status.token, "fleet token (default $FLEETGATE_TOKEN)");
+  status_cmd->add_flag("--json", status.json, "the server's JSON as is");
+
   SimCommandOptions sim;
   std::string models = "sim-model", ttft = "0ms";
   auto* sim_cmd = app.add_subcommand("sim", "Run a simulated OpenAI/Ollama/llama.cpp/vLLM backend");
@@ -80,6 +100,13 @@ int main(int argc, char** argv) {
 
   if (*serve_cmd) return run_serve(serve);
   if (*check_cmd) return run_check(check_path);
+  if (*backup_cmd) return run_backup(backup);
+  if (*report_cmd) return run_report(report);
+  if (*status_cmd) {
+    if (!status.token)
+      if (const char* t = std::getenv("FLEETGATE_TOKEN"); t && *t) status.token = t;
+    return run_status(status);
+  }
   if (*sim_cmd) {
     if (!parse_csv(models, sim.sim.models)) {
       spdlog::error("--models: give at least one name");

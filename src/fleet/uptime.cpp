@@ -4,9 +4,9 @@
 
 namespace fleetgate {
 
-double uptime(const std::vector<StateChange>& changes, Health initial, FleetTime from,
-              FleetTime to) {
-  if (to <= from) return 1.0;
+std::optional<double> measured_uptime(const std::vector<StateChange>& changes, Health initial,
+                                      FleetTime from, FleetTime to) {
+  if (to <= from) return std::nullopt;
   Health state = initial;
   FleetTime cursor = from;
   FleetClock::duration up{0}, counted{0};
@@ -27,8 +27,13 @@ double uptime(const std::vector<StateChange>& changes, Health initial, FleetTime
     state = c.to;
   }
   account(to);
-  if (counted.count() == 0) return 1.0;
+  if (counted.count() == 0) return std::nullopt;
   return static_cast<double>(up.count()) / static_cast<double>(counted.count());
+}
+
+double uptime(const std::vector<StateChange>& changes, Health initial, FleetTime from,
+              FleetTime to) {
+  return measured_uptime(changes, initial, from, to).value_or(1.0);
 }
 
 int days_at_target(const std::vector<StateChange>& changes, Health initial, FleetTime day_end,
@@ -36,7 +41,9 @@ int days_at_target(const std::vector<StateChange>& changes, Health initial, Flee
   int days = 0;
   for (; days < max_days; ++days) {
     const FleetTime end = day_end - std::chrono::hours(24) * days;
-    if (uptime(changes, initial, end - std::chrono::hours(24), end) < target) break;
+    // A day with nothing to account (before the subject existed) ends the run too.
+    if (measured_uptime(changes, initial, end - std::chrono::hours(24), end).value_or(-1) < target)
+      break;
   }
   return days;
 }

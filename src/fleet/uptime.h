@@ -5,6 +5,7 @@
 
 #include "fleet/check_state.h"
 
+#include <optional>
 #include <vector>
 
 namespace fleetgate {
@@ -20,8 +21,12 @@ struct StateChange {
 double uptime(const std::vector<StateChange>& changes, Health initial, FleetTime from,
               FleetTime to);
 
+// The same, but nullopt when no time in the window was accountable.
+std::optional<double> measured_uptime(const std::vector<StateChange>& changes, Health initial,
+                                      FleetTime from, FleetTime to);
+
 // Days in a row, counting back from the day that ends at `day_end`, whose uptime was at least
-// `target` (e.g. 0.995); at most `max_days`.
+// `target` (e.g. 0.995); at most `max_days`. A day with no accountable time ends the run.
 int days_at_target(const std::vector<StateChange>& changes, Health initial, FleetTime day_end,
                    double target, int max_days);
 

@@ -168,6 +168,8 @@ TEST(Uptime, DaysInARowAtTarget) {
   EXPECT_EQ(days_at_target(changes, Health::Up, end, 0.995, 30), 2);
   EXPECT_EQ(days_at_target(changes, Health::Up, end, 0.97, 30), 30);  // 30 min is 97.9 %
   EXPECT_EQ(days_at_target({}, Health::Up, end, 1.0, 7), 7);
+  // Days before the subject existed do not count toward a run.
+  EXPECT_EQ(days_at_target({{end - 24h * 3, Health::Up}}, Health::New, end, 0.99, 30), 3);
 }
 
 }  // namespace

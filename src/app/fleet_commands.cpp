@@ -1,0 +1,173 @@
+// `fleetgate report`, `status` and `backup`: the fleet's state from the store or the server.
+#include "app/commands.h"
+#include "config/loader.h"
+#include "config/url.h"
+#include "report/phase_report.h"
+#include "report/status_table.h"
+#include "store/store.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace fleetgate {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+bool write_output(const std::string& text, const std::optional<std::string>& path) {
+  if (!path) {
+    std::cout << text;
+    return static_cast<bool>(std::cout.flush());
+  }
+  std::ofstream out(*path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) {
+    spdlog::error("--output {}: cannot write: {}", *path, std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+// A GET with every wait bounded by `timeout`; the body of a 2xx answer, or why not.
+Result<std::string> http_get(const Url& url, const std::string& target,
+                             const std::optional<std::string>& token, Duration timeout) {
+  asio::io_context io;
+  asio::ip::tcp::resolver resolver(io);
+  boost::system::error_code ec;
+  auto endpoints = resolver.resolve(url.host, std::to_string(url.port), ec);
+  if (ec) return Error(Errc::UpstreamUnreachable, "resolving " + url.host + ": " + ec.message());
+  asio::ip::tcp::socket socket(io);
+  boost::system::error_code cec = asio::error::timed_out;
+  asio::async_connect(socket, endpoints,
+                      [&](const boost::system::error_code& e, const auto&) { cec = e; });
+  io.run_for(timeout);
+  if (!io.stopped()) return Error(Errc::UpstreamTimeout, "connecting: timed out");
+  if (cec) return Error(Errc::UpstreamUnreachable, "connecting: " + cec.message());
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  http::request<http::empty_body> req(http::verb::get, url.base_path + target, 11);
+  req.set(http::field::host, url.authority());
+  if (token) req.set(http::field::authorization, "Bearer " + *token);
+  http::write(socket, req, ec);
+  if (ec) return Error(Errc::UpstreamUnreachable, "sending: " + ec.message());
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res, ec);
+  if (ec) return Error(Errc::UpstreamProtocol, "reading: " + ec.message());
+  if (res.result_int() != 200)
+    return Error(Errc::UpstreamProtocol,
+                 "answered " + std::to_string(res.result_int()) + ": " + res.body());
+  return res.body();
+}
+
+}  // namespace
+
+int run_backup(const BackupOptions& o) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(o.data_path, o.output, ec)) {
+    spdlog::error("--output must not be the store itself");
+    return kExitBadConfig;
+  }
+  if (std::filesystem::exists(o.output, ec)) {
+    spdlog::error("--output {}: already exists; give a new file", o.output);
+    return kExitBadConfig;
+  }
+  auto store = Store::open(o.data_path, true);
+  if (!store) {
+    spdlog::error("--data {}: {}", o.data_path, store.error().message);
+    return kExitFailure;
+  }
+  if (auto done = (*store)->backup(o.output); !done) {
+    spdlog::error("{}", done.error().message);
+    return kExitFailure;
+  }
+  spdlog::info("backed up {} to {}", o.data_path, o.output);
+  return kExitOk;
+}
+
+int run_report(const ReportOptions& o) {
+  PhaseSnapshot snap;
+  if (o.snapshot) {
+    std::ifstream in(*o.snapshot, std::ios::binary);
+    if (!in) {
+      spdlog::error("--snapshot {}: cannot read: {}", *o.snapshot, std::strerror(errno));
+      return kExitBadConfig;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = parse_snapshot(text.str());
+    if (!parsed) {
+      spdlog::error("--snapshot {}: {}", *o.snapshot, parsed.error().message);
+      return kExitBadConfig;
+    }
+    snap = std::move(*parsed);
+  } else {
+    FleetSettings settings;
+    if (o.config_path) {
+      auto loaded = load_config_file(*o.config_path);
+      if (!loaded) {
+        for (const auto& issue : loaded.error()) spdlog::error("{}", issue.str());
+        return kExitBadConfig;
+      }
+      settings = loaded->fleet;
+    }
+    if (!std::filesystem::exists(o.data_path)) {
+      spdlog::error("--data {}: no such store (run fleetgate serve first, or give --snapshot)",
+                    o.data_path);
+      return kExitFailure;
+    }
+    auto store = Store::open(o.data_path, true);
+    if (!store) {
+      spdlog::error("--data {}: {}", o.data_path, store.error().message);
+      return kExitFailure;
+    }
+    snap = build_snapshot(**store, settings, std::chrono::system_clock::now());
+  }
+  const std::string text = o.json ? snapshot_json(snap) : render_markdown(snap);
+  return write_output(text, o.output) ? kExitOk : kExitFailure;
+}
+
+int run_status(const StatusOptions& o) {
+  std::string problem;
+  auto url = parse_url(o.url, problem);
+  if (!url || url->tls) {
+    spdlog::error("--url {}: {}", o.url, url ? "https is not supported here" : problem);
+    return kExitBadConfig;
+  }
+  auto body = http_get(*url, "/fleet/v1/status", o.token, std::chrono::seconds(10));
+  if (!body) {
+    spdlog::error("{}: {}", o.url, body.error().message);
+    return kExitFailure;
+  }
+  if (o.json) {
+    std::cout << *body << "\n";
+    return kExitOk;
+  }
+  auto table = render_status(*body, ::isatty(STDOUT_FILENO) != 0);
+  if (!table) {
+    spdlog::error("{}: {}", o.url, table.error().message);
+    return kExitFailure;
+  }
+  std::cout << *table;
+  return kExitOk;
+}
+
+}  // namespace fleetgate

@@ -1,0 +1,408 @@
+#include "report/phase_report.h"
+
+#include "core/json_escape.h"
+#include "fleet/uptime.h"
+
+#include <fmt/format.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace fleetgate {
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+Health health_of(std::string_view s) {
+  return s == "up" ? Health::Up : s == "down" ? Health::Down : Health::New;
+}
+
+std::string percent(std::optional<double> v) {
+  return v ? fmt::format("{:.1f}%", *v * 100) : "n/a";
+}
+
+std::string target_percent(double v) {
+  // 0.95 -> "95%", 0.995 -> "99.5%"
+  return fmt::format("{:g}%", std::round(v * 1000) / 10);
+}
+
+std::string when(WallTime t) {
+  std::string s = rfc3339(t);
+  // "2026-11-22T05:42:05.352Z" -> "2026-11-22 05:42 UTC"
+  return s.substr(0, 10) + " " + s.substr(11, 5) + " UTC";
+}
+
+}  // namespace
+
+PhaseSnapshot build_snapshot(Store& store, const FleetSettings& settings, WallTime now) {
+  PhaseSnapshot snap;
+  snap.generated_at = now;
+  snap.phase = settings.targets.phase;
+  snap.next_phase = settings.targets.next_phase;
+  snap.targets = settings.targets;
+
+  std::map<std::pair<std::string, std::string>, std::vector<StateChange>> history;
+  const auto transitions = store.transitions(0);
+  for (const auto& t : transitions)
+    history[{t.kind, t.name}].push_back({from_ms(t.at_ms), health_of(t.to)});
+
+  const auto day_end = std::chrono::floor<std::chrono::days>(now);  // the last whole day's end
+  const int max_days = std::max(settings.targets.days_at_uptime, 1);
+  std::vector<double> sum_by_day(static_cast<std::size_t>(max_days), 0);
+  std::vector<int> n_by_day(static_cast<std::size_t>(max_days), 0);
+  double sum_30d = 0;
+  int n_30d = 0;
+  bool nodes_up = true, any_backend = false, backend_up = false;
+  std::map<std::string, double> up_hours;  // backends
+  for (const auto& row : store.subjects()) {
+    SubjectUptime u;
+    u.kind = row.kind;
+    u.name = row.name;
+    u.state = row.health;
+    if (row.since_ms) u.since = from_ms(row.since_ms);
+    const auto& changes = history[{row.kind, row.name}];
+    u.uptime_24h = measured_uptime(changes, Health::New, now - 24h, now);
+    u.uptime_7d = measured_uptime(changes, Health::New, now - 24h * 7, now);
+    u.uptime_30d = measured_uptime(changes, Health::New, now - 24h * 30, now);
+    u.days_at_uptime =
+        days_at_target(changes, Health::New, day_end, settings.targets.uptime, max_days);
+    if (u.uptime_30d) {
+      sum_30d += *u.uptime_30d;
+      ++n_30d;
+    }
+    for (int d = 0; d < max_days; ++d) {
+      const WallTime end = day_end - 24h * d;
+      if (auto v = measured_uptime(changes, Health::New, end - 24h, end)) {
+        sum_by_day[static_cast<std::size_t>(d)] += *v;
+        ++n_by_day[static_cast<std::size_t>(d)];
+      }
+    }
+    if (row.kind == "node" && row.health == "down") nodes_up = false;
+    if (row.kind == "backend") {
+      any_backend = true;
+      backend_up |= row.health == "up";
+      // Up time in the 30 days: the up share of the accountable time.
+      const auto window_start = now - 24h * 30;
+      double accountable_h = 0;
+      WallTime cursor = window_start;
+      Health state = Health::New;
+      for (const auto& c : changes) {
+        if (c.at >= now) break;
+        if (c.at > cursor) {
+          if (state == Health::Up)
+            accountable_h += std::chrono::duration<double, std::ratio<3600>>(c.at - cursor).count();
+          cursor = c.at;
+        }
+        state = c.to;
+      }
+      if (state == Health::Up)
+        accountable_h += std::chrono::duration<double, std::ratio<3600>>(now - cursor).count();
+      up_hours[row.name] = accountable_h;
+    }
+    snap.subjects.push_back(std::move(u));
+  }
+  snap.fleet_operational = nodes_up && (!any_backend || backend_up);
+  if (n_30d) snap.uptime_30d = sum_30d / n_30d;
+  for (int d = 0; d < max_days; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    if (n_by_day[i] == 0 || sum_by_day[i] / n_by_day[i] < settings.targets.uptime) break;
+    ++snap.days_at_uptime;
+  }
+
+  double busy_total = 0, up_total = 0;
+  std::map<std::string, UsageRow> usage;
+  for (auto& u : store.usage(to_ms(now - 24h * 30))) usage[u.deployment] = u;
+  for (const auto& [id, hours] : up_hours) {
+    BackendCapacity c;
+    c.deployment = id;
+    c.up_hours = hours;
+    if (auto it = usage.find(id); it != usage.end()) {
+      c.busy_hours = static_cast<double>(it->second.busy_ms) / 3.6e6;
+      c.requests = it->second.requests;
+    }
+    if (c.up_hours > 0) c.utilization = std::min(1.0, c.busy_hours / c.up_hours);
+    busy_total += std::min(c.busy_hours, c.up_hours);
+    up_total += c.up_hours;
+    snap.capacity.push_back(std::move(c));
+  }
+  if (up_total > 0) snap.capacity_utilization = busy_total / up_total;
+
+  for (const auto& a : store.alerts(true)) {
+    OpenAlert o;
+    o.alertname = a.rule;
+    o.subject = a.subject;
+    o.severity = a.severity;
+    o.since = from_ms(a.starts_at_ms);
+    boost::system::error_code ec;
+    auto ann = json::parse(a.annotations, ec);
+    if (!ec && ann.is_object())
+      if (auto* s = ann.get_object().if_contains("summary"); s && s->is_string())
+        o.summary = s->get_string();
+    snap.open_alerts.push_back(std::move(o));
+  }
+
+  for (const auto& t : transitions) {
+    if (t.to != "up" || t.from != "down" || from_ms(t.at_ms) < now - 24h * 30) continue;
+    (t.automatic ? snap.automatic_recoveries : snap.other_recoveries)++;
+    snap.recent_recoveries.push_back({t.kind, t.name, from_ms(t.at_ms), t.reason, t.automatic});
+  }
+  std::reverse(snap.recent_recoveries.begin(), snap.recent_recoveries.end());
+  if (snap.recent_recoveries.size() > 20) snap.recent_recoveries.resize(20);
+  return snap;
+}
+
+namespace {
+
+void opt(std::string& out, const char* key, std::optional<double> v) {
+  out += fmt::format(",\"{}\":", key);
+  out += v ? fmt::format("{:.6g}", *v) : "null";
+}
+
+}  // namespace
+
+std::string snapshot_json(const PhaseSnapshot& s) {
+  std::string out = "{\"generated_at\":\"" + rfc3339(s.generated_at) + "\",\"phase\":";
+  append_json_string(out, s.phase);
+  out += ",\"next_phase\":";
+  append_json_string(out, s.next_phase);
+  out += fmt::format(",\"targets\":{{\"uptime\":{:g},\"days_at_uptime\":{},\"capacity\":{:g}}}",
+                     s.targets.uptime, s.targets.days_at_uptime, s.targets.capacity);
+  out += fmt::format(",\"fleet_operational\":{}", s.fleet_operational);
+  opt(out, "uptime_30d", s.uptime_30d);
+  out += fmt::format(",\"days_at_uptime\":{}", s.days_at_uptime);
+  opt(out, "capacity_utilization", s.capacity_utilization);
+  out += fmt::format(",\"ready\":{},\"subjects\":[", s.ready());
+  for (std::size_t i = 0; i < s.subjects.size(); ++i) {
+    const auto& u = s.subjects[i];
+    if (i) out += ',';
+    out += "{\"kind\":" + json_string(u.kind) + ",\"name\":" + json_string(u.name) +
+           ",\"state\":" + json_string(u.state);
+    if (u.since) out += ",\"since\":\"" + rfc3339(*u.since) + "\"";
+    opt(out, "uptime_24h", u.uptime_24h);
+    opt(out, "uptime_7d", u.uptime_7d);
+    opt(out, "uptime_30d", u.uptime_30d);
+    out += fmt::format(",\"days_at_uptime\":{}}}", u.days_at_uptime);
+  }
+  out += "],\"capacity\":[";
+  for (std::size_t i = 0; i < s.capacity.size(); ++i) {
+    const auto& c = s.capacity[i];
+    if (i) out += ',';
+    out += "{\"deployment\":" + json_string(c.deployment) +
+           fmt::format(",\"busy_hours\":{:.6g},\"up_hours\":{:.6g},\"requests\":{}", c.busy_hours,
+                       c.up_hours, c.requests);
+    opt(out, "utilization", c.utilization);
+    out += '}';
+  }
+  out += "],\"open_alerts\":[";
+  for (std::size_t i = 0; i < s.open_alerts.size(); ++i) {
+    const auto& a = s.open_alerts[i];
+    if (i) out += ',';
+    out += "{\"alertname\":" + json_string(a.alertname) + ",\"subject\":" + json_string(a.subject) +
+           ",\"severity\":" + json_string(a.severity) + ",\"since\":\"" + rfc3339(a.since) +
+           "\",\"summary\":" + json_string(a.summary) + "}";
+  }
+  out += fmt::format("],\"recoveries\":{{\"automatic\":{},\"other\":{},\"recent\":[",
+                     s.automatic_recoveries, s.other_recoveries);
+  for (std::size_t i = 0; i < s.recent_recoveries.size(); ++i) {
+    const auto& r = s.recent_recoveries[i];
+    if (i) out += ',';
+    out += "{\"kind\":" + json_string(r.kind) + ",\"name\":" + json_string(r.name) + ",\"at\":\"" +
+           rfc3339(r.at) + "\",\"reason\":" + json_string(r.reason) +
+           fmt::format(",\"automatic\":{}}}", r.automatic);
+  }
+  out += "]}}\n";
+  return out;
+}
+
+namespace {
+
+struct Reader {
+  std::string problem;
+  const json::value* field(const json::object& o, const char* key) {
+    auto* v = o.if_contains(key);
+    return v && !v->is_null() ? v : nullptr;
+  }
+  std::string text(const json::object& o, const char* key) {
+    auto* v = field(o, key);
+    if (!v) return {};
+    if (!v->is_string()) problem = std::string("'") + key + "' must be a string";
+    return v->is_string() ? std::string(v->get_string()) : std::string();
+  }
+  std::optional<double> number(const json::object& o, const char* key) {
+    auto* v = field(o, key);
+    if (!v) return std::nullopt;
+    if (v->is_number()) return v->to_number<double>();
+    problem = std::string("'") + key + "' must be a number or null";
+    return std::nullopt;
+  }
+  std::optional<WallTime> time(const json::object& o, const char* key) {
+    auto t = text(o, key);
+    if (t.empty()) return std::nullopt;
+    auto parsed = parse_rfc3339(t);
+    if (!parsed) problem = std::string("'") + key + "' must be an RFC 3339 time";
+    return parsed;
+  }
+  const json::array* list(const json::object& o, const char* key) {
+    auto* v = field(o, key);
+    if (!v) return nullptr;
+    if (!v->is_array()) problem = std::string("'") + key + "' must be a list";
+    return v->is_array() ? &v->get_array() : nullptr;
+  }
+};
+
+}  // namespace
+
+Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
+  boost::system::error_code ec;
+  auto root = json::parse(text, ec);
+  if (ec || !root.is_object()) return Error(Errc::BadRequest, "the snapshot must be a JSON object");
+  const auto& o = root.get_object();
+  Reader r;
+  PhaseSnapshot s;
+  s.generated_at = r.time(o, "generated_at").value_or(WallTime{});
+  s.phase = r.text(o, "phase");
+  s.next_phase = r.text(o, "next_phase");
+  if (auto* t = r.field(o, "targets"); t && t->is_object()) {
+    const auto& to = t->get_object();
+    s.targets.uptime = r.number(to, "uptime").value_or(s.targets.uptime);
+    s.targets.days_at_uptime =
+        static_cast<int>(r.number(to, "days_at_uptime").value_or(s.targets.days_at_uptime));
+    s.targets.capacity = r.number(to, "capacity").value_or(s.targets.capacity);
+  }
+  if (auto* f = r.field(o, "fleet_operational"))
+    s.fleet_operational = f->is_bool() && f->get_bool();
+  s.uptime_30d = r.number(o, "uptime_30d");
+  s.days_at_uptime = static_cast<int>(r.number(o, "days_at_uptime").value_or(0));
+  s.capacity_utilization = r.number(o, "capacity_utilization");
+  if (auto* list = r.list(o, "subjects"))
+    for (const auto& v : *list) {
+      if (!v.is_object()) continue;
+      const auto& so = v.get_object();
+      SubjectUptime u;
+      u.kind = r.text(so, "kind");
+      u.name = r.text(so, "name");
+      u.state = r.text(so, "state");
+      u.since = r.time(so, "since");
+      u.uptime_24h = r.number(so, "uptime_24h");
+      u.uptime_7d = r.number(so, "uptime_7d");
+      u.uptime_30d = r.number(so, "uptime_30d");
+      u.days_at_uptime = static_cast<int>(r.number(so, "days_at_uptime").value_or(0));
+      s.subjects.push_back(std::move(u));
+    }
+  if (auto* list = r.list(o, "capacity"))
+    for (const auto& v : *list) {
+      if (!v.is_object()) continue;
+      const auto& co = v.get_object();
+      BackendCapacity c;
+      c.deployment = r.text(co, "deployment");
+      c.busy_hours = r.number(co, "busy_hours").value_or(0);
+      c.up_hours = r.number(co, "up_hours").value_or(0);
+      c.requests = static_cast<std::int64_t>(r.number(co, "requests").value_or(0));
+      c.utilization = r.number(co, "utilization");
+      s.capacity.push_back(std::move(c));
+    }
+  if (auto* list = r.list(o, "open_alerts"))
+    for (const auto& v : *list) {
+      if (!v.is_object()) continue;
+      const auto& ao = v.get_object();
+      s.open_alerts.push_back({r.text(ao, "alertname"), r.text(ao, "subject"),
+                               r.text(ao, "severity"), r.time(ao, "since").value_or(WallTime{}),
+                               r.text(ao, "summary")});
+    }
+  if (auto* rec = r.field(o, "recoveries"); rec && rec->is_object()) {
+    const auto& ro = rec->get_object();
+    s.automatic_recoveries = static_cast<int>(r.number(ro, "automatic").value_or(0));
+    s.other_recoveries = static_cast<int>(r.number(ro, "other").value_or(0));
+    if (auto* list = r.list(ro, "recent"))
+      for (const auto& v : *list) {
+        if (!v.is_object()) continue;
+        const auto& x = v.get_object();
+        auto* a = r.field(x, "automatic");
+        s.recent_recoveries.push_back({r.text(x, "kind"), r.text(x, "name"),
+                                       r.time(x, "at").value_or(WallTime{}), r.text(x, "reason"),
+                                       a && a->is_bool() && a->get_bool()});
+      }
+  }
+  if (!r.problem.empty()) return Error(Errc::BadRequest, r.problem);
+  return s;
+}
+
+std::string render_markdown(const PhaseSnapshot& s) {
+  auto met = [](bool b) { return b ? "MET" : "NOT MET"; };
+  const std::string target = target_percent(s.targets.uptime);
+  std::string out = "# " + s.phase + "\n\n";
+  out += "Generated " + when(s.generated_at) + " by fleetgate.\n\n";
+  out += "## Current Resource Snapshot\n\n";
+  out += "| Resource | Value | Target | Status |\n|----------|-------|--------|--------|\n";
+  out += fmt::format("| Fleet operational | {} | Yes | {} |\n", s.fleet_operational ? "Yes" : "No",
+                     met(s.fleet_operational));
+  out += fmt::format("| Uptime (30d average) | {} | >= {} | {} |\n", percent(s.uptime_30d), target,
+                     met(s.uptime_met()));
+  out += fmt::format("| Days at {}+ uptime | {} | {} | {} |\n", target, s.days_at_uptime,
+                     s.targets.days_at_uptime, met(s.days_met()));
+  out += fmt::format("| Capacity utilization | {} | > {} | {} |\n", percent(s.capacity_utilization),
+                     target_percent(s.targets.capacity), met(s.capacity_met()));
+  out += fmt::format("\n**{} trigger: {}**\n\n", s.next_phase, s.ready() ? "READY" : "NOT READY");
+
+  out += "## Uptime\n\n";
+  if (s.subjects.empty()) {
+    out += "Nothing watched yet.\n\n";
+  } else {
+    out += fmt::format(
+        "| Subject | State | Since | 24 h | 7 d | 30 d | Days at {}+ |\n"
+        "|---------|-------|-------|------|-----|------|-------------|\n",
+        target);
+    for (const auto& u : s.subjects) {
+      std::string state = u.state;
+      std::transform(state.begin(), state.end(), state.begin(), ::toupper);
+      out += fmt::format("| {} {} | {} | {} | {} | {} | {} | {} |\n", u.kind, u.name, state,
+                         u.since ? when(*u.since) : "-", percent(u.uptime_24h),
+                         percent(u.uptime_7d), percent(u.uptime_30d), u.days_at_uptime);
+    }
+    out += "\n";
+  }
+
+  out += "## Capacity (30 days)\n\n";
+  if (s.capacity.empty()) {
+    out += "No backends.\n\n";
+  } else {
+    out +=
+        "| Backend | Requests | Busy | Up | Utilization |\n"
+        "|---------|----------|------|----|-------------|\n";
+    for (const auto& c : s.capacity)
+      out += fmt::format("| {} | {} | {:.1f} h | {:.1f} h | {} |\n", c.deployment, c.requests,
+                         c.busy_hours, c.up_hours, percent(c.utilization));
+    out += fmt::format("| **Fleet** | | | | **{}** |\n\n", percent(s.capacity_utilization));
+  }
+
+  out += "## Open Alerts\n\n";
+  if (s.open_alerts.empty()) {
+    out += "None.\n\n";
+  } else {
+    out +=
+        "| Alert | Subject | Severity | Since | Summary |\n"
+        "|-------|---------|----------|-------|---------|\n";
+    for (const auto& a : s.open_alerts)
+      out += fmt::format("| {} | {} | {} | {} | {} |\n", a.alertname, a.subject, a.severity,
+                         when(a.since), a.summary);
+    out += "\n";
+  }
+
+  out += "## Recoveries (30 days)\n\n";
+  out += fmt::format("- Automatic (fleetgate healed it, e.g. the agent respawned a process): {}\n",
+                     s.automatic_recoveries);
+  out += fmt::format("- Manual or by itself: {}\n", s.other_recoveries);
+  if (!s.recent_recoveries.empty()) {
+    out += "\n| When | Subject | How | Reason |\n|------|---------|-----|--------|\n";
+    for (const auto& r : s.recent_recoveries)
+      out += fmt::format("| {} | {} {} | {} | {} |\n", when(r.at), r.kind, r.name,
+                         r.automatic ? "automatic" : "manual", r.reason);
+  }
+  return out;
+}
+
+}  // namespace fleetgate
