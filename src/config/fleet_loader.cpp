@@ -1,5 +1,6 @@
 #include "config/fleet_loader.h"
 
+#include "config/url.h"
 #include "core/cron.h"
 
 #include <charconv>
@@ -352,8 +353,11 @@ class FleetLoader {
           if (auto s = r_.string(v, kpath)) rs.name = *s;
         } else if (key == "webhook") {
           if (auto s = r_.string(v, kpath)) {
+            std::string problem;
             if (!s->starts_with("http://") && !s->starts_with("https://"))
               r_.error(v, kpath, "must be an http:// or https:// URL");
+            else if (!parse_url(*s, problem))
+              r_.error(v, kpath, problem);
             else
               rs.webhook = *s;
           }

@@ -113,17 +113,14 @@ std::vector<Alert> AlertBook::due(FleetTime now) {
   return out;
 }
 
-std::optional<FleetTime> AlertBook::next_due() const {
+std::optional<FleetTime> AlertBook::next_due(FleetTime now) const {
   std::optional<FleetTime> next;
   auto consider = [&](FleetTime t) {
     if (!next || t < *next) next = t;
   };
   for (const auto& [key, a] : firing_)
-    if (a.last_notified) consider(*a.last_notified + repeat_);
-  for (const auto& s : silences_) {
-    consider(s.ends_at);
-    consider(s.starts_at);
-  }
+    if (a.last_notified && !held(a, now)) consider(*a.last_notified + repeat_);
+  for (const auto& s : silences_) consider(s.ends_at);  // what it held may be told then
   return next;
 }
 

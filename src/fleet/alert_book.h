@@ -75,7 +75,8 @@ class AlertBook {
   // flapping that has ended. Marks them notified.
   std::vector<Alert> due(FleetTime now);
   // When due() may next have something (a repeat or a silence's end); nullopt: never.
-  std::optional<FleetTime> next_due() const;
+  // Held alerts wait for their silence's end or their subject to settle instead.
+  std::optional<FleetTime> next_due(FleetTime now) const;
 
   // While a subject is quiet (flapping), its alerts change state without notifications.
   void set_quiet(const std::string& subject, bool quiet);

@@ -513,12 +513,12 @@ void FleetMonitor::tick(FleetTime now, WriteBatch& out) {
   for (const auto& a : alerts_.due(now)) record_alert(a, true, out);
 }
 
-std::optional<FleetTime> FleetMonitor::next_wakeup() {
+std::optional<FleetTime> FleetMonitor::next_wakeup(FleetTime now) {
   std::optional<FleetTime> next = deadlines_.next();
   auto consider = [&](std::optional<FleetTime> t) {
     if (t && (!next || *t < *next)) next = t;
   };
-  consider(alerts_.next_due());
+  consider(alerts_.next_due(now));
   for (auto i : flapping_) consider(subjects_[i].flap.next_settle());
   return next;
 }

@@ -76,7 +76,7 @@ class FleetMonitor {
   // Missed deadlines, alert repeats, silences ending, flapping settling.
   void tick(FleetTime now, WriteBatch& out);
   // When tick() next has work; nullopt: nothing scheduled.
-  std::optional<FleetTime> next_wakeup();
+  std::optional<FleetTime> next_wakeup(FleetTime now);
 
   // POST /fleet/v1/silences; DELETE /fleet/v1/silences/<id>.
   void add_silence(Silence s, FleetTime now, WriteBatch& out);

@@ -96,7 +96,7 @@ void FleetService::commit(WriteBatch batch, Store::Done done) {
 }
 
 void FleetService::after_change() {
-  auto next = monitor_.next_wakeup();
+  auto next = monitor_.next_wakeup(FleetClock::now());
   if (next && *next < planned_wake_) {
     planned_wake_ = *next;
     watch_cv_.notify_one();
@@ -187,7 +187,7 @@ void FleetService::watch_loop() {
       store_->prune({to_ms(now - r.pings), to_ms(now - r.heartbeats), to_ms(now - r.history)});
     }
     auto wake = std::min(now + std::chrono::duration_cast<FleetClock::duration>(kPollInterval),
-                         monitor_.next_wakeup().value_or(FleetTime::max()));
+                         monitor_.next_wakeup(now).value_or(FleetTime::max()));
     planned_wake_ = wake;
     watch_cv_.wait_until(lock, wake, [&] { return stopping_ || planned_wake_ < wake; });
   }

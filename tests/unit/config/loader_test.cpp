@@ -296,6 +296,36 @@ INSTANTIATE_TEST_SUITE_P(
                   "fleetgate.health_checks.timeout: must be greater than 0"},
         BadConfig{"zero timeout", "fleetgate:\n  timeouts: {connect: 0}\n",
                   "fleetgate.timeouts.connect: must be greater than 0"},
+        BadConfig{"fleet unknown key", "fleet:\n  tokn: abcdefgh\n",
+                  "config.yaml:2: fleet.tokn: unknown key"},
+        BadConfig{"short token", "fleet:\n  token: abc\n",
+                  "config.yaml:2: fleet.token: must be at least 8 characters"},
+        BadConfig{"check slug", "fleet:\n  checks:\n    - name: Nightly Backup\n",
+                  "config.yaml:3: fleet.checks[0].name: must be a slug"},
+        BadConfig{"check duplicate", "fleet:\n  checks:\n    - {name: a}\n    - {name: a}\n",
+                  "config.yaml:4: fleet.checks[1].name: duplicate check 'a'"},
+        BadConfig{"check cron", "fleet:\n  checks:\n    - {name: a, cron: '61 * * * *'}\n",
+                  "fleet.checks[0].cron: bad minute field '61'"},
+        BadConfig{"check tz", "fleet:\n  checks:\n    - {name: a, tz: Mars/Base}\n",
+                  "fleet.checks[0].tz: unknown time zone 'Mars/Base'"},
+        BadConfig{"check uuid", "fleet:\n  checks:\n    - {name: a, uuid: 1234}\n",
+                  "fleet.checks[0].uuid: must be a UUID"},
+        BadConfig{"check period", "fleet:\n  checks:\n    - {name: a, period: 0}\n",
+                  "fleet.checks[0].period: must be greater than 0"},
+        BadConfig{"threshold order",
+                  "fleet:\n  thresholds:\n    disk_used_percent: {warning: 90, critical: 80}\n",
+                  "config.yaml:3: fleet.thresholds.disk_used_percent: critical must be at or "
+                  "above warning"},
+        BadConfig{"threshold figure", "fleet:\n  thresholds:\n    disk: {warning: 1}\n",
+                  "fleet.thresholds.disk: unknown figure"},
+        BadConfig{"receiver both", "fleet:\n  alerts:\n    receivers:\n      - {name: x}\n",
+                  "config.yaml:4: fleet.alerts.receivers[0]: needs exactly one of webhook or exec"},
+        BadConfig{"receiver url", "fleet:\n  alerts:\n    receivers:\n      - {webhook: ftp://x}\n",
+                  "fleet.alerts.receivers[0].webhook: must be an http:// or https:// URL"},
+        BadConfig{"target share", "fleet:\n  targets: {uptime: 120%}\n",
+                  "fleet.targets.uptime: must be between 0% and 100%"},
+        BadConfig{"node duplicate", "fleet:\n  nodes:\n    - {name: ai}\n    - {name: ai}\n",
+                  "fleet.nodes[1].name: duplicate node 'ai'"},
         BadConfig{"public listen without key", "fleetgate:\n  listen: 0.0.0.0:4000\n",
                   "config.yaml:2: fleetgate.listen: listening on 0.0.0.0 (beyond loopback) needs "
                   "general_settings.master_key"}),
@@ -305,6 +335,68 @@ INSTANTIATE_TEST_SUITE_P(
         if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
       return n;
     });
+
+TEST(ConfigLoader, ReadsTheFleetSection) {
+  auto r = load(R"(model_list: []
+fleet:
+  token: os.environ/FLEET_TOKEN
+  ping_key: pk-0123456789
+  auto_create_checks: true
+  thresholds:
+    disk_used_percent: {warning: 85, critical: 95}
+    memory_used_percent: off
+  nodes:
+    - name: ai
+      period: 15s
+      grace: 45s
+      thresholds:
+        gpu_temperature_c: {warning: 80, critical: 90, clear: 75}
+  checks:
+    - name: nightly-backup
+      cron: "0 2 * * *"
+      tz: Europe/Berlin
+      grace: 1h
+      max_runtime: 2h
+      uuid: 5f1c4a34-8c53-4a0e-9d6b-0a4a1f3c2b7e
+    - name: agent-loop
+      period: 5m
+      grace: 1m
+      key: loop-key-123
+  alerts:
+    repeat_interval: 2h
+    flap_transitions: 5
+    flap_window: 15m
+    receivers:
+      - name: am
+        webhook: http://127.0.0.1:9093/api/v2/alerts
+      - name: ntfy
+        exec: [/usr/local/bin/notify, --topic, fleet]
+        timeout: 5s
+  retention: {pings: 3d, heartbeats: 1d, history: 90d}
+  targets: {phase: "Phase 1", next_phase: "Phase 2", uptime: 95%, days_at_uptime: 30, capacity: 0.6}
+)",
+                fake_env({{"FLEET_TOKEN", "fleet-secret-token"}}));
+  ASSERT_TRUE(r) << issues_of(r);
+  const auto& f = r->fleet;
+  EXPECT_EQ(f.token, "fleet-secret-token");
+  EXPECT_TRUE(f.auto_create_checks);
+  EXPECT_EQ(f.thresholds.at(Metric::DiskUsedPercent).critical, 95);
+  EXPECT_EQ(f.thresholds.at(Metric::DiskUsedPercent).clear, 83);  // warning - 2 by default
+  EXPECT_FALSE(f.thresholds.count(Metric::MemoryUsedPercent));
+  ASSERT_EQ(f.nodes.size(), 1u);
+  EXPECT_EQ(f.nodes[0].grace, std::chrono::seconds(45));
+  EXPECT_EQ(f.nodes[0].thresholds.at(Metric::GpuTemperatureC).clear, 75);
+  ASSERT_EQ(f.checks.size(), 2u);
+  EXPECT_EQ(f.checks[0].cron, "0 2 * * *");
+  EXPECT_EQ(f.checks[0].tz, "Europe/Berlin");
+  EXPECT_EQ(f.checks[0].max_runtime, std::chrono::hours(2));
+  EXPECT_EQ(f.checks[1].key, "loop-key-123");
+  EXPECT_EQ(f.alerts.receivers.size(), 2u);
+  EXPECT_EQ(f.alerts.receivers[1].exec.size(), 3u);
+  EXPECT_EQ(f.retention.history, std::chrono::hours(24 * 90));
+  EXPECT_DOUBLE_EQ(f.targets.uptime, 0.95);
+  EXPECT_EQ(f.targets.next_phase, "Phase 2");
+}
 
 TEST(ConfigLoader, ReportsEveryProblemNotJustTheFirst) {
   auto r = load(

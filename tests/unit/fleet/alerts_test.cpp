@@ -1,0 +1,126 @@
+#include "fleet/alert_book.h"
+#include "fleet/alertmanager.h"
+
+#include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
+
+namespace fleetgate {
+namespace {
+
+using namespace std::chrono_literals;
+const FleetTime t0 = FleetTime(std::chrono::hours(490'000));  // 2025-11-24
+
+TEST(AlertBook, OneAlertPerRuleAndSubjectToldOnceThenRepeated) {
+  AlertBook book(4h);
+  auto first = book.fire("CheckDown", "check/backup", {{"severity", "critical"}}, {}, t0);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->tell);
+  EXPECT_EQ(first->alert.labels.at("alertname"), "CheckDown");
+  // The same again is no news.
+  EXPECT_FALSE(book.fire("CheckDown", "check/backup", {{"severity", "critical"}}, {}, t0 + 1s));
+  EXPECT_TRUE(book.due(t0 + 1h).empty());
+  auto repeat = book.due(t0 + 4h);
+  ASSERT_EQ(repeat.size(), 1u);
+  EXPECT_TRUE(book.due(t0 + 5h).empty());
+  EXPECT_EQ(book.next_due(t0 + 5h), t0 + 8h);
+  auto end = book.resolve("CheckDown", "check/backup", t0 + 6h);
+  ASSERT_TRUE(end);
+  EXPECT_TRUE(end->tell);
+  EXPECT_EQ(end->alert.ends_at, t0 + 6h);
+  EXPECT_FALSE(book.resolve("CheckDown", "check/backup", t0 + 7h));  // nothing firing
+}
+
+TEST(AlertBook, SeverityChangeIsToldAgain) {
+  AlertBook book(4h);
+  ASSERT_TRUE(book.fire("DiskUsedPercent", "node/ai:/", {{"severity", "warning"}}, {}, t0));
+  auto worse = book.fire("DiskUsedPercent", "node/ai:/", {{"severity", "critical"}}, {}, t0 + 1min);
+  ASSERT_TRUE(worse);
+  EXPECT_TRUE(worse->tell);
+  EXPECT_EQ(worse->alert.severity(), "critical");
+  EXPECT_EQ(worse->alert.starts_at, t0);  // the same alert
+  EXPECT_EQ(book.firing().size(), 1u);
+}
+
+TEST(AlertBook, SilencesHoldNotificationsUntilTheyEnd) {
+  AlertBook book(4h);
+  Silence s;
+  s.id = "s1";
+  s.matchers = {{"check", "backup", false, true}};
+  s.starts_at = t0;
+  s.ends_at = t0 + 1h;
+  book.add_silence(s);
+  auto fired = book.fire("CheckDown", "check/backup", {{"check", "backup"}}, {}, t0 + 1min);
+  ASSERT_TRUE(fired);
+  EXPECT_FALSE(fired->tell);
+  EXPECT_TRUE(book.due(t0 + 30min).empty());
+  EXPECT_EQ(book.next_due(t0 + 30min), t0 + 1h);
+  // Once the silence ends, receivers hear of the alert that is still firing.
+  EXPECT_EQ(book.due(t0 + 1h).size(), 1u);
+  // A resolution of an alert nobody heard of is not told.
+  auto quiet = book.fire("CheckDown", "check/other", {{"check", "other"}}, {}, t0 + 2h);
+  ASSERT_TRUE(quiet && quiet->tell);
+  Silence all{"s2", {{"alertname", "Check.*", true, true}}, t0 + 3h, t0 + 9h, "", ""};
+  book.add_silence(all);
+  auto held = book.fire("CheckDown", "check/third", {{"check", "third"}}, {}, t0 + 4h);
+  ASSERT_TRUE(held);
+  EXPECT_FALSE(held->tell);
+  auto end = book.resolve("CheckDown", "check/third", t0 + 5h);
+  ASSERT_TRUE(end);
+  EXPECT_FALSE(end->tell);
+}
+
+TEST(AlertBook, MatchersFollowAlertmanager) {
+  const Labels l{{"alertname", "NodeDown"}, {"node", "ai"}};
+  EXPECT_TRUE((Matcher{"node", "ai", false, true}.matches(l)));
+  EXPECT_FALSE((Matcher{"node", "ai", false, false}.matches(l)));
+  EXPECT_TRUE((Matcher{"node", "a.*", true, true}.matches(l)));
+  EXPECT_FALSE((Matcher{"node", "a", true, true}.matches(l)));  // anchored
+  EXPECT_TRUE((Matcher{"missing", "", false, true}.matches(l)));
+}
+
+TEST(AlertBook, QuietSubjectsHoldAllButTheFlappingAlert) {
+  AlertBook book(4h);
+  book.set_quiet("node/ai", true);
+  auto down = book.fire("NodeDown", "node/ai", {{"severity", "critical"}}, {}, t0);
+  ASSERT_TRUE(down);
+  EXPECT_FALSE(down->tell);
+  auto flap = book.fire("Flapping", "node/ai", {{"severity", "warning"}}, {}, t0);
+  ASSERT_TRUE(flap);
+  EXPECT_TRUE(flap->tell);
+  book.set_quiet("node/ai", false);
+  auto due = book.due(t0 + 1s);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].rule, "NodeDown");
+}
+
+TEST(Alertmanager, WebhookPayloadVersion4) {
+  Alert a;
+  a.rule = "CheckDown";
+  a.subject = "check/backup";
+  a.labels = {{"alertname", "CheckDown"}, {"check", "backup"}, {"severity", "critical"}};
+  a.annotations = {{"summary", "check backup is DOWN"}};
+  a.starts_at = FleetTime(std::chrono::milliseconds(1'795'000'000'250));
+  a.fingerprint = fingerprint_of(a.labels);
+  const std::string firing = alertmanager_payload(a, "ops", "http://fleet:4000");
+  EXPECT_EQ(firing,
+            R"({"version":"4","groupKey":"{}:{alertname=\"CheckDown\", check=\"backup\"}",)"
+            R"("truncatedAlerts":0,"status":"firing","receiver":"ops",)"
+            R"("groupLabels":{"alertname":"CheckDown","check":"backup"},)"
+            R"("commonLabels":{"alertname":"CheckDown","check":"backup","severity":"critical"},)"
+            R"("commonAnnotations":{"summary":"check backup is DOWN"},)"
+            R"("externalURL":"http://fleet:4000","alerts":[{"status":"firing",)"
+            R"("labels":{"alertname":"CheckDown","check":"backup","severity":"critical"},)"
+            R"("annotations":{"summary":"check backup is DOWN"},)"
+            R"("startsAt":"2026-11-18T11:06:40.250Z","endsAt":"0001-01-01T00:00:00Z",)"
+            R"("generatorURL":"http://fleet:4000/fleet/v1/alerts","fingerprint":")" +
+                a.fingerprint + R"("}]})");
+  a.ends_at = a.starts_at + 90s;
+  auto resolved = boost::json::parse(alertmanager_payload(a, "ops", ""));
+  EXPECT_EQ(resolved.at("status").as_string(), "resolved");
+  EXPECT_EQ(resolved.at("alerts").at(0).at("endsAt").as_string(), "2026-11-18T11:08:10.250Z");
+  EXPECT_EQ(a.fingerprint.size(), 16u);
+  EXPECT_NE(fingerprint_of({{"a", "bc"}}), fingerprint_of({{"ab", "c"}}));
+}
+
+}  // namespace
+}  // namespace fleetgate

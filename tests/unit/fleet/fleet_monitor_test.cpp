@@ -1,0 +1,271 @@
+#include "fleet/fleet_monitor.h"
+#include "core/wall_time.h"
+
+#include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
+
+namespace fleetgate {
+namespace {
+
+using namespace std::chrono_literals;
+const FleetTime t0 = FleetTime(std::chrono::hours(490'000));
+
+FleetSettings settings() {
+  FleetSettings s;
+  CheckSpecConfig job;
+  job.name = "job";
+  job.period = 2s;
+  job.grace = 1s;
+  job.uuid = "5f1c4a34-8c53-4a0e-9d6b-0a4a1f3c2b7e";
+  job.key = "job-ping-key";
+  s.checks.push_back(job);
+  NodeSpec ai;
+  ai.name = "ai";
+  ai.period = 30s;
+  ai.grace = 30s;
+  s.nodes.push_back(ai);
+  s.alerts.receivers.push_back({"hook", "http://127.0.0.1:9/", {}, 10s, 0});
+  s.alerts.flap_transitions = 4;
+  s.alerts.flap_window = 10min;
+  return s;
+}
+
+std::string status_of(const WriteBatch& b) {
+  if (b.outbox.empty()) return "";
+  return std::string(boost::json::parse(b.outbox.back().payload).at("status").as_string());
+}
+
+PingRequest ping(std::string check, PingKind kind = PingKind::Success, int code = 0) {
+  PingRequest p;
+  p.check = std::move(check);
+  p.kind = kind;
+  p.exit_status = code;
+  return p;
+}
+
+TEST(FleetMonitor, MissedDeadlineFiresOnceAndAPingResolves) {
+  FleetMonitor m(settings(), t0);
+  WriteBatch b;
+  ASSERT_TRUE(m.ping(ping("job"), t0, b));
+  EXPECT_EQ(b.pings.size(), 1u);
+  ASSERT_EQ(b.transitions.size(), 1u);  // new -> up
+  EXPECT_TRUE(b.outbox.empty());
+  EXPECT_EQ(m.next_wakeup(t0), t0 + 3s);
+
+  WriteBatch early;
+  m.tick(t0 + 2999ms, early);
+  EXPECT_TRUE(early.transitions.empty());
+
+  WriteBatch late;
+  m.tick(t0 + 3s, late);
+  ASSERT_EQ(late.transitions.size(), 1u);
+  EXPECT_EQ(late.transitions[0].to, "down");
+  EXPECT_EQ(late.transitions[0].at_ms, to_ms(t0 + 3s));
+  ASSERT_EQ(late.outbox.size(), 1u);  // one receiver, one notification
+  EXPECT_EQ(status_of(late), "firing");
+  WriteBatch again;
+  m.tick(t0 + 10s, again);
+  EXPECT_TRUE(again.outbox.empty());  // deduplicated
+
+  WriteBatch back;
+  ASSERT_TRUE(m.ping(ping("job"), t0 + 11s, back));
+  EXPECT_EQ(status_of(back), "resolved");
+  EXPECT_EQ(back.alerts.back().status, "resolved");
+}
+
+TEST(FleetMonitor, FailAndExitStatus) {
+  FleetMonitor m(settings(), t0);
+  WriteBatch b;
+  m.ping(ping("job", PingKind::ExitStatus, 0), t0, b);
+  m.ping(ping("job", PingKind::ExitStatus, 3), t0 + 1s, b);
+  ASSERT_EQ(b.transitions.size(), 2u);
+  EXPECT_EQ(b.transitions[1].reason, "exit status 3");
+  EXPECT_EQ(status_of(b), "firing");
+  WriteBatch log;
+  m.ping(ping("job", PingKind::Log), t0 + 2s, log);
+  EXPECT_TRUE(log.transitions.empty());
+  EXPECT_EQ(log.pings.at(0).kind, "log");
+}
+
+TEST(FleetMonitor, UnknownChecksAreRefusedUnlessAutoCreated) {
+  auto s = settings();
+  FleetMonitor strict(s, t0);
+  WriteBatch b;
+  EXPECT_FALSE(strict.ping(ping("nope"), t0, b));
+  EXPECT_TRUE(b.empty());
+  s.auto_create_checks = true;
+  s.default_period = 1h;
+  s.default_grace = 5min;
+  FleetMonitor lax(s, t0);
+  EXPECT_TRUE(lax.ping(ping("new-job"), t0, b));
+  EXPECT_EQ(lax.next_wakeup(t0), t0 + 65min);
+}
+
+TEST(FleetMonitor, SecretsOfPingUrls) {
+  FleetMonitor m(settings(), t0);
+  EXPECT_EQ(m.check_by_uuid("5F1C4A34-8C53-4A0E-9D6B-0A4A1F3C2B7E"), "job");
+  EXPECT_FALSE(m.check_by_uuid("00000000-0000-0000-0000-000000000000"));
+  EXPECT_TRUE(m.check_key_matches("job", "job-ping-key"));
+  EXPECT_FALSE(m.check_key_matches("job", "job-ping-kez"));
+  EXPECT_FALSE(m.check_key_matches("nope", "job-ping-key"));
+}
+
+TEST(FleetMonitor, StartWithoutSuccessWithinMaxRuntimeIsDown) {
+  auto s = settings();
+  s.checks[0].max_runtime = 10s;
+  FleetMonitor m(s, t0);
+  WriteBatch b;
+  m.ping(ping("job", PingKind::Start), t0, b);
+  EXPECT_EQ(m.next_wakeup(t0), t0 + 10s);
+  m.tick(t0 + 10s, b);
+  ASSERT_FALSE(b.transitions.empty());
+  EXPECT_EQ(b.transitions.back().reason, "run took over 10s");
+}
+
+Heartbeat heartbeat(double disk_used_percent, std::vector<ProcessFigures> procs = {}) {
+  Heartbeat hb;
+  hb.node = "ai";
+  hb.disks.push_back({"/", 100, disk_used_percent});
+  hb.processes = std::move(procs);
+  return hb;
+}
+
+TEST(FleetMonitor, DiskThresholdsWithHysteresis) {
+  FleetMonitor m(settings(), t0);  // defaults: warn 80, critical 90, clear below 78
+  auto step = [&](double value, int second) {
+    WriteBatch b;
+    m.heartbeat(heartbeat(value), "{}", t0 + std::chrono::seconds(second), b);
+    return b;
+  };
+  EXPECT_TRUE(step(70, 0).outbox.empty());
+  auto warn = step(81, 1);
+  ASSERT_EQ(warn.outbox.size(), 1u);
+  EXPECT_NE(warn.outbox[0].payload.find("\"severity\":\"warning\""), std::string::npos);
+  EXPECT_NE(warn.outbox[0].payload.find("\"instance\":\"/\""), std::string::npos);
+  EXPECT_TRUE(step(79, 2).outbox.empty());  // between clear and warning: still warning
+  auto crit = step(95, 3);
+  ASSERT_EQ(crit.outbox.size(), 1u);
+  EXPECT_NE(crit.outbox[0].payload.find("\"severity\":\"critical\""), std::string::npos);
+  auto eased = step(85, 4);  // critical eases to warning: the same alert, told again
+  ASSERT_EQ(eased.outbox.size(), 1u);
+  EXPECT_EQ(status_of(eased), "firing");
+  EXPECT_TRUE(step(78, 5).outbox.empty());
+  EXPECT_EQ(status_of(step(77.9, 6)), "resolved");
+  EXPECT_EQ(m.alerts().firing().size(), 0u);
+}
+
+TEST(FleetMonitor, NodeDeadlineAndAnnouncedPeriod) {
+  FleetMonitor m(settings(), t0);
+  WriteBatch b;
+  m.heartbeat(heartbeat(10), "{}", t0, b);
+  EXPECT_EQ(m.next_wakeup(t0), t0 + 60s);
+  Heartbeat other;
+  other.node = "laptop";  // not in the config: judged by the period it announces
+  other.period = 10s;
+  m.heartbeat(other, "{}", t0, b);
+  EXPECT_EQ(m.next_wakeup(t0), t0 + 40s);  // 10 s + the default grace of 30 s
+  WriteBatch late;
+  m.tick(t0 + 40s, late);
+  ASSERT_EQ(late.transitions.size(), 1u);
+  EXPECT_EQ(late.transitions[0].name, "laptop");
+  EXPECT_NE(late.outbox.at(0).payload.find("NodeDown"), std::string::npos);
+}
+
+TEST(FleetMonitor, ProcessRespawnedByTheAgentIsAnAutomaticRecovery) {
+  FleetMonitor m(settings(), t0);
+  WriteBatch b;
+  m.heartbeat(heartbeat(10, {{"agent", "running", 1, 0, {}}}), "{}", t0, b);
+  WriteBatch died;
+  m.heartbeat(heartbeat(10, {{"agent", "backoff", {}, 0, 1}}), "{}", t0 + 30s, died);
+  ASSERT_EQ(died.transitions.size(), 1u);
+  EXPECT_EQ(died.transitions[0].to, "down");
+  EXPECT_NE(died.outbox.at(0).payload.find("\"process\":\"agent\""), std::string::npos);
+  WriteBatch back;
+  m.heartbeat(heartbeat(10, {{"agent", "running", 2, 1, {}}}), "{}", t0 + 60s, back);
+  ASSERT_EQ(back.transitions.size(), 1u);
+  EXPECT_TRUE(back.transitions[0].automatic);
+  EXPECT_EQ(back.transitions[0].reason, "respawned by the agent");
+}
+
+TEST(FleetMonitor, FlappingSubjectIsNotifiedOnceThenSettles) {
+  FleetMonitor m(settings(), t0);
+  WriteBatch b;
+  m.backend("qwen#1", true, "ok", t0, b);
+  int firing = 0, flapping = 0;
+  for (int i = 1; i <= 10; ++i) {
+    WriteBatch step;
+    m.backend("qwen#1", i % 2 == 0, i % 2 ? "GET /health: 503" : "ok", t0 + i * 10s, step);
+    for (const auto& o : step.outbox) {
+      if (o.payload.find("\"alertname\":\"Flapping\"") != std::string::npos)
+        ++flapping;
+      else if (o.payload.find("\"status\":\"firing\"") != std::string::npos)
+        ++firing;
+    }
+  }
+  EXPECT_EQ(flapping, 1);
+  EXPECT_LE(firing, 3);  // told before it was seen flapping, then held
+  const auto& subjects = m.subjects();
+  auto it = std::find_if(subjects.begin(), subjects.end(),
+                         [](const Subject& s) { return s.name == "qwen#1"; });
+  ASSERT_NE(it, subjects.end());
+  EXPECT_TRUE(it->flap.flapping());
+  // Ten quiet minutes later it has settled: the Flapping alert resolves.
+  WriteBatch calm;
+  m.tick(t0 + 100s + 10min, calm);
+  bool resolved = false;
+  for (const auto& o : calm.outbox)
+    resolved |= o.payload.find("\"alertname\":\"Flapping\"") != std::string::npos &&
+                o.payload.find("\"status\":\"resolved\"") != std::string::npos;
+  EXPECT_TRUE(resolved);
+}
+
+TEST(FleetMonitor, RestoredStateKeepsDeadlinesThatPassedWhileStopped) {
+  FleetMonitor m(settings(), t0);
+  SubjectRow row{"check", "job", "up", "ping", to_ms(t0), to_ms(t0), 0, false, ""};
+  m.restore({row}, {}, {});
+  WriteBatch b;
+  m.tick(t0 + 1h, b);  // the server was down for an hour
+  ASSERT_EQ(b.transitions.size(), 1u);
+  EXPECT_EQ(b.transitions[0].at_ms, to_ms(t0 + 3s));  // when it was due, not when noticed
+  // An alert that was firing before the restart is not told again.
+  FleetMonitor m2(settings(), t0);
+  SubjectRow down{"check", "job", "down", "no ping", to_ms(t0), to_ms(t0), 0, false, ""};
+  AlertRow open{"f",         "CheckDown",
+                "check/job", "critical",
+                "firing",    R"({"alertname":"CheckDown","check":"job","severity":"critical"})",
+                "{}",        to_ms(t0),
+                0,           to_ms(t0)};
+  m2.restore({down}, {open}, {});
+  WriteBatch none;
+  m2.tick(t0 + 1min, none);
+  EXPECT_TRUE(none.outbox.empty());
+  WriteBatch up;
+  m2.ping(ping("job"), t0 + 2min, up);
+  EXPECT_EQ(status_of(up), "resolved");
+}
+
+TEST(FleetMonitor, TenThousandDeadlinesOnlyTheDueOnesFire) {
+  auto s = settings();
+  s.checks.clear();
+  for (int i = 0; i < 10000; ++i) {
+    CheckSpecConfig c;
+    c.name = "c" + std::to_string(i);
+    c.period = 10s;
+    c.grace = 1s;
+    s.checks.push_back(c);
+  }
+  FleetMonitor m(s, t0);
+  WriteBatch b;
+  for (int i = 0; i < 10000; ++i)
+    m.ping(ping("c" + std::to_string(i)), t0 + std::chrono::milliseconds(i), b);
+  // Re-ping all but 1 % a period later; the rest miss their deadline.
+  for (int i = 0; i < 10000; ++i)
+    if (i % 100) m.ping(ping("c" + std::to_string(i)), t0 + 10s + std::chrono::milliseconds(i), b);
+  WriteBatch due;
+  m.tick(t0 + 11s + 10s, due);
+  EXPECT_EQ(due.transitions.size(), 100u);
+  EXPECT_EQ(m.next_wakeup(t0), t0 + 21s + 1ms);  // the next one, exactly
+}
+
+}  // namespace
+}  // namespace fleetgate

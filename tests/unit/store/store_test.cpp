@@ -1,0 +1,107 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+#include <filesystem>
+
+namespace fleetgate {
+namespace {
+
+std::string temp_db(const char* name) {
+  const std::string path =
+      ::testing::TempDir() + "store-" + std::to_string(::getpid()) + "-" + name + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  return path;
+}
+
+TEST(Store, MigratesWritesAndReadsBack) {
+  const auto path = temp_db("basic");
+  {
+    auto store = Store::open(path);
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ((*store)->schema_version(), 1);
+    WriteBatch b;
+    b.subjects.push_back({"check", "job", "up", "ping", 1000, 1000, 0, false, "{}"});
+    b.transitions.push_back({"check", "job", "new", "up", "ping", 1000, false});
+    b.pings.push_back({"job", "success", 0, 1000, "all good", "127.0.0.1"});
+    b.outbox.push_back({0, "hook", "{\"x\":1}", 1000, 1000, 0, ""});
+    b.usage.push_back({"qwen#1", 60000, 3, 1, 10, 20, 500});
+    b.usage.push_back({"qwen#1", 60000, 2, 0, 5, 5, 100});  // the same minute adds up
+    bool done = false;
+    (*store)->write(b, [&](bool ok) { done = ok; });
+    (*store)->flush();
+    EXPECT_TRUE(done);
+    auto subjects = (*store)->subjects();
+    ASSERT_EQ(subjects.size(), 1u);
+    EXPECT_EQ(subjects[0].health, "up");
+    EXPECT_EQ((*store)->pings("job", 10).at(0).body, "all good");
+    auto due = (*store)->due_outbox(1000, 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_FALSE((*store)->due_outbox(999, 10).size());
+    auto usage = (*store)->usage(0);
+    ASSERT_EQ(usage.size(), 1u);
+    EXPECT_EQ(usage[0].requests, 5);
+    EXPECT_EQ(usage[0].busy_ms, 600);
+    WriteBatch r;
+    r.outbox_results.push_back({due[0].id, false, 1, 1000, 3000, "connection refused"});
+    (*store)->write(r);
+    (*store)->flush();
+    EXPECT_EQ((*store)->next_outbox_attempt(), 3000);
+    r.outbox_results[0] = {due[0].id, true, 2, 3000, 3000, ""};
+    (*store)->write(r);
+    (*store)->flush();
+    EXPECT_FALSE((*store)->next_outbox_attempt());
+    EXPECT_EQ((*store)->pending_outbox(), 0);
+  }
+  // Reopening keeps everything and does not migrate again.
+  auto again = Store::open(path);
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)->subjects().size(), 1u);
+  EXPECT_EQ((*again)->transitions(0).size(), 1u);
+}
+
+TEST(Store, RetentionPrunesOldRowsOnly) {
+  auto store = Store::open(temp_db("prune"));
+  ASSERT_TRUE(store);
+  WriteBatch b;
+  b.pings.push_back({"job", "success", 0, 100, "", ""});
+  b.pings.push_back({"job", "success", 0, 5000, "", ""});
+  b.transitions.push_back({"check", "job", "new", "up", "ping", 100, false});
+  (*store)->write(b);
+  (*store)->prune({1000, 1000, 50});
+  (*store)->flush();
+  EXPECT_EQ((*store)->pings("job", 10).size(), 1u);
+  EXPECT_EQ((*store)->transitions(0).size(), 1u);  // history is kept longer
+}
+
+TEST(Store, OnlineBackupIsAConsistentCopy) {
+  const auto path = temp_db("live");
+  auto store = Store::open(path);
+  ASSERT_TRUE(store);
+  WriteBatch b;
+  b.subjects.push_back({"node", "ai", "up", "ping", 1, 1, 0, false, "{}"});
+  (*store)->write(b);
+  (*store)->flush();
+  const auto copy = temp_db("copy");
+  ASSERT_TRUE((*store)->backup(copy));
+  auto read = Store::open(copy, true);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ((*read)->subjects().at(0).name, "ai");
+}
+
+TEST(Store, ClearErrors) {
+  auto missing = Store::open("/nonexistent-dir/x.db");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("cannot open /nonexistent-dir/x.db"), std::string::npos);
+  const auto path = temp_db("not-ours");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs("hello", f);
+    std::fclose(f);
+  }
+  EXPECT_FALSE(Store::open(path));
+}
+
+}  // namespace
+}  // namespace fleetgate
