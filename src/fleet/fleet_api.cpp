@@ -110,8 +110,8 @@ PingParse parse_ping_path(std::string_view path, const FleetService& service, Pi
   if (parts.size() > 2) return PingParse::NotFound;
   out.check = std::string(parts[0]);
   out.by_slug_only = true;
-  return parse_action(parts.size() == 2 ? parts[1] : "", out) ? PingParse::Ok
-                                                              : PingParse::BadAction;
+  // "/ping/<word>/<word>" that is no action may be a key form with a wrong key: not found.
+  return parse_action(parts.size() == 2 ? parts[1] : "", out) ? PingParse::Ok : PingParse::NotFound;
 }
 
 asio::awaitable<void> FleetApi::handle(ClientConnection& conn, Request& req) {

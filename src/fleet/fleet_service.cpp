@@ -202,19 +202,29 @@ void FleetService::watch_loop() {
 void FleetService::notify_loop() {
   std::map<std::string, const ReceiverSpec*> receivers;
   for (const auto& r : settings_.alerts.receivers) receivers[r.name] = &r;
+  constexpr std::size_t kBatch = 256;
   while (!stopping_) {
-    const auto now = FleetClock::now();
-    auto rows = store_->due_outbox(to_ms(now), 64);
+    const auto now_ms = to_ms(FleetClock::now());
+    const auto rows = store_->pending_notifications(kBatch);
     WriteBatch results;
-    std::map<std::string, std::int64_t> failed;  // receiver -> retry at, this round
+    // Each receiver hears its notifications in the order they were made: while its oldest is
+    // waiting to be retried, the newer ones wait with it (a "resolved" never overtakes its
+    // "firing").
+    std::map<std::string, std::int64_t> blocked;  // receiver -> when its oldest is retried
     for (const auto& row : rows) {
       if (stopping_) break;
       OutboxResult r;
       r.id = row.id;
       r.attempts = row.attempts;
-      if (auto f = failed.find(row.receiver); f != failed.end()) {
-        r.next_attempt_ms = f->second;  // its receiver just failed: wait with the others
-        results.outbox_results.push_back(r);
+      if (auto b = blocked.find(row.receiver); b != blocked.end()) {
+        if (row.next_attempt_ms < b->second) {
+          r.next_attempt_ms = b->second;
+          results.outbox_results.push_back(r);
+        }
+        continue;
+      }
+      if (row.next_attempt_ms > now_ms) {
+        blocked[row.receiver] = row.next_attempt_ms;
         continue;
       }
       auto spec = receivers.find(row.receiver);
@@ -233,26 +243,28 @@ void FleetService::notify_loop() {
                                                     1000ll << std::min(row.attempts, 20));
         r.next_attempt_ms = r.at_ms + backoff;
         r.error = sent.error().message;
-        failed[row.receiver] = r.next_attempt_ms;
+        blocked[row.receiver] = r.next_attempt_ms;
         spdlog::warn("notification {} to {} failed (attempt {}): {}; retrying in {}", row.id,
                      row.receiver, r.attempts, r.error, format_duration(Duration(backoff)));
       }
       if (r.delivered) --pending_outbox_;
       results.outbox_results.push_back(std::move(r));
     }
+    const bool delivered_any =
+        std::any_of(results.outbox_results.begin(), results.outbox_results.end(),
+                    [](const OutboxResult& r) { return r.delivered; });
     if (!results.empty()) {
       store_->write(std::move(results));
       store_->flush();  // the next read must see these
     }
     std::unique_lock lock(notify_mutex_);
-    if (outbox_changed_) {
+    if (outbox_changed_ || (delivered_any && rows.size() == kBatch)) {
       outbox_changed_ = false;
       continue;
     }
-    if (rows.size() == 64) continue;  // more are due
-    const auto next = store_->next_outbox_attempt();
     auto until = FleetClock::now() + std::chrono::seconds(60);
-    if (next) until = std::min(until, from_ms(*next));
+    for (const auto& [receiver, at] : blocked) until = std::min(until, from_ms(at));
+    if (rows.size() == kBatch && blocked.empty()) until = FleetClock::now();
     notify_cv_.wait_until(lock, until, [&] { return stopping_ || outbox_changed_; });
     outbox_changed_ = false;
   }

@@ -372,24 +372,17 @@ std::vector<SilenceRow> Store::silences(std::int64_t active_at_ms) {
   return out;
 }
 
-std::vector<OutboxRow> Store::due_outbox(std::int64_t now_ms, std::size_t limit) {
+std::vector<OutboxRow> Store::pending_notifications(std::size_t limit) {
   std::lock_guard lock(read_mutex_);
   Stmt s(reader_db_,
          "SELECT id, receiver, payload, created_ms, next_attempt_ms, attempts, last_error FROM "
-         "outbox WHERE delivered_ms = 0 AND next_attempt_ms <= ?1 ORDER BY id LIMIT ?2");
-  s.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
+         "outbox WHERE delivered_ms = 0 ORDER BY id LIMIT ?1");
+  s.bind(1, static_cast<std::int64_t>(limit));
   std::vector<OutboxRow> out;
   while (s.step())
     out.push_back({s.i64(0), s.text(1), s.text(2), s.i64(3), s.i64(4), static_cast<int>(s.i64(5)),
                    s.text(6)});
   return out;
-}
-
-std::optional<std::int64_t> Store::next_outbox_attempt() {
-  std::lock_guard lock(read_mutex_);
-  Stmt c(reader_db_, "SELECT count(*), min(next_attempt_ms) FROM outbox WHERE delivered_ms = 0");
-  if (!c.step() || c.i64(0) == 0) return std::nullopt;
-  return c.i64(1);
 }
 
 std::int64_t Store::pending_outbox() {

@@ -47,8 +47,8 @@ class Store {
   std::vector<SubjectRow> subjects();
   std::vector<AlertRow> alerts(bool firing_only, std::int64_t since_ms = 0);
   std::vector<SilenceRow> silences(std::int64_t active_at_ms);
-  std::vector<OutboxRow> due_outbox(std::int64_t now_ms, std::size_t limit);
-  std::optional<std::int64_t> next_outbox_attempt();
+  // Undelivered notifications in the order they were made (due or not).
+  std::vector<OutboxRow> pending_notifications(std::size_t limit);
   std::int64_t pending_outbox();
   std::vector<TransitionRow> transitions(std::int64_t since_ms);
   std::vector<UsageRow> usage(std::int64_t since_ms);  // summed per deployment

@@ -36,9 +36,9 @@ TEST(Store, MigratesWritesAndReadsBack) {
     ASSERT_EQ(subjects.size(), 1u);
     EXPECT_EQ(subjects[0].health, "up");
     EXPECT_EQ((*store)->pings("job", 10).at(0).body, "all good");
-    auto due = (*store)->due_outbox(1000, 10);
+    auto due = (*store)->pending_notifications(10);
     ASSERT_EQ(due.size(), 1u);
-    EXPECT_FALSE((*store)->due_outbox(999, 10).size());
+    EXPECT_EQ(due[0].next_attempt_ms, 1000);
     auto usage = (*store)->usage(0);
     ASSERT_EQ(usage.size(), 1u);
     EXPECT_EQ(usage[0].requests, 5);
@@ -47,11 +47,12 @@ TEST(Store, MigratesWritesAndReadsBack) {
     r.outbox_results.push_back({due[0].id, false, 1, 1000, 3000, "connection refused"});
     (*store)->write(r);
     (*store)->flush();
-    EXPECT_EQ((*store)->next_outbox_attempt(), 3000);
+    EXPECT_EQ((*store)->pending_notifications(10).at(0).next_attempt_ms, 3000);
+    EXPECT_EQ((*store)->pending_notifications(10).at(0).last_error, "connection refused");
     r.outbox_results[0] = {due[0].id, true, 2, 3000, 3000, ""};
     (*store)->write(r);
     (*store)->flush();
-    EXPECT_FALSE((*store)->next_outbox_attempt());
+    EXPECT_TRUE((*store)->pending_notifications(10).empty());
     EXPECT_EQ((*store)->pending_outbox(), 0);
   }
   // Reopening keeps everything and does not migrate again.
