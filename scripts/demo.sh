@@ -24,8 +24,12 @@ fleetgate demo: http://127.0.0.1:4000 (config: examples/demo.yaml). Try:
   curl -s localhost:4000/v1/chat/completions -d '{"model":"flaky","messages":[{"role":"user","content":"hi"}]}'   # 503s fall back to fast
   curl -si localhost:4000/v1/chat/completions -d '{"model":"auto","messages":[{"role":"user","content":"Fix this:\n```py\nprint(1\n```"}]}' | grep x-fleetgate
   curl -s localhost:4000/admin/backends
+  curl -s localhost:4000/ping/demo-job                      # a dead man's switch: DOWN after 1m30s of silence
+  ./build/release/src/cli/fleetgate status                  # nodes, backends, checks, alerts
+  ./build/release/src/cli/fleetgate report -c examples/demo.yaml --data demo.db   # the phase report
+  curl -s localhost:4000/metrics | head
 Ctrl-C stops everything.
 
 MSG
-$bin serve --config examples/demo.yaml & pids+=($!)
+$bin serve --config examples/demo.yaml --data demo.db & pids+=($!)
 wait "${pids[-1]}"

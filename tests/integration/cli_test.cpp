@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 namespace fleetgate::test {
 
@@ -39,6 +41,24 @@ TEST(Cli, TheDemoConfigIsValid) {
   std::string out;
   EXPECT_EQ(run({"check", "--config", FLEETGATE_SOURCE_DIR "/examples/demo.yaml"}, &out), 0) << out;
   EXPECT_EQ(out.find("warning"), std::string::npos) << out;
+}
+
+// Every key of the README's `fleet:` example is one `fleetgate check` accepts.
+TEST(Cli, TheReadmeFleetExampleIsValid) {
+  std::ifstream in(FLEETGATE_SOURCE_DIR "/README.md");
+  std::stringstream readme;
+  readme << in.rdbuf();
+  const std::string text = readme.str();
+  const auto start = text.find("```yaml\nfleet:\n");
+  ASSERT_NE(start, std::string::npos);
+  const auto end = text.find("```", start + 7);
+  const std::string block = text.substr(start + 8, end - start - 8);
+  ::setenv("FLEET_TOKEN", "fleet-token-123", 1);
+  ::setenv("PING_KEY", "ping-key-123", 1);
+  ::setenv("BACKUP_PING_KEY", "backup-key-123", 1);
+  std::string out;
+  EXPECT_EQ(run({"check", "--config", temp_file("model_list: []\n" + block)}, &out), 0) << out;
+  EXPECT_EQ(out.find("error"), std::string::npos) << out;
 }
 
 TEST(Cli, CheckReportsFileLineKeyAndFails) {
