@@ -2,6 +2,7 @@
 
 #include "config/url.h"
 #include "core/cron.h"
+#include "core/text_forms.h"
 
 #include <charconv>
 #include <cmath>
@@ -39,16 +40,6 @@ bool valid_slug(std::string_view s) {
     if (!(std::islower(static_cast<unsigned char>(c)) ||
           std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
       return false;
-  return true;
-}
-
-bool valid_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash != (s[i] == '-')) return false;
-    if (!dash && !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
   return true;
 }
 
@@ -281,7 +272,7 @@ class FleetLoader {
           }
         } else if (key == "uuid") {
           auto s = r_.string(v, kpath);
-          if (s && !valid_uuid(*s)) {
+          if (s && !is_uuid(*s)) {
             r_.error(v, kpath, "must be a UUID such as 5f1c4a34-8c53-4a0e-9d6b-0a4a1f3c2b7e");
             ok = false;
           } else if (s && !uuids.insert(*s).second) {

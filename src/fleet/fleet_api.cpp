@@ -1,6 +1,7 @@
 #include "fleet/fleet_api.h"
 
 #include "core/secret.h"
+#include "core/text_forms.h"
 #include "core/wall_time.h"
 
 #include <boost/asio/async_result.hpp>
@@ -31,15 +32,6 @@ std::vector<std::string_view> split(std::string_view s) {
     s.remove_prefix(slash + 1);
   }
   return parts;
-}
-
-bool looks_like_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash != (s[i] == '-')) return false;
-  }
-  return true;
 }
 
 // "", start, fail, log, or an exit status 0..255.
@@ -93,7 +85,7 @@ PingParse parse_ping_path(std::string_view path, const FleetService& service, Pi
   const auto parts = split(path);
   if (parts.empty() || parts.size() > 3 || parts[0].empty()) return PingParse::NotFound;
   // /ping/<uuid>[/action]
-  if (looks_like_uuid(parts[0])) {
+  if (is_uuid(parts[0])) {
     auto slug = service.check_by_uuid(parts[0]);
     if (!slug || parts.size() > 2) return PingParse::NotFound;
     out.check = *slug;

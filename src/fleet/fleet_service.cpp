@@ -1,6 +1,7 @@
 #include "fleet/fleet_service.h"
 
 #include "core/json_escape.h"
+#include "core/text_forms.h"
 #include "core/wall_time.h"
 #include "fleet/alertmanager.h"
 #include "fleet/notifier.h"
@@ -18,19 +19,6 @@ namespace {
 constexpr auto kPollInterval = std::chrono::seconds(1);    // gateway backends
 constexpr auto kUsageInterval = std::chrono::seconds(60);  // usage counters into the store
 constexpr auto kPruneInterval = std::chrono::hours(1);     // retention
-
-std::string prom_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -378,7 +366,7 @@ void FleetService::append_metrics(std::string& out) const {
   for (const auto& s : monitor_.subjects()) {
     if (s.state.health() == Health::New) continue;
     out += fmt::format("fleetgate_subject_up{{kind=\"{}\",name=\"{}\"}} {}\n", to_string(s.kind),
-                       prom_escape(s.name), s.state.health() == Health::Up ? 1 : 0);
+                       prometheus_escape(s.name), s.state.health() == Health::Up ? 1 : 0);
   }
   out +=
       "# HELP fleetgate_subject_last_seen_age_seconds Seconds since the last ping, heartbeat or "
@@ -387,7 +375,7 @@ void FleetService::append_metrics(std::string& out) const {
     if (s.last_seen == FleetTime{}) continue;
     out +=
         fmt::format("fleetgate_subject_last_seen_age_seconds{{kind=\"{}\",name=\"{}\"}} {:.3f}\n",
-                    to_string(s.kind), prom_escape(s.name),
+                    to_string(s.kind), prometheus_escape(s.name),
                     std::chrono::duration<double>(now - s.last_seen).count());
   }
   out +=
@@ -396,7 +384,7 @@ void FleetService::append_metrics(std::string& out) const {
   for (const auto& s : monitor_.subjects())
     if (s.flap.flapping())
       out += fmt::format("fleetgate_subject_flapping{{kind=\"{}\",name=\"{}\"}} 1\n",
-                         to_string(s.kind), prom_escape(s.name));
+                         to_string(s.kind), prometheus_escape(s.name));
   std::map<std::pair<std::string, std::string>, int> firing;
   for (const auto& [key, a] : monitor_.alerts().firing()) ++firing[{a.rule, a.severity()}];
   out +=
@@ -404,7 +392,7 @@ void FleetService::append_metrics(std::string& out) const {
       "# TYPE fleetgate_alerts_firing gauge\n";
   for (const auto& [k, n] : firing)
     out += fmt::format("fleetgate_alerts_firing{{alertname=\"{}\",severity=\"{}\"}} {}\n",
-                       prom_escape(k.first), prom_escape(k.second), n);
+                       prometheus_escape(k.first), prometheus_escape(k.second), n);
   out += fmt::format(
       "# HELP fleetgate_notifications_pending Notifications in the outbox not yet delivered.\n"
       "# TYPE fleetgate_notifications_pending gauge\nfleetgate_notifications_pending {}\n",

@@ -1,5 +1,6 @@
 #include "server/gateway_metrics.h"
 
+#include "core/text_forms.h"
 #include "server/gateway_state.h"
 
 #include <fmt/format.h>
@@ -28,19 +29,6 @@ void observe(std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size()>& buc
       bump(buckets[i]);
       return;
     }
-}
-
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -97,8 +85,9 @@ void GatewayMetrics::append(const GatewayState& state, std::string& out) const {
   const auto& deployments = state.config.deployments;
   auto labels = [&](std::size_t slot) {
     if (slot >= deployments.size()) return std::string("model=\"\",deployment=\"\"");
-    return fmt::format("model=\"{}\",deployment=\"{}\"", escape(deployments[slot].model_name),
-                       escape(deployments[slot].id));
+    return fmt::format("model=\"{}\",deployment=\"{}\"",
+                       prometheus_escape(deployments[slot].model_name),
+                       prometheus_escape(deployments[slot].id));
   };
   auto sum = [&](std::size_t slot, auto field) {
     std::uint64_t n = 0;

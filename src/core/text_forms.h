@@ -1,0 +1,36 @@
+// Small text forms shared by config and the APIs: UUIDs, Prometheus label values.
+#pragma once
+
+#include <cctype>
+#include <string>
+#include <string_view>
+
+namespace fleetgate {
+
+// 8-4-4-4-12 hex digits, either case.
+inline bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (s[i] == '-')) return false;
+    if (!dash && !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+// A label value as Prometheus' text format wants it: \\, \" and \n escaped.
+inline std::string prometheus_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace fleetgate
