@@ -47,6 +47,11 @@ struct StatusOptions {
 };
 int run_status(const StatusOptions& options);
 
+struct AgentOptions {
+  std::string config_path;  // its `agent:` section (and fleet.token / master_key as the token)
+};
+int run_agent(const AgentOptions& options);
+
 struct SimCommandOptions {
   SimOptions sim;
   std::string listen = "127.0.0.1:8000";

@@ -1,5 +1,6 @@
 // `fleetgate report`, `status` and `backup`: the fleet's state from the store or the server.
 #include "app/commands.h"
+#include "app/http_call.h"
 #include "config/loader.h"
 #include "config/url.h"
 #include "report/phase_report.h"
@@ -7,14 +8,6 @@
 #include "store/store.h"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -26,9 +19,6 @@
 namespace fleetgate {
 
 namespace {
-
-namespace asio = boost::asio;
-namespace http = boost::beast::http;
 
 bool write_output(const std::string& text, const std::optional<std::string>& path) {
   if (!path) {
@@ -42,40 +32,6 @@ bool write_output(const std::string& text, const std::optional<std::string>& pat
     return false;
   }
   return true;
-}
-
-// A GET with every wait bounded by `timeout`; the body of a 2xx answer, or why not.
-Result<std::string> http_get(const Url& url, const std::string& target,
-                             const std::optional<std::string>& token, Duration timeout) {
-  asio::io_context io;
-  asio::ip::tcp::resolver resolver(io);
-  boost::system::error_code ec;
-  auto endpoints = resolver.resolve(url.host, std::to_string(url.port), ec);
-  if (ec) return Error(Errc::UpstreamUnreachable, "resolving " + url.host + ": " + ec.message());
-  asio::ip::tcp::socket socket(io);
-  boost::system::error_code cec = asio::error::timed_out;
-  asio::async_connect(socket, endpoints,
-                      [&](const boost::system::error_code& e, const auto&) { cec = e; });
-  io.run_for(timeout);
-  if (!io.stopped()) return Error(Errc::UpstreamTimeout, "connecting: timed out");
-  if (cec) return Error(Errc::UpstreamUnreachable, "connecting: " + cec.message());
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  http::request<http::empty_body> req(http::verb::get, url.base_path + target, 11);
-  req.set(http::field::host, url.authority());
-  if (token) req.set(http::field::authorization, "Bearer " + *token);
-  http::write(socket, req, ec);
-  if (ec) return Error(Errc::UpstreamUnreachable, "sending: " + ec.message());
-  boost::beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(socket, buffer, res, ec);
-  if (ec) return Error(Errc::UpstreamProtocol, "reading: " + ec.message());
-  if (res.result_int() != 200)
-    return Error(Errc::UpstreamProtocol,
-                 "answered " + std::to_string(res.result_int()) + ": " + res.body());
-  return res.body();
 }
 
 }  // namespace
@@ -152,7 +108,7 @@ int run_status(const StatusOptions& o) {
     spdlog::error("--url {}: {}", o.url, url ? "https is not supported here" : problem);
     return kExitBadConfig;
   }
-  auto body = http_get(*url, "/fleet/v1/status", o.token, std::chrono::seconds(10));
+  auto body = http_call(*url, "GET", "/fleet/v1/status", "", o.token, std::chrono::seconds(10));
   if (!body) {
     spdlog::error("{}: {}", o.url, body.error().message);
     return kExitFailure;

@@ -45,6 +45,11 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check", "Validate a config file and exit");
   check_cmd->add_option("-c,--config", check_path, "config.yaml")->required();
 
+  AgentOptions agent;
+  auto* agent_cmd = app.add_subcommand("agent", "Report this machine to the control plane");
+  agent_cmd->add_option("-c,--config", agent.config_path, "config.yaml (agent: section)")
+      ->required();
+
   BackupOptions backup;
   auto* backup_cmd = app.add_subcommand("backup", "Copy the live store consistently");
   backup_cmd->add_option("--data", backup.data_path, "the store")->capture_default_str();
@@ -101,6 +106,7 @@ int main(int argc, char** argv) {
   if (*serve_cmd) return run_serve(serve);
   if (*check_cmd) return run_check(check_path);
   if (*backup_cmd) return run_backup(backup);
+  if (*agent_cmd) return run_agent(agent);
   if (*report_cmd) return run_report(report);
   if (*status_cmd) {
     if (!status.token)

@@ -124,6 +124,7 @@ struct Config {
   std::optional<std::string> master_key;
   GatewaySettings gateway;
   FleetSettings fleet;
+  AgentSettings agent;
   std::vector<ConfigIssue> warnings;  // LiteLLM keys accepted but not acted on
 };
 

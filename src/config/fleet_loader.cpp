@@ -434,4 +434,49 @@ void load_fleet_section(YamlReader& r, const YAML::Node& node, FleetSettings& ou
   FleetLoader(r, out).run(node);
 }
 
+void load_agent_section(YamlReader& r, const YAML::Node& node, AgentSettings& out) {
+  out.line = YamlReader::line(node);
+  if (node.IsNull() || !r.expect_map(node, "agent")) return;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    const std::string kpath = "agent." + key;
+    const YAML::Node v = it->second;
+    if (key == "node") {
+      if (auto s = r.string(v, kpath)) {
+        if (s->empty() || s->size() > 200)
+          r.error(v, kpath, "must be 1 to 200 characters");
+        else
+          out.node = *s;
+      }
+    } else if (key == "server") {
+      if (auto s = r.string(v, kpath)) {
+        std::string problem;
+        auto url = parse_url(*s, problem);
+        if (!url)
+          r.error(v, kpath, problem);
+        else if (url->tls)
+          r.error(v, kpath, "https is not supported yet; use http:// (loopback or a tailnet)");
+        else
+          out.server = *s;
+      }
+    } else if (key == "token") {
+      if (auto s = r.string(v, kpath)) out.token = *s;
+    } else if (key == "period") {
+      if (auto d = r.duration(v, kpath)) {
+        if (d->count() < 1000)
+          r.error(v, kpath, "must be at least 1s");
+        else
+          out.period = *d;
+      }
+    } else if (key == "mounts") {
+      if (!r.expect_list(v, kpath)) continue;
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (auto s = r.string(v[i], kpath + "[" + std::to_string(i) + "]"))
+          out.mounts.push_back(*s);
+    } else {
+      r.error(it->first, kpath, "unknown key (node, server, token, period, mounts)");
+    }
+  }
+}
+
 }  // namespace fleetgate

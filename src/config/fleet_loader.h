@@ -7,5 +7,6 @@
 namespace fleetgate {
 
 void load_fleet_section(YamlReader& r, const YAML::Node& node, FleetSettings& out);
+void load_agent_section(YamlReader& r, const YAML::Node& node, AgentSettings& out);
 
 }  // namespace fleetgate

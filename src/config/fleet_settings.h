@@ -88,6 +88,16 @@ struct PhaseTargets {
   double capacity = 0.60;   // fleet-wide capacity utilisation, as a share
 };
 
+// agent: what `fleetgate agent` on a machine needs to report to the control plane.
+struct AgentSettings {
+  std::string node;                              // default: the host name
+  std::string server = "http://127.0.0.1:4000";  // the control plane (`fleetgate serve`)
+  std::optional<std::string> token;              // the fleet token
+  Duration period = std::chrono::seconds(10);    // between heartbeats
+  std::vector<std::string> mounts;               // empty: every real file system
+  int line = 0;                                  // of the section (0: none)
+};
+
 struct FleetSettings {
   std::optional<std::string> token;     // heartbeats and /fleet/v1/*; Authorization: Bearer
   std::optional<std::string> ping_key;  // default key of /ping/<key>/<slug> URLs

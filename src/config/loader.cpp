@@ -56,6 +56,8 @@ class Loader {
         fleetgate_section(value);
       else if (key == "fleet")
         load_fleet_section(r_, value, config_.fleet);
+      else if (key == "agent")
+        load_agent_section(r_, value, config_.agent);
       else if (key == "litellm_settings" || key == "environment_variables" || key == "guardrails" ||
                key == "callback_settings" || key == "credential_list")
         r_.warn(it->first, key, kNotYet);
