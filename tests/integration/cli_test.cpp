@@ -43,16 +43,19 @@ TEST(Cli, TheDemoConfigIsValid) {
   EXPECT_EQ(out.find("warning"), std::string::npos) << out;
 }
 
-// Every key of the README's `fleet:` example is one `fleetgate check` accepts.
+// Every key of the README's `fleet:` and `agent:` examples is one `fleetgate check` accepts.
 TEST(Cli, TheReadmeFleetExampleIsValid) {
   std::ifstream in(FLEETGATE_SOURCE_DIR "/README.md");
   std::stringstream readme;
   readme << in.rdbuf();
   const std::string text = readme.str();
-  const auto start = text.find("```yaml\nfleet:\n");
-  ASSERT_NE(start, std::string::npos);
-  const auto end = text.find("```", start + 7);
-  const std::string block = text.substr(start + 8, end - start - 8);
+  std::string block;
+  for (const char* section : {"```yaml\nfleet:\n", "```yaml\nagent:\n"}) {
+    const auto start = text.find(section);
+    ASSERT_NE(start, std::string::npos) << section;
+    const auto end = text.find("```", start + 7);
+    block += text.substr(start + 8, end - start - 8);
+  }
   ::setenv("FLEET_TOKEN", "fleet-token-123", 1);
   ::setenv("PING_KEY", "ping-key-123", 1);
   ::setenv("BACKUP_PING_KEY", "backup-key-123", 1);
