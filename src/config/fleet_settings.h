@@ -4,9 +4,11 @@
 
 #include "core/units.h"
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fleetgate {
@@ -88,6 +90,24 @@ struct PhaseTargets {
   double capacity = 0.60;   // fleet-wide capacity utilisation, as a share
 };
 
+// agent.processes[]: what the agent keeps running (model servers, agent loops, ...).
+struct SupervisedProcess {
+  std::string name;
+  std::vector<std::string> command;  // argv; the first is looked up on PATH
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string cwd;
+  std::string restart = "always";  // always, on-failure, never
+  Duration backoff_initial = std::chrono::seconds(1);
+  Duration backoff_max = std::chrono::seconds(60);
+  Duration stable_after = std::chrono::seconds(30);
+  int max_failures = 5;
+  Duration failure_window = std::chrono::minutes(5);
+  Duration stop_timeout = std::chrono::seconds(10);
+  std::string log;  // default: <log_dir>/<name>.log
+  std::uint64_t log_max_size = 10u << 20;
+  int line = 0;
+};
+
 // agent: what `fleetgate agent` on a machine needs to report to the control plane.
 struct AgentSettings {
   std::string node;                              // default: the host name
@@ -95,7 +115,9 @@ struct AgentSettings {
   std::optional<std::string> token;              // the fleet token
   Duration period = std::chrono::seconds(10);    // between heartbeats
   std::vector<std::string> mounts;               // empty: every real file system
-  int line = 0;                                  // of the section (0: none)
+  std::string log_dir = "./fleetgate-logs";      // processes' output, by default
+  std::vector<SupervisedProcess> processes;
+  int line = 0;  // of the section (0: none)
 };
 
 struct FleetSettings {

@@ -469,7 +469,17 @@ void FleetMonitor::processes(const Heartbeat& hb, FleetTime now, WriteBatch& out
       if (t) t->reason = respawned ? "respawned by the agent" : p.state;
     }
     // A recovery is automatic when the agent's restart count went up: it respawned it.
-    if (t) changed(i, *t, t->to == Health::Up && respawned, out);
+    if (t) {
+      changed(i, *t, t->to == Health::Up && respawned, out);
+    } else if (respawned && s.state.health() == Health::Up) {
+      // Died and came back between two heartbeats: the history gets the restart (as an
+      // automatic recovery, no time down), receivers are not paged for it.
+      const std::string kind(to_string(s.kind));
+      const std::string why = "respawned by the agent (restart " + std::to_string(p.restarts) + ")";
+      out.transitions.push_back({kind, s.name, "up", "down", why, to_ms(now), false});
+      out.transitions.push_back({kind, s.name, "down", "up", why, to_ms(now), true});
+      s.reason = why;
+    }
     store_subject(s, out);
   }
 }

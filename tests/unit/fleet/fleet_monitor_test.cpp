@@ -185,6 +185,14 @@ TEST(FleetMonitor, ProcessRespawnedByTheAgentIsAnAutomaticRecovery) {
   ASSERT_EQ(back.transitions.size(), 1u);
   EXPECT_TRUE(back.transitions[0].automatic);
   EXPECT_EQ(back.transitions[0].reason, "respawned by the agent");
+  // Killed and respawned between two heartbeats: recorded, not paged.
+  WriteBatch quick;
+  m.heartbeat(heartbeat(10, {{"agent", "running", 3, 2, {}}}), "{}", t0 + 90s, quick);
+  ASSERT_EQ(quick.transitions.size(), 2u);
+  EXPECT_EQ(quick.transitions[0].to, "down");
+  EXPECT_TRUE(quick.transitions[1].automatic);
+  EXPECT_EQ(quick.transitions[0].at_ms, quick.transitions[1].at_ms);
+  EXPECT_TRUE(quick.outbox.empty());
 }
 
 TEST(FleetMonitor, FlappingSubjectIsNotifiedOnceThenSettles) {
