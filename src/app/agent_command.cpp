@@ -4,8 +4,8 @@
 #include "agent/node_sampler.h"
 #include "agent/supervisor.h"
 #include "app/commands.h"
-#include "app/http_call.h"
 #include "config/loader.h"
+#include "net/http_call.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,8 +1,8 @@
 // `fleetgate report`, `status` and `backup`: the fleet's state from the store or the server.
 #include "app/commands.h"
-#include "app/http_call.h"
 #include "config/loader.h"
 #include "config/url.h"
+#include "net/http_call.h"
 #include "report/phase_report.h"
 #include "report/status_table.h"
 #include "store/store.h"

@@ -60,6 +60,7 @@ int run_serve(const ServeOptions& options) {
   }
   const unsigned threads =
       g.threads ? g.threads : std::max(1u, std::thread::hardware_concurrency());
+  config->gateway.threads = threads;  // resolved once: the gateway's metrics size by it
 
   boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
   tls.set_default_verify_paths();

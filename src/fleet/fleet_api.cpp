@@ -3,6 +3,7 @@
 #include "core/secret.h"
 #include "core/text_forms.h"
 #include "core/wall_time.h"
+#include "fleet/silence_json.h"
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -13,7 +14,6 @@
 
 #include <charconv>
 #include <random>
-#include <regex>
 
 namespace fleetgate {
 
@@ -22,6 +22,15 @@ namespace {
 namespace http = boost::beast::http;
 
 constexpr std::size_t kPingBodyLimit = 10 * 1024;
+
+// What a /ping/... URL names: the check and what happened.
+struct PingTarget {
+  std::string check;  // the slug
+  PingKind kind = PingKind::Success;
+  int exit_status = 0;
+  bool by_slug_only = false;  // no secret in the URL: loopback clients only
+};
+enum class PingParse { Ok, NotFound, BadAction };
 
 std::vector<std::string_view> split(std::string_view s) {
   std::vector<std::string_view> parts;
@@ -78,8 +87,6 @@ std::string new_id() {
   return buf;
 }
 
-}  // namespace
-
 PingParse parse_ping_path(std::string_view path, const FleetService& service, PingTarget& out) {
   path.remove_prefix(std::string_view("/ping/").size());
   const auto parts = split(path);
@@ -106,13 +113,14 @@ PingParse parse_ping_path(std::string_view path, const FleetService& service, Pi
   return parse_action(parts.size() == 2 ? parts[1] : "", out) ? PingParse::Ok : PingParse::NotFound;
 }
 
+}  // namespace
+
 asio::awaitable<void> FleetApi::handle(ClientConnection& conn, Request& req) {
   boost::system::error_code ec;
-  const auto peer = conn.socket().remote_endpoint(ec);
-  const bool loopback = !ec && peer.address().is_loopback();
+  const auto peer = conn.socket().remote_endpoint(ec).address();  // unspecified on error
   const std::string_view path = req.path();
   if (path.starts_with("/ping/")) {
-    co_await ping(conn, req, loopback);
+    co_await ping(conn, req, peer);
   } else if (path == "/metrics") {
     if (req.method != http::verb::get) {
       co_await conn.send_error(Error(Errc::MethodNotAllowed, "Use GET for /metrics."));
@@ -123,11 +131,12 @@ asio::awaitable<void> FleetApi::handle(ClientConnection& conn, Request& req) {
     service_.append_metrics(body);
     co_await conn.send(200, "text/plain; version=0.0.4; charset=utf-8", body);
   } else {
-    co_await fleet(conn, req, loopback);
+    co_await fleet(conn, req, peer.is_loopback());
   }
 }
 
-asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req, bool loopback) {
+asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req, asio::ip::address peer) {
+  const bool loopback = peer.is_loopback();
   if (req.method != http::verb::get && req.method != http::verb::post) {
     co_await conn.send(405, "text/plain; charset=utf-8", "method not allowed");
     co_return;
@@ -150,9 +159,7 @@ asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req, bool 
   p.kind = target.kind;
   p.exit_status = target.exit_status;
   p.body = req.body.substr(0, kPingBodyLimit);
-  boost::system::error_code ec;
-  const auto peer = conn.socket().remote_endpoint(ec);
-  if (!ec) p.remote = peer.address().to_string();
+  if (!peer.is_unspecified()) p.remote = peer.to_string();
   bool found = true;
   const bool ok = co_await committed([&](Store::Done done) {
     found = service_.ping(p, done);
@@ -248,83 +255,14 @@ asio::awaitable<void> FleetApi::heartbeat(ClientConnection& conn, Request& req) 
 }
 
 asio::awaitable<void> FleetApi::post_silence(ClientConnection& conn, Request& req) {
-  // Alertmanager's API v2 body: {matchers: [{name, value, isRegex, isEqual}], startsAt,
-  // endsAt, createdBy, comment}.
-  boost::system::error_code ec;
-  auto v = boost::json::parse(req.body, ec);
-  auto bad = [](std::string m) { return Error(Errc::BadRequest, std::move(m)); };
-  if (ec || !v.is_object()) {
-    co_await conn.send_error(bad("The body must be a JSON object."));
+  auto s = parse_silence(req.body, new_id(), FleetClock::now());
+  if (!s) {
+    co_await conn.send_error(s.error());
     co_return;
   }
-  const auto& o = v.get_object();
-  Silence s;
-  s.id = new_id();
-  const auto now = FleetClock::now();
-  s.starts_at = now;
-  auto text = [&](const char* key) -> std::string {
-    auto* x = o.if_contains(key);
-    return x && x->is_string() ? std::string(x->get_string()) : std::string();
-  };
-  if (auto t = text("startsAt"); !t.empty()) {
-    auto parsed = parse_rfc3339(t);
-    if (!parsed) {
-      co_await conn.send_error(bad("'startsAt' must be an RFC 3339 time."));
-      co_return;
-    }
-    s.starts_at = std::max(*parsed, now);
-  }
-  auto ends = parse_rfc3339(text("endsAt"));
-  if (!ends) {
-    co_await conn.send_error(bad("'endsAt' (an RFC 3339 time) is required."));
-    co_return;
-  }
-  s.ends_at = *ends;
-  if (s.ends_at <= s.starts_at) {
-    co_await conn.send_error(bad("'endsAt' must be later than startsAt and now."));
-    co_return;
-  }
-  s.created_by = text("createdBy");
-  s.comment = text("comment");
-  auto* matchers = o.if_contains("matchers");
-  if (!matchers || !matchers->is_array() || matchers->get_array().empty()) {
-    co_await conn.send_error(bad("'matchers' must be a non-empty list."));
-    co_return;
-  }
-  for (const auto& m : matchers->get_array()) {
-    if (!m.is_object()) {
-      co_await conn.send_error(bad("Each matcher must be an object."));
-      co_return;
-    }
-    const auto& mo = m.get_object();
-    Matcher mt;
-    auto* n = mo.if_contains("name");
-    auto* val = mo.if_contains("value");
-    if (!n || !n->is_string() || n->get_string().empty() || !val || !val->is_string()) {
-      co_await conn.send_error(bad("Each matcher needs a 'name' and a 'value'."));
-      co_return;
-    }
-    mt.name = n->get_string();
-    mt.value = val->get_string();
-    if (auto* x = mo.if_contains("isRegex"); x && x->is_bool()) mt.is_regex = x->get_bool();
-    if (auto* x = mo.if_contains("isEqual"); x && x->is_bool()) mt.is_equal = x->get_bool();
-    bool regex_ok = true;
-    if (mt.is_regex) {
-      try {
-        std::regex check(mt.value, std::regex::ECMAScript);
-      } catch (const std::regex_error&) {
-        regex_ok = false;
-      }
-    }
-    if (!regex_ok) {
-      co_await conn.send_error(bad("Matcher '" + mt.name + "': bad regex."));
-      co_return;
-    }
-    s.matchers.push_back(std::move(mt));
-  }
-  const std::string id = s.id;
+  const std::string id = s->id;
   const bool ok = co_await committed(
-      [&](Store::Done done) { service_.add_silence(std::move(s), std::move(done)); });
+      [&](Store::Done done) { service_.add_silence(std::move(*s), std::move(done)); });
   if (!ok)
     co_await conn.send_error(Error(Errc::Unavailable, "Could not store the silence; retry."));
   else

@@ -25,7 +25,7 @@ class FleetApi : public RequestHandler {
   asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
 
  private:
-  asio::awaitable<void> ping(ClientConnection& conn, Request& req, bool loopback);
+  asio::awaitable<void> ping(ClientConnection& conn, Request& req, asio::ip::address peer);
   asio::awaitable<void> fleet(ClientConnection& conn, Request& req, bool loopback);
   asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req);
   asio::awaitable<void> post_silence(ClientConnection& conn, Request& req);
@@ -33,15 +33,5 @@ class FleetApi : public RequestHandler {
   FleetService& service_;
   std::function<void(std::string&)> gateway_metrics_;
 };
-
-// Splits /ping/... into the check it names and what happened. Pure; exposed for tests.
-struct PingTarget {
-  std::string check;  // the slug
-  PingKind kind = PingKind::Success;
-  int exit_status = 0;
-  bool by_slug_only = false;  // no secret in the URL: loopback clients only
-};
-enum class PingParse { Ok, NotFound, BadAction };
-PingParse parse_ping_path(std::string_view path, const FleetService& service, PingTarget& out);
 
 }  // namespace fleetgate

@@ -4,6 +4,7 @@
 #include "core/secret.h"
 #include "core/wall_time.h"
 #include "fleet/alertmanager.h"
+#include "fleet/silence_json.h"
 
 #include <fmt/format.h>
 #include <boost/json/parse.hpp>
@@ -73,6 +74,16 @@ std::string rule_of(Metric m) {
   return out;
 }
 
+CheckSpec check_spec(const std::string& name, Duration period, Duration grace,
+                     std::optional<Duration> max_runtime) {
+  CheckSpec spec;
+  spec.name = name;
+  spec.period = period;
+  spec.grace = grace;
+  spec.max_runtime = max_runtime;
+  return spec;
+}
+
 Labels parse_labels(const std::string& text) {
   Labels out;
   boost::system::error_code ec;
@@ -85,9 +96,8 @@ Labels parse_labels(const std::string& text) {
 
 }  // namespace
 
-FleetMonitor::FleetMonitor(const FleetSettings& settings, FleetTime now)
+FleetMonitor::FleetMonitor(const FleetSettings& settings)
     : settings_(settings), alerts_(settings.alerts.repeat_interval) {
-  (void)now;
   for (const auto& n : settings_.nodes) {
     const auto i = add_subject(SubjectKind::Node, n.name, true);
     subjects_[i].state.set_spec(check_spec(n.name, n.period, n.grace, std::nullopt));
@@ -108,16 +118,6 @@ FleetMonitor::FleetMonitor(const FleetSettings& settings, FleetTime now)
     s.key_secret = c.key ? c.key : settings_.ping_key;
     if (c.uuid) by_uuid_[*c.uuid] = i;
   }
-}
-
-CheckSpec FleetMonitor::check_spec(const std::string& name, Duration period, Duration grace,
-                                   std::optional<Duration> max_runtime) const {
-  CheckSpec spec;
-  spec.name = name;
-  spec.period = period;
-  spec.grace = grace;
-  spec.max_runtime = max_runtime;
-  return spec;
 }
 
 std::uint32_t FleetMonitor::add_subject(SubjectKind kind, const std::string& name, bool declared) {
@@ -149,7 +149,8 @@ Subject* FleetMonitor::find(SubjectKind kind, const std::string& name) {
 }
 
 void FleetMonitor::restore(const std::vector<SubjectRow>& rows, const std::vector<AlertRow>& firing,
-                           const std::vector<SilenceRow>& silences) {
+                           const std::vector<SilenceRow>& silences, WriteBatch& out) {
+  std::vector<bool> restored(subjects_.size(), false);
   for (const auto& r : rows) {
     auto kind = kind_of(r.kind);
     if (!kind || *kind == SubjectKind::Backend) continue;  // the gateway reports those afresh
@@ -157,6 +158,7 @@ void FleetMonitor::restore(const std::vector<SubjectRow>& rows, const std::vecto
         !settings_.auto_create_checks)
       continue;  // no longer in the config
     const auto i = add_subject(*kind, r.name, false);
+    if (i < restored.size()) restored[i] = true;
     Subject& s = subjects_[i];
     std::optional<FleetTime> last;
     if (r.last_seen_ms) last = from_ms(r.last_seen_ms);
@@ -169,6 +171,8 @@ void FleetMonitor::restore(const std::vector<SubjectRow>& rows, const std::vecto
     s.detail = r.detail;
     arm(i);
   }
+  for (std::size_t i = 0; i < restored.size(); ++i)
+    if (!restored[i]) store_subject(subjects_[i], out);
   for (const auto& row : firing) {
     Alert a;
     a.rule = row.rule;
@@ -187,19 +191,7 @@ void FleetMonitor::restore(const std::vector<SubjectRow>& rows, const std::vecto
     s.ends_at = from_ms(row.ends_ms);
     s.created_by = row.created_by;
     s.comment = row.comment;
-    boost::system::error_code ec;
-    auto v = boost::json::parse(row.matchers, ec);
-    if (!ec && v.is_array())
-      for (const auto& m : v.get_array()) {
-        if (!m.is_object()) continue;
-        const auto& o = m.get_object();
-        Matcher mt;
-        if (auto* n = o.if_contains("name"); n && n->is_string()) mt.name = n->get_string();
-        if (auto* x = o.if_contains("value"); x && x->is_string()) mt.value = x->get_string();
-        if (auto* x = o.if_contains("isRegex"); x && x->is_bool()) mt.is_regex = x->get_bool();
-        if (auto* x = o.if_contains("isEqual"); x && x->is_bool()) mt.is_equal = x->get_bool();
-        s.matchers.push_back(std::move(mt));
-      }
+    s.matchers = parse_matchers(row.matchers);
     alerts_.add_silence(std::move(s));
   }
 }
@@ -405,7 +397,8 @@ void FleetMonitor::heartbeat(const Heartbeat& hb, const std::string& raw, FleetT
   row.node = hb.node;
   row.at_ms = to_ms(now);
   row.body = raw;
-  for (const auto& r : readings(hb)) {
+  const std::vector<Reading> figures = readings(hb);
+  for (const auto& r : figures) {
     if (r.metric == Metric::CpuLoadPerCore) row.cpu_load_per_core = r.value;
     if (r.metric == Metric::MemoryUsedPercent) row.memory_used_percent = r.value;
     if (r.metric == Metric::DiskUsedPercent)
@@ -413,16 +406,17 @@ void FleetMonitor::heartbeat(const Heartbeat& hb, const std::string& raw, FleetT
   }
   out.heartbeats.push_back(std::move(row));
   if (t) changed(i, *t, false, out);
-  check_thresholds(i, hb, now, out);
+  check_thresholds(i, hb.node, figures, now, out);
   processes(hb, now, out);
   arm(i);
   store_subject(subjects_[i], out);
 }
 
-void FleetMonitor::check_thresholds(std::uint32_t node, const Heartbeat& hb, FleetTime now,
+void FleetMonitor::check_thresholds(std::uint32_t node, const std::string& name,
+                                    const std::vector<Reading>& figures, FleetTime now,
                                     WriteBatch& out) {
-  const ThresholdMap& specs = thresholds_for(hb.node);
-  for (const auto& r : readings(hb)) {
+  const ThresholdMap& specs = thresholds_for(name);
+  for (const auto& r : figures) {
     auto spec = specs.find(r.metric);
     if (spec == specs.end()) continue;
     Subject& s = subjects_[node];
@@ -533,18 +527,10 @@ std::optional<FleetTime> FleetMonitor::next_wakeup(FleetTime now) {
   return next;
 }
 
-void FleetMonitor::add_silence(Silence s, FleetTime now, WriteBatch& out) {
-  (void)now;
+void FleetMonitor::add_silence(Silence s, WriteBatch& out) {
   SilenceRow row;
   row.id = s.id;
-  std::string m = "[";
-  for (const auto& mt : s.matchers) {
-    if (m.size() > 1) m += ',';
-    m += "{\"name\":" + json_string(mt.name) + ",\"value\":" + json_string(mt.value) +
-         ",\"isRegex\":" + (mt.is_regex ? "true" : "false") +
-         ",\"isEqual\":" + (mt.is_equal ? "true" : "false") + "}";
-  }
-  row.matchers = m + "]";
+  row.matchers = matchers_json(s.matchers);
   row.created_by = s.created_by;
   row.comment = s.comment;
   row.starts_ms = to_ms(s.starts_at);
@@ -558,7 +544,7 @@ bool FleetMonitor::expire_silence(const std::string& id, FleetTime now, WriteBat
     if (s.id == id) {
       Silence copy = s;
       copy.ends_at = std::min(copy.ends_at, now);
-      add_silence(std::move(copy), now, out);
+      add_silence(std::move(copy), out);
       return true;
     }
   return false;

@@ -55,12 +55,13 @@ struct PingRequest {
 
 class FleetMonitor {
  public:
-  FleetMonitor(const FleetSettings& settings, FleetTime now);
+  explicit FleetMonitor(const FleetSettings& settings);
 
   // Puts back what the store kept: states, last-seen times, open alerts, silences. Deadlines
-  // that passed while the server was down fire at the next tick().
+  // that passed while the server was down fire at the next tick(). Declared subjects the store
+  // did not know yet get their row in `out`, so status and reports show them before any ping.
   void restore(const std::vector<SubjectRow>& subjects, const std::vector<AlertRow>& firing,
-               const std::vector<SilenceRow>& silences);
+               const std::vector<SilenceRow>& silences, WriteBatch& out);
 
   // A check's slug from the secret parts of a ping URL; nullopt when nothing matches.
   std::optional<std::string> check_by_uuid(std::string_view uuid) const;
@@ -79,7 +80,7 @@ class FleetMonitor {
   std::optional<FleetTime> next_wakeup(FleetTime now);
 
   // POST /fleet/v1/silences; DELETE /fleet/v1/silences/<id>.
-  void add_silence(Silence s, FleetTime now, WriteBatch& out);
+  void add_silence(Silence s, WriteBatch& out);
   bool expire_silence(const std::string& id, FleetTime now, WriteBatch& out);
 
   const std::vector<Subject>& subjects() const { return subjects_; }
@@ -98,11 +99,10 @@ class FleetMonitor {
   void resolve(const std::string& rule, const Subject& s, FleetTime now, WriteBatch& out,
                const std::string& instance = {});
   void record_alert(const Alert& a, bool tell, WriteBatch& out) const;
-  void check_thresholds(std::uint32_t node, const Heartbeat& hb, FleetTime now, WriteBatch& out);
+  void check_thresholds(std::uint32_t node, const std::string& name,
+                        const std::vector<Reading>& figures, FleetTime now, WriteBatch& out);
   void processes(const Heartbeat& hb, FleetTime now, WriteBatch& out);
   void flapping(std::uint32_t i, FleetTime now, WriteBatch& out);
-  CheckSpec check_spec(const std::string& name, Duration period, Duration grace,
-                       std::optional<Duration> max_runtime) const;
   const ThresholdMap& thresholds_for(const std::string& node) const;
 
   FleetSettings settings_;

@@ -5,6 +5,7 @@
 #include "core/wall_time.h"
 #include "fleet/alertmanager.h"
 #include "fleet/notifier.h"
+#include "fleet/silence_json.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -27,7 +28,7 @@ FleetService::FleetService(FleetSettings settings, std::unique_ptr<Store> store,
     : settings_(std::move(settings)),
       store_(std::move(store)),
       token_(std::move(token)),
-      monitor_(settings_, FleetClock::now()) {}
+      monitor_(settings_) {}
 
 FleetService::~FleetService() { stop(); }
 
@@ -35,19 +36,8 @@ void FleetService::start() {
   {
     std::lock_guard lock(mutex_);
     const auto now_ms = to_ms(FleetClock::now());
-    monitor_.restore(store_->subjects(), store_->alerts(true), store_->silences(now_ms));
-    // Declared subjects get a row at once, so status and reports know them before any ping.
     WriteBatch b;
-    for (const auto& s : monitor_.subjects())
-      if (s.declared && s.since == FleetTime{}) {
-        SubjectRow row;
-        row.kind = std::string(to_string(s.kind));
-        row.name = s.name;
-        row.health = std::string(to_string(s.state.health()));
-        b.subjects.push_back(std::move(row));
-      }
-    // The store may have rows for subjects that were removed from the config: keep them (their
-    // history counts in reports) but do not watch them.
+    monitor_.restore(store_->subjects(), store_->firing_alerts(), store_->silences(now_ms), b);
     if (!b.empty()) commit(std::move(b), {});
   }
   pending_outbox_ = store_->pending_outbox();
@@ -57,6 +47,8 @@ void FleetService::start() {
 
 void FleetService::stop() {
   if (stopping_.exchange(true)) return;
+  // Taking each mutex once makes sure a thread between its check of stopping_ and its wait
+  // is waiting by now, so the notify is not lost.
   { std::lock_guard lock(mutex_); }
   watch_cv_.notify_all();
   { std::lock_guard lock(notify_mutex_); }
@@ -111,7 +103,7 @@ void FleetService::heartbeat(const Heartbeat& hb, const std::string& raw, Store:
 void FleetService::add_silence(Silence s, Store::Done done) {
   std::lock_guard lock(mutex_);
   WriteBatch b;
-  monitor_.add_silence(std::move(s), FleetClock::now(), b);
+  monitor_.add_silence(std::move(s), b);
   commit(std::move(b), std::move(done));
   after_change();
 }
@@ -138,12 +130,6 @@ bool FleetService::check_key_matches(std::string_view slug, std::string_view key
 bool FleetService::has_check(std::string_view slug) const {
   std::lock_guard lock(mutex_);
   return monitor_.has_check(slug);
-}
-
-void FleetService::wake() {
-  std::lock_guard lock(mutex_);
-  planned_wake_ = FleetTime{};
-  watch_cv_.notify_one();
 }
 
 void FleetService::watch_loop() {
@@ -342,15 +328,8 @@ std::string FleetService::silences_json() const {
     append_json_string(out, s.id);
     out += ",\"status\":{\"state\":\"";
     out += s.active(now) ? "active" : (s.ends_at <= now ? "expired" : "pending");
-    out += "\"},\"matchers\":[";
-    for (std::size_t i = 0; i < s.matchers.size(); ++i) {
-      const auto& m = s.matchers[i];
-      if (i) out += ',';
-      out += "{\"name\":" + json_string(m.name) + ",\"value\":" + json_string(m.value) +
-             ",\"isRegex\":" + (m.is_regex ? "true" : "false") +
-             ",\"isEqual\":" + (m.is_equal ? "true" : "false") + "}";
-    }
-    out += "],\"startsAt\":\"" + rfc3339(s.starts_at) + "\",\"endsAt\":\"" + rfc3339(s.ends_at) +
+    out += "\"},\"matchers\":" + matchers_json(s.matchers);
+    out += ",\"startsAt\":\"" + rfc3339(s.starts_at) + "\",\"endsAt\":\"" + rfc3339(s.ends_at) +
            "\",\"createdBy\":" + json_string(s.created_by) +
            ",\"comment\":" + json_string(s.comment) + "}";
   }

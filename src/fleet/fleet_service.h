@@ -59,10 +59,6 @@ class FleetService {
   std::string silences_json() const;            // GET /fleet/v1/silences
   void append_metrics(std::string& out) const;  // the fleet's part of GET /metrics
 
-  Store& store() { return *store_; }
-  // Runs tick() now (tests and the benchmark do not need it: the watch thread does).
-  void wake();
-
  private:
   void commit(WriteBatch batch, Store::Done done);  // call with mutex_ held
   void after_change();                              // call with mutex_ held

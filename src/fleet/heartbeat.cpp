@@ -1,46 +1,12 @@
 #include "fleet/heartbeat.h"
 
+#include "fleet/json_fields.h"
+
 #include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
 
 namespace fleetgate {
 
 namespace json = boost::json;
-
-namespace {
-
-std::optional<double> number(const json::object& o, std::string_view key, std::string& problem) {
-  auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) return std::nullopt;
-  const json::value& v = it->value();
-  if (v.is_double()) return v.get_double();
-  if (v.is_int64()) return static_cast<double>(v.get_int64());
-  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  problem = "'" + std::string(key) + "' must be a number";
-  return std::nullopt;
-}
-
-std::string text(const json::object& o, std::string_view key, std::string& problem) {
-  auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) return {};
-  if (!it->value().is_string()) {
-    problem = "'" + std::string(key) + "' must be a string";
-    return {};
-  }
-  return std::string(it->value().get_string());
-}
-
-const json::array* list(const json::object& o, std::string_view key, std::string& problem) {
-  auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) return nullptr;
-  if (!it->value().is_array()) {
-    problem = "'" + std::string(key) + "' must be a list";
-    return nullptr;
-  }
-  return &it->value().get_array();
-}
-
-}  // namespace
 
 Result<Heartbeat> parse_heartbeat(std::string_view body) {
   boost::system::error_code ec;
@@ -48,67 +14,64 @@ Result<Heartbeat> parse_heartbeat(std::string_view body) {
   if (ec || !root.is_object())
     return Error(Errc::BadRequest, "The heartbeat must be a JSON object.");
   const json::object& o = root.get_object();
-  std::string problem;
+  JsonFields f;
   Heartbeat hb;
-  hb.node = text(o, "node", problem);
-  if (hb.node.empty() && problem.empty()) problem = "'node' is required";
-  if (hb.node.size() > 200) problem = "'node' is longer than 200 characters";
-  hb.agent_version = text(o, "agent_version", problem);
-  hb.uptime_s = number(o, "uptime_s", problem);
-  if (auto p = number(o, "period_s", problem); p && *p > 0 && *p < 86400 * 7)
+  hb.node = f.text(o, "node");
+  if (f.ok() && hb.node.empty())
+    return Error(Errc::BadRequest, "Bad heartbeat: 'node' is required.");
+  hb.agent_version = f.text(o, "agent_version");
+  hb.uptime_s = f.number(o, "uptime_s");
+  if (auto p = f.number(o, "period_s"); p && *p > 0 && *p < 86400 * 7)
     hb.period = Duration(static_cast<Duration::rep>(*p * 1000));
-  if (auto it = o.find("cpu"); it != o.end() && it->value().is_object()) {
-    const auto& c = it->value().get_object();
-    hb.cores = number(c, "cores", problem);
-    hb.load1 = number(c, "load1", problem);
-    hb.load5 = number(c, "load5", problem);
-    hb.load15 = number(c, "load15", problem);
+  if (const auto* c = f.object(o, "cpu")) {
+    hb.cores = f.number(*c, "cores");
+    hb.load1 = f.number(*c, "load1");
+    hb.load5 = f.number(*c, "load5");
+    hb.load15 = f.number(*c, "load15");
   }
-  if (auto it = o.find("memory"); it != o.end() && it->value().is_object()) {
-    const auto& m = it->value().get_object();
-    hb.memory_total_bytes = number(m, "total_bytes", problem);
-    hb.memory_available_bytes = number(m, "available_bytes", problem);
+  if (const auto* m = f.object(o, "memory")) {
+    hb.memory_total_bytes = f.number(*m, "total_bytes");
+    hb.memory_available_bytes = f.number(*m, "available_bytes");
   }
-  if (const auto* disks = list(o, "disks", problem)) {
+  if (const auto* disks = f.list(o, "disks"))
     for (const auto& d : *disks) {
       if (!d.is_object()) continue;
-      const auto& dobj = d.get_object();
-      DiskFigures f;
-      f.mount = text(dobj, "mount", problem);
-      f.total_bytes = number(dobj, "total_bytes", problem).value_or(0);
-      f.used_bytes = number(dobj, "used_bytes", problem).value_or(0);
-      if (!f.mount.empty()) hb.disks.push_back(std::move(f));
+      DiskFigures disk;
+      disk.mount = f.text(d.get_object(), "mount");
+      disk.total_bytes = f.number(d.get_object(), "total_bytes").value_or(0);
+      disk.used_bytes = f.number(d.get_object(), "used_bytes").value_or(0);
+      if (!disk.mount.empty()) hb.disks.push_back(std::move(disk));
     }
-  }
-  if (const auto* gpus = list(o, "gpus", problem)) {
+  if (const auto* gpus = f.list(o, "gpus"))
     for (const auto& g : *gpus) {
       if (!g.is_object()) continue;
-      const auto& gobj = g.get_object();
-      GpuFigures f;
-      f.name = text(gobj, "name", problem);
-      auto index = number(gobj, "index", problem);
-      f.id = index ? std::to_string(static_cast<long long>(*index)) : f.name;
-      f.memory_total_bytes = number(gobj, "memory_total_bytes", problem);
-      f.memory_used_bytes = number(gobj, "memory_used_bytes", problem);
-      f.utilization_percent = number(gobj, "utilization_percent", problem);
-      f.temperature_c = number(gobj, "temperature_c", problem);
-      hb.gpus.push_back(std::move(f));
+      const auto& go = g.get_object();
+      GpuFigures gpu;
+      gpu.name = f.text(go, "name");
+      auto index = f.number(go, "index");
+      gpu.id = index ? std::to_string(static_cast<long long>(*index)) : gpu.name;
+      gpu.memory_total_bytes = f.number(go, "memory_total_bytes");
+      gpu.memory_used_bytes = f.number(go, "memory_used_bytes");
+      gpu.utilization_percent = f.number(go, "utilization_percent");
+      gpu.temperature_c = f.number(go, "temperature_c");
+      hb.gpus.push_back(std::move(gpu));
     }
-  }
-  if (const auto* procs = list(o, "processes", problem)) {
+  if (const auto* procs = f.list(o, "processes"))
     for (const auto& p : *procs) {
       if (!p.is_object()) continue;
-      const auto& pobj = p.get_object();
-      ProcessFigures f;
-      f.name = text(pobj, "name", problem);
-      f.state = text(pobj, "state", problem);
-      for (auto& ch : f.state) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (auto pid = number(pobj, "pid", problem)) f.pid = static_cast<long long>(*pid);
-      f.restarts = static_cast<long long>(number(pobj, "restarts", problem).value_or(0));
-      if (auto e = number(pobj, "exit_status", problem)) f.exit_status = static_cast<int>(*e);
-      if (!f.name.empty()) hb.processes.push_back(std::move(f));
+      const auto& po = p.get_object();
+      ProcessFigures proc;
+      proc.name = f.text(po, "name");
+      proc.state = f.text(po, "state");
+      for (auto& ch : proc.state)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (auto pid = f.number(po, "pid")) proc.pid = static_cast<long long>(*pid);
+      proc.restarts = static_cast<long long>(f.number(po, "restarts").value_or(0));
+      if (auto e = f.number(po, "exit_status")) proc.exit_status = static_cast<int>(*e);
+      if (!proc.name.empty()) hb.processes.push_back(std::move(proc));
     }
-  }
+  std::string problem = f.problem();
+  if (hb.node.size() > 200) problem = "'node' is longer than 200 characters";
   if (!problem.empty()) return Error(Errc::BadRequest, "Bad heartbeat: " + problem + ".");
   return hb;
 }

@@ -1,6 +1,7 @@
 #include "report/phase_report.h"
 
 #include "core/json_escape.h"
+#include "fleet/json_fields.h"
 #include "fleet/uptime.h"
 
 #include <fmt/format.h>
@@ -131,7 +132,7 @@ PhaseSnapshot build_snapshot(Store& store, const FleetSettings& settings, WallTi
   }
   if (up_total > 0) snap.capacity_utilization = busy_total / up_total;
 
-  for (const auto& a : store.alerts(true)) {
+  for (const auto& a : store.firing_alerts()) {
     OpenAlert o;
     o.alertname = a.rule;
     o.subject = a.subject;
@@ -218,67 +219,27 @@ std::string snapshot_json(const PhaseSnapshot& s) {
   return out;
 }
 
-namespace {
-
-struct Reader {
-  std::string problem;
-  const json::value* field(const json::object& o, const char* key) {
-    auto* v = o.if_contains(key);
-    return v && !v->is_null() ? v : nullptr;
-  }
-  std::string text(const json::object& o, const char* key) {
-    auto* v = field(o, key);
-    if (!v) return {};
-    if (!v->is_string()) problem = std::string("'") + key + "' must be a string";
-    return v->is_string() ? std::string(v->get_string()) : std::string();
-  }
-  std::optional<double> number(const json::object& o, const char* key) {
-    auto* v = field(o, key);
-    if (!v) return std::nullopt;
-    if (v->is_number()) return v->to_number<double>();
-    problem = std::string("'") + key + "' must be a number or null";
-    return std::nullopt;
-  }
-  std::optional<WallTime> time(const json::object& o, const char* key) {
-    auto t = text(o, key);
-    if (t.empty()) return std::nullopt;
-    auto parsed = parse_rfc3339(t);
-    if (!parsed) problem = std::string("'") + key + "' must be an RFC 3339 time";
-    return parsed;
-  }
-  const json::array* list(const json::object& o, const char* key) {
-    auto* v = field(o, key);
-    if (!v) return nullptr;
-    if (!v->is_array()) problem = std::string("'") + key + "' must be a list";
-    return v->is_array() ? &v->get_array() : nullptr;
-  }
-};
-
-}  // namespace
-
 Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
   boost::system::error_code ec;
   auto root = json::parse(text, ec);
   if (ec || !root.is_object()) return Error(Errc::BadRequest, "the snapshot must be a JSON object");
   const auto& o = root.get_object();
-  Reader r;
+  JsonFields r;
   PhaseSnapshot s;
   s.generated_at = r.time(o, "generated_at").value_or(WallTime{});
   s.phase = r.text(o, "phase");
   s.next_phase = r.text(o, "next_phase");
-  if (auto* t = r.field(o, "targets"); t && t->is_object()) {
-    const auto& to = t->get_object();
-    s.targets.uptime = r.number(to, "uptime").value_or(s.targets.uptime);
+  if (const auto* t = r.object(o, "targets")) {
+    s.targets.uptime = r.number(*t, "uptime").value_or(s.targets.uptime);
     s.targets.days_at_uptime =
-        static_cast<int>(r.number(to, "days_at_uptime").value_or(s.targets.days_at_uptime));
-    s.targets.capacity = r.number(to, "capacity").value_or(s.targets.capacity);
+        static_cast<int>(r.number(*t, "days_at_uptime").value_or(s.targets.days_at_uptime));
+    s.targets.capacity = r.number(*t, "capacity").value_or(s.targets.capacity);
   }
-  if (auto* f = r.field(o, "fleet_operational"))
-    s.fleet_operational = f->is_bool() && f->get_bool();
+  s.fleet_operational = r.boolean(o, "fleet_operational").value_or(false);
   s.uptime_30d = r.number(o, "uptime_30d");
   s.days_at_uptime = static_cast<int>(r.number(o, "days_at_uptime").value_or(0));
   s.capacity_utilization = r.number(o, "capacity_utilization");
-  if (auto* list = r.list(o, "subjects"))
+  if (const auto* list = r.list(o, "subjects"))
     for (const auto& v : *list) {
       if (!v.is_object()) continue;
       const auto& so = v.get_object();
@@ -293,7 +254,7 @@ Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
       u.days_at_uptime = static_cast<int>(r.number(so, "days_at_uptime").value_or(0));
       s.subjects.push_back(std::move(u));
     }
-  if (auto* list = r.list(o, "capacity"))
+  if (const auto* list = r.list(o, "capacity"))
     for (const auto& v : *list) {
       if (!v.is_object()) continue;
       const auto& co = v.get_object();
@@ -305,7 +266,7 @@ Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
       c.utilization = r.number(co, "utilization");
       s.capacity.push_back(std::move(c));
     }
-  if (auto* list = r.list(o, "open_alerts"))
+  if (const auto* list = r.list(o, "open_alerts"))
     for (const auto& v : *list) {
       if (!v.is_object()) continue;
       const auto& ao = v.get_object();
@@ -313,21 +274,19 @@ Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
                                r.text(ao, "severity"), r.time(ao, "since").value_or(WallTime{}),
                                r.text(ao, "summary")});
     }
-  if (auto* rec = r.field(o, "recoveries"); rec && rec->is_object()) {
-    const auto& ro = rec->get_object();
-    s.automatic_recoveries = static_cast<int>(r.number(ro, "automatic").value_or(0));
-    s.other_recoveries = static_cast<int>(r.number(ro, "other").value_or(0));
-    if (auto* list = r.list(ro, "recent"))
+  if (const auto* ro = r.object(o, "recoveries")) {
+    s.automatic_recoveries = static_cast<int>(r.number(*ro, "automatic").value_or(0));
+    s.other_recoveries = static_cast<int>(r.number(*ro, "other").value_or(0));
+    if (const auto* list = r.list(*ro, "recent"))
       for (const auto& v : *list) {
         if (!v.is_object()) continue;
         const auto& x = v.get_object();
-        auto* a = r.field(x, "automatic");
         s.recent_recoveries.push_back({r.text(x, "kind"), r.text(x, "name"),
                                        r.time(x, "at").value_or(WallTime{}), r.text(x, "reason"),
-                                       a && a->is_bool() && a->get_bool()});
+                                       r.boolean(x, "automatic").value_or(false)});
       }
   }
-  if (!r.problem.empty()) return Error(Errc::BadRequest, r.problem);
+  if (!r.ok()) return Error(Errc::BadRequest, r.problem());
   return s;
 }
 

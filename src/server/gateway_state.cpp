@@ -5,17 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <thread>
 
 namespace fleetgate {
 
 GatewayState::GatewayState(Config c)
     : config(std::move(c)),
       routes(config),
-      metrics(std::make_unique<GatewayMetrics>(
-          config.gateway.threads ? config.gateway.threads
-                                 : std::max(1u, std::thread::hardware_concurrency()),
-          config.deployments.size())) {
+      metrics(std::make_unique<GatewayMetrics>(config.gateway.threads, config.deployments.size())) {
   created = std::chrono::duration_cast<std::chrono::seconds>(
                 std::chrono::system_clock::now().time_since_epoch())
                 .count();

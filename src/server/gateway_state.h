@@ -21,10 +21,11 @@ struct GatewayState {
   std::vector<std::string> labels;    // by DeploymentIndex: "name#1 (host:port)" for messages
   std::vector<std::string>
       model_json;  // by DeploymentIndex: upstream model as a JSON string literal
-  std::vector<std::string> fixed_headers;   // by DeploymentIndex: Host + Authorization lines
-  std::vector<std::string> served_by;       // by DeploymentIndex: the x-fleetgate-deployment line
-  std::shared_ptr<HealthBoard> health;      // mutable, thread-safe: shared by every worker
-  std::unique_ptr<GatewayMetrics> metrics;  // mutable: one block per worker (config threads)
+  std::vector<std::string> fixed_headers;  // by DeploymentIndex: Host + Authorization lines
+  std::vector<std::string> served_by;      // by DeploymentIndex: the x-fleetgate-deployment line
+  std::shared_ptr<HealthBoard> health;     // mutable, thread-safe: shared by every worker
+  // Mutable: one block per worker; config.gateway.threads must be resolved (not 0) by then.
+  std::unique_ptr<GatewayMetrics> metrics;
   // For the auto router: by tier, the models to fall through to after it (the tiers above,
   // then the ones below, nearest first).
   std::vector<std::vector<std::string>> auto_fallthrough;

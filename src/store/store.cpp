@@ -344,16 +344,11 @@ std::vector<SubjectRow> Store::subjects() {
   return out;
 }
 
-std::vector<AlertRow> Store::alerts(bool firing_only, std::int64_t since_ms) {
+std::vector<AlertRow> Store::firing_alerts() {
   std::lock_guard lock(read_mutex_);
   Stmt s(reader_db_,
-         firing_only ? "SELECT fingerprint, rule, subject, severity, status, labels, annotations, "
-                       "starts_at_ms, ends_at_ms, last_notified_ms FROM alerts WHERE "
-                       "status='firing' AND ?1 >= 0 ORDER BY starts_at_ms"
-                     : "SELECT fingerprint, rule, subject, severity, status, labels, annotations, "
-                       "starts_at_ms, ends_at_ms, last_notified_ms FROM alerts WHERE "
-                       "status='firing' OR ends_at_ms >= ?1 ORDER BY starts_at_ms");
-  s.bind(1, since_ms);
+         "SELECT fingerprint, rule, subject, severity, status, labels, annotations, starts_at_ms, "
+         "ends_at_ms, last_notified_ms FROM alerts WHERE status='firing' ORDER BY starts_at_ms");
   std::vector<AlertRow> out;
   while (s.step())
     out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
@@ -426,17 +421,6 @@ std::vector<PingRow> Store::pings(const std::string& check, std::size_t limit) {
   while (s.step())
     out.push_back(
         {s.text(0), s.text(1), static_cast<int>(s.i64(2)), s.i64(3), s.text(4), s.text(5)});
-  return out;
-}
-
-std::vector<HeartbeatRow> Store::heartbeats(const std::string& node, std::size_t limit) {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_,
-         "SELECT node, at_ms, body FROM heartbeats WHERE node = ?1 ORDER BY at_ms DESC, id DESC "
-         "LIMIT ?2");
-  s.bind(1, node).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<HeartbeatRow> out;
-  while (s.step()) out.push_back({s.text(0), s.i64(1), s.text(2), 0, 0, 0});
   return out;
 }
 

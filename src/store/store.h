@@ -45,7 +45,7 @@ class Store {
 
   // Reads: any thread; a connection of their own, one reader at a time.
   std::vector<SubjectRow> subjects();
-  std::vector<AlertRow> alerts(bool firing_only, std::int64_t since_ms = 0);
+  std::vector<AlertRow> firing_alerts();
   std::vector<SilenceRow> silences(std::int64_t active_at_ms);
   // Undelivered notifications in the order they were made (due or not).
   std::vector<OutboxRow> pending_notifications(std::size_t limit);
@@ -53,7 +53,6 @@ class Store {
   std::vector<TransitionRow> transitions(std::int64_t since_ms);
   std::vector<UsageRow> usage(std::int64_t since_ms);  // summed per deployment
   std::vector<PingRow> pings(const std::string& check, std::size_t limit);
-  std::vector<HeartbeatRow> heartbeats(const std::string& node, std::size_t limit);
 
   // A consistent copy of the live database (SQLite's online backup API) into `path`.
   Result<void> backup(const std::string& path);

@@ -1,5 +1,6 @@
 // The CLI's exit codes and messages for misuse and bad configs.
 #include "support/child_process.h"
+#include "support/fleet.h"
 
 #include <gtest/gtest.h>
 
@@ -10,13 +11,6 @@
 namespace fleetgate::test {
 
 namespace {
-std::string temp_file(const std::string& text) {
-  static int n = 0;
-  const std::string path = ::testing::TempDir() + "cli-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(++n) + ".yaml";
-  std::ofstream(path) << text;
-  return path;
-}
 int run(std::vector<std::string> argv, std::string* output = nullptr) {
   argv.insert(argv.begin(), FLEETGATE_BINARY);
   ChildProcess p(argv);
@@ -28,11 +22,12 @@ int run(std::vector<std::string> argv, std::string* output = nullptr) {
 
 TEST(Cli, CheckAcceptsAValidConfig) {
   std::string out;
-  EXPECT_EQ(run({"check", "--config",
-                 temp_file("model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, "
-                           "api_base: 'http://h:1/v1'}\n")},
-                &out),
-            0)
+  EXPECT_EQ(
+      run({"check", "--config",
+           write_config("model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, "
+                        "api_base: 'http://h:1/v1'}\n")},
+          &out),
+      0)
       << out;
   EXPECT_NE(out.find("ok (1 deployments, 1 models)"), std::string::npos) << out;
 }
@@ -60,12 +55,12 @@ TEST(Cli, TheReadmeFleetExampleIsValid) {
   ::setenv("PING_KEY", "ping-key-123", 1);
   ::setenv("BACKUP_PING_KEY", "backup-key-123", 1);
   std::string out;
-  EXPECT_EQ(run({"check", "--config", temp_file("model_list: []\n" + block)}, &out), 0) << out;
+  EXPECT_EQ(run({"check", "--config", write_config("model_list: []\n" + block)}, &out), 0) << out;
   EXPECT_EQ(out.find("error"), std::string::npos) << out;
 }
 
 TEST(Cli, CheckReportsFileLineKeyAndFails) {
-  const std::string path = temp_file(
+  const std::string path = write_config(
       "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, rpm: lots}\n");
   std::string out;
   EXPECT_EQ(run({"check", "--config", path}, &out), 2);
@@ -76,22 +71,23 @@ TEST(Cli, CheckReportsFileLineKeyAndFails) {
 
 TEST(Cli, ServeRefusesAnInvalidConfigWithoutListening) {
   std::string out;
-  EXPECT_EQ(run({"serve", "--config", temp_file("fleetgate: {listen: nowhere}\n")}, &out), 2);
+  EXPECT_EQ(run({"serve", "--config", write_config("fleetgate: {listen: nowhere}\n")}, &out), 2);
   EXPECT_EQ(out.find("listening on"), std::string::npos) << out;
 }
 
 TEST(Cli, ServeRefusesPublicListenWithoutAKey) {
   std::string out;
   EXPECT_EQ(
-      run({"serve", "--config", temp_file("model_list: []\n"), "--listen", "0.0.0.0:0"}, &out), 2);
+      run({"serve", "--config", write_config("model_list: []\n"), "--listen", "0.0.0.0:0"}, &out),
+      2);
   EXPECT_NE(out.find("without general_settings.master_key"), std::string::npos) << out;
 }
 
 TEST(Cli, ServeRefusesAnAccessLogItCannotOpen) {
   std::string out;
   EXPECT_EQ(run({"serve", "--config",
-                 temp_file("model_list: []\nfleetgate: {listen: '127.0.0.1:0', access_log: "
-                           "/nonexistent-dir/a.log}\n")},
+                 write_config("model_list: []\nfleetgate: {listen: '127.0.0.1:0', access_log: "
+                              "/nonexistent-dir/a.log}\n")},
                 &out),
             1);
   EXPECT_NE(

@@ -271,3 +271,51 @@ TEST(Fleet, StatusReportAndBackupCommands) {
 
 }  // namespace
 }  // namespace fleetgate::test
+
+namespace fleetgate::test {
+namespace {
+
+TEST(Fleet, ApiErrorsAreOpenAiStyleJson) {
+  auto g = start_gateway(fleet_config(reserve_port()));
+  auto wrong_method = http_request(g.port, "POST", "/fleet/v1/status", "", kAuth);
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_NE(wrong_method.body.find("Use GET for /fleet/v1/status."), std::string::npos);
+  EXPECT_EQ(http_request(g.port, "GET", "/fleet/v1/nothing", "", kAuth).status, 404);
+  EXPECT_EQ(http_request(g.port, "POST", "/metrics").status, 405);
+  EXPECT_EQ(http_request(g.port, "GET", "/fleet/v1/heartbeat", "", kAuth).status, 405);
+  auto bad_silence = http_request(g.port, "POST", "/fleet/v1/silences",
+                                  R"({"matchers":[{"name":"a","value":"("}],"endsAt":"x"})", kAuth);
+  EXPECT_EQ(bad_silence.status, 400);
+  EXPECT_NE(bad_silence.body.find("'endsAt' must be an RFC 3339 time."), std::string::npos);
+  auto unknown = http_request(g.port, "DELETE", "/fleet/v1/silences/nope", "", kAuth);
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find("No silence with id 'nope'"), std::string::npos);
+  auto made = http_request(g.port, "POST", "/fleet/v1/silences",
+                           R"({"matchers":[{"name":"check","value":"job"}],)"
+                           R"("endsAt":"2099-01-01T00:00:00Z"})",
+                           kAuth);
+  ASSERT_EQ(made.status, 200);
+  const auto id = std::string(json::parse(made.body).at("silenceID").as_string());
+  EXPECT_EQ(http_request(g.port, "DELETE", "/fleet/v1/silences/" + id, "", kAuth).status, 200);
+  auto listed = http_request(g.port, "GET", "/fleet/v1/silences", "", kAuth);
+  EXPECT_EQ(listed.body.find("\"state\":\"active\""), std::string::npos) << listed.body;
+}
+
+TEST(Fleet, CommandMisuseExitsNonZero) {
+  const std::string bad = write_config("{\"uptime_30d\": \"high\"}");
+  ChildProcess snapshot({FLEETGATE_BINARY, "report", "--snapshot", bad});
+  EXPECT_EQ(snapshot.wait_exit(10s), 2);
+  EXPECT_NE(snapshot.output().find("'uptime_30d' must be a number or null"), std::string::npos)
+      << snapshot.output();
+  ChildProcess missing({FLEETGATE_BINARY, "report", "--snapshot", "/nonexistent/s.json"});
+  EXPECT_EQ(missing.wait_exit(10s), 2);
+  ChildProcess url({FLEETGATE_BINARY, "status", "--url", "ftp://127.0.0.1:1"});
+  EXPECT_EQ(url.wait_exit(10s), 2);
+  ChildProcess down(
+      {FLEETGATE_BINARY, "status", "--url", "http://127.0.0.1:" + std::to_string(reserve_port())});
+  EXPECT_EQ(down.wait_exit(15s), 1);
+  EXPECT_NE(down.output().find("connecting to 127.0.0.1"), std::string::npos) << down.output();
+}
+
+}  // namespace
+}  // namespace fleetgate::test

@@ -70,3 +70,22 @@ TEST(NodeSample, HeartbeatJsonRoundTripsThroughTheServersParser) {
 
 }  // namespace
 }  // namespace fleetgate
+
+namespace fleetgate {
+namespace {
+
+TEST(Heartbeat, BadBodiesSayWhatIsWrong) {
+  auto error = [](const char* body) {
+    auto r = parse_heartbeat(body);
+    return r ? std::string("accepted") : r.error().message;
+  };
+  EXPECT_EQ(error("[]"), "The heartbeat must be a JSON object.");
+  EXPECT_EQ(error(R"({"cpu":{"cores":4}})"), "Bad heartbeat: 'node' is required.");
+  EXPECT_EQ(error(R"({"node":"a","cpu":1})"), "Bad heartbeat: 'cpu' must be an object.");
+  EXPECT_EQ(error(R"({"node":"a","disks":[{"mount":"/","used_bytes":"lots"}]})"),
+            "Bad heartbeat: 'used_bytes' must be a number or null.");
+  EXPECT_EQ(error(R"({"node":"a","uptime_s":null})"), "accepted");
+}
+
+}  // namespace
+}  // namespace fleetgate

@@ -44,7 +44,7 @@ PingRequest ping(std::string check, PingKind kind = PingKind::Success, int code 
 }
 
 TEST(FleetMonitor, MissedDeadlineFiresOnceAndAPingResolves) {
-  FleetMonitor m(settings(), t0);
+  FleetMonitor m(settings());
   WriteBatch b;
   ASSERT_TRUE(m.ping(ping("job"), t0, b));
   EXPECT_EQ(b.pings.size(), 1u);
@@ -74,7 +74,7 @@ TEST(FleetMonitor, MissedDeadlineFiresOnceAndAPingResolves) {
 }
 
 TEST(FleetMonitor, FailAndExitStatus) {
-  FleetMonitor m(settings(), t0);
+  FleetMonitor m(settings());
   WriteBatch b;
   m.ping(ping("job", PingKind::ExitStatus, 0), t0, b);
   m.ping(ping("job", PingKind::ExitStatus, 3), t0 + 1s, b);
@@ -89,20 +89,20 @@ TEST(FleetMonitor, FailAndExitStatus) {
 
 TEST(FleetMonitor, UnknownChecksAreRefusedUnlessAutoCreated) {
   auto s = settings();
-  FleetMonitor strict(s, t0);
+  FleetMonitor strict(s);
   WriteBatch b;
   EXPECT_FALSE(strict.ping(ping("nope"), t0, b));
   EXPECT_TRUE(b.empty());
   s.auto_create_checks = true;
   s.default_period = 1h;
   s.default_grace = 5min;
-  FleetMonitor lax(s, t0);
+  FleetMonitor lax(s);
   EXPECT_TRUE(lax.ping(ping("new-job"), t0, b));
   EXPECT_EQ(lax.next_wakeup(t0), t0 + 65min);
 }
 
 TEST(FleetMonitor, SecretsOfPingUrls) {
-  FleetMonitor m(settings(), t0);
+  FleetMonitor m(settings());
   EXPECT_EQ(m.check_by_uuid("5F1C4A34-8C53-4A0E-9D6B-0A4A1F3C2B7E"), "job");
   EXPECT_FALSE(m.check_by_uuid("00000000-0000-0000-0000-000000000000"));
   EXPECT_TRUE(m.check_key_matches("job", "job-ping-key"));
@@ -113,7 +113,7 @@ TEST(FleetMonitor, SecretsOfPingUrls) {
 TEST(FleetMonitor, StartWithoutSuccessWithinMaxRuntimeIsDown) {
   auto s = settings();
   s.checks[0].max_runtime = 10s;
-  FleetMonitor m(s, t0);
+  FleetMonitor m(s);
   WriteBatch b;
   m.ping(ping("job", PingKind::Start), t0, b);
   EXPECT_EQ(m.next_wakeup(t0), t0 + 10s);
@@ -131,7 +131,7 @@ Heartbeat heartbeat(double disk_used_percent, std::vector<ProcessFigures> procs 
 }
 
 TEST(FleetMonitor, DiskThresholdsWithHysteresis) {
-  FleetMonitor m(settings(), t0);  // defaults: warn 80, critical 90, clear below 78
+  FleetMonitor m(settings());  // defaults: warn 80, critical 90, clear below 78
   auto step = [&](double value, int second) {
     WriteBatch b;
     m.heartbeat(heartbeat(value), "{}", t0 + std::chrono::seconds(second), b);
@@ -155,7 +155,7 @@ TEST(FleetMonitor, DiskThresholdsWithHysteresis) {
 }
 
 TEST(FleetMonitor, NodeDeadlineAndAnnouncedPeriod) {
-  FleetMonitor m(settings(), t0);
+  FleetMonitor m(settings());
   WriteBatch b;
   m.heartbeat(heartbeat(10), "{}", t0, b);
   EXPECT_EQ(m.next_wakeup(t0), t0 + 60s);
@@ -172,7 +172,7 @@ TEST(FleetMonitor, NodeDeadlineAndAnnouncedPeriod) {
 }
 
 TEST(FleetMonitor, ProcessRespawnedByTheAgentIsAnAutomaticRecovery) {
-  FleetMonitor m(settings(), t0);
+  FleetMonitor m(settings());
   WriteBatch b;
   m.heartbeat(heartbeat(10, {{"agent", "running", 1, 0, {}}}), "{}", t0, b);
   WriteBatch died;
@@ -196,7 +196,7 @@ TEST(FleetMonitor, ProcessRespawnedByTheAgentIsAnAutomaticRecovery) {
 }
 
 TEST(FleetMonitor, FlappingSubjectIsNotifiedOnceThenSettles) {
-  FleetMonitor m(settings(), t0);
+  FleetMonitor m(settings());
   WriteBatch b;
   m.backend("qwen#1", true, "ok", t0, b);
   int firing = 0, flapping = 0;
@@ -228,22 +228,25 @@ TEST(FleetMonitor, FlappingSubjectIsNotifiedOnceThenSettles) {
 }
 
 TEST(FleetMonitor, RestoredStateKeepsDeadlinesThatPassedWhileStopped) {
-  FleetMonitor m(settings(), t0);
+  FleetMonitor m(settings());
   SubjectRow row{"check", "job", "up", "ping", to_ms(t0), to_ms(t0), 0, false, ""};
-  m.restore({row}, {}, {});
   WriteBatch b;
+  m.restore({row}, {}, {}, b);
+  ASSERT_EQ(b.subjects.size(), 1u);  // the declared node the store did not know yet
+  EXPECT_EQ(b.subjects[0].name, "ai");
   m.tick(t0 + 1h, b);  // the server was down for an hour
   ASSERT_EQ(b.transitions.size(), 1u);
   EXPECT_EQ(b.transitions[0].at_ms, to_ms(t0 + 3s));  // when it was due, not when noticed
   // An alert that was firing before the restart is not told again.
-  FleetMonitor m2(settings(), t0);
+  FleetMonitor m2(settings());
   SubjectRow down{"check", "job", "down", "no ping", to_ms(t0), to_ms(t0), 0, false, ""};
   AlertRow open{"f",         "CheckDown",
                 "check/job", "critical",
                 "firing",    R"({"alertname":"CheckDown","check":"job","severity":"critical"})",
                 "{}",        to_ms(t0),
                 0,           to_ms(t0)};
-  m2.restore({down}, {open}, {});
+  WriteBatch rows;
+  m2.restore({down}, {open}, {}, rows);
   WriteBatch none;
   m2.tick(t0 + 1min, none);
   EXPECT_TRUE(none.outbox.empty());
@@ -262,7 +265,7 @@ TEST(FleetMonitor, TenThousandDeadlinesOnlyTheDueOnesFire) {
     c.grace = 1s;
     s.checks.push_back(c);
   }
-  FleetMonitor m(s, t0);
+  FleetMonitor m(s);
   WriteBatch b;
   for (int i = 0; i < 10000; ++i)
     m.ping(ping("c" + std::to_string(i)), t0 + std::chrono::milliseconds(i), b);

@@ -1,0 +1,28 @@
+// Runs a command to completion with a deadline: feeds it `input` on stdin, optionally captures
+// its stdout, kills it (SIGKILL) when the deadline passes. No wait in here is unbounded, even
+// when the command never reads its input, and no SIGPIPE when it closes its stdin early.
+// The child gets default signal handling.
+#pragma once
+
+#include "core/units.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fleetgate {
+
+struct SubprocessResult {
+  std::string start_error;  // not empty: it could not be started (and nothing else is set)
+  bool timed_out = false;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::string output;  // stdout, when captured (stderr then goes to /dev/null; else both to ours)
+  bool succeeded() const { return exit_code && *exit_code == 0; }
+};
+
+SubprocessResult run_subprocess(const std::vector<std::string>& argv, std::string_view input,
+                                bool capture_output, Duration timeout);
+
+}  // namespace fleetgate
