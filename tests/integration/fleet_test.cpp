@@ -2,6 +2,7 @@
 // and heartbeats over loopback, and a loopback webhook receiver.
 #include "support/fleet.h"
 #include "support/http_client.h"
+#include "support/tls_terminator.h"
 #include "support/webhook_receiver.h"
 
 #include <gtest/gtest.h>
@@ -315,6 +316,40 @@ TEST(Fleet, CommandMisuseExitsNonZero) {
       {FLEETGATE_BINARY, "status", "--url", "http://127.0.0.1:" + std::to_string(reserve_port())});
   EXPECT_EQ(down.wait_exit(15s), 1);
   EXPECT_NE(down.output().find("connecting to 127.0.0.1"), std::string::npos) << down.output();
+}
+
+}  // namespace
+}  // namespace fleetgate::test
+
+namespace fleetgate::test {
+namespace {
+
+// https receivers: the certificate is verified (SSL_CERT_FILE stands in for an internal CA).
+TEST(Fleet, HttpsWebhookIsVerifiedAndDelivered) {
+  char dir_template[] = "/tmp/fleetgate-hook-tls-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  std::string cert, key;
+  ASSERT_TRUE(make_self_signed_cert(dir_template, cert, key));
+  WebhookReceiver receiver;
+  TlsTerminator tls(cert, key, receiver.port());
+  const std::string config =
+      "model_list: []\nfleet:\n  checks:\n    - {name: job, period: 1s, grace: 1s}\n"
+      "  alerts:\n    retry_max: 1s\n    receivers:\n      - name: secure\n"
+      "        webhook: https://localhost:" +
+      std::to_string(tls.port()) + "/hook\n";
+  ::setenv("SSL_CERT_FILE", "/nonexistent.pem", 1);
+  auto untrusting = start_gateway(config);
+  ::setenv("SSL_CERT_FILE", cert.c_str(), 1);
+  auto trusting = start_gateway(config);
+  ::unsetenv("SSL_CERT_FILE");
+  ASSERT_EQ(http_request(untrusting.port, "GET", "/ping/job").status, 200);
+  ASSERT_EQ(http_request(trusting.port, "GET", "/ping/job").status, 200);
+  auto hits = receiver.wait_for(1, 5s);
+  ASSERT_EQ(hits.size(), 1u) << trusting.process->output();
+  EXPECT_EQ(status(hits[0]), "firing");
+  EXPECT_TRUE(untrusting.process->wait_for("notification 1 to secure failed .*TLS handshake", 5s))
+      << untrusting.process->output();
+  EXPECT_EQ(receiver.hits().size(), 1u);  // the untrusting server delivered nothing
 }
 
 }  // namespace
