@@ -541,8 +541,6 @@ void load_agent_section(YamlReader& r, const YAML::Node& node, AgentSettings& ou
         auto url = parse_url(*s, problem);
         if (!url)
           r.error(v, kpath, problem);
-        else if (url->tls)
-          r.error(v, kpath, "https is not supported yet; use http:// (loopback or a tailnet)");
         else
           out.server = *s;
       }
