@@ -147,7 +147,17 @@ std::string heartbeat_json(const NodeSample& s) {
            ",\"restarts\":" + std::to_string(p.restarts);
     if (p.pid) out += ",\"pid\":" + std::to_string(*p.pid);
     if (p.exit_status) out += ",\"exit_status\":" + std::to_string(*p.exit_status);
+    if (p.on_demand) out += ",\"on_demand\":true";
     out += "}";
+  }
+  out += "],\"actions\":[";
+  for (std::size_t i = 0; i < s.actions.size(); ++i) {
+    const auto& a = s.actions[i];
+    if (i) out += ',';
+    out += "{\"at_ms\":" + std::to_string(a.at_ms) + ",\"process\":" + json_string(a.process) +
+           ",\"action\":" + json_string(a.action) + ",\"reason\":" + json_string(a.reason) +
+           ",\"outcome\":" + json_string(a.outcome) +
+           ",\"recovery\":" + (a.recovery ? "true" : "false") + "}";
   }
   out += "]}";
   return out;

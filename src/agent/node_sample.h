@@ -33,6 +33,17 @@ struct ProcessSample {
   std::optional<long long> pid;
   int restarts = 0;
   std::optional<int> exit_status;
+  bool on_demand = false;  // stopped is its resting state
+};
+
+// What the agent did on its own or when asked, for the control plane's record.
+struct ActionRecord {
+  std::int64_t at_ms = 0;  // wall clock, when it began
+  std::string process;
+  std::string action;  // start, stop, restart
+  std::string reason;
+  std::string outcome;    // how it ended: "running after 1.2s", "stopped", "failed: ..."
+  bool recovery = false;  // counted as an automatic recovery
 };
 
 struct NodeSample {
@@ -47,6 +58,7 @@ struct NodeSample {
   std::vector<DiskSample> disks;
   std::vector<GpuSample> gpus;
   std::vector<ProcessSample> processes;
+  std::vector<ActionRecord> actions;  // finished since the last heartbeat that went through
 };
 
 std::optional<std::array<double, 3>> parse_loadavg(std::string_view text);

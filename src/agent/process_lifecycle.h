@@ -61,6 +61,7 @@ class ProcessLifecycle {
 
   ProcState state() const { return state_; }
   std::optional<AgentTime> restart_at() const { return restart_at_; }
+  std::optional<AgentTime> started_at() const { return started_at_; }
   int restarts() const { return restarts_; }  // spawns after the first
   const std::string& last_reason() const { return reason_; }
   Duration current_backoff() const { return backoff_; }

@@ -1,23 +1,81 @@
 #include "agent/supervisor.h"
 
+#include "agent/probe_thread.h"
+#include "agent/spawn.h"
+#include "core/wall_time.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <thread>
-
-extern char** environ;
+#include <fstream>
+#include <sstream>
 
 namespace fleetgate {
+
+namespace {
+
+constexpr Duration kSnapshotEvery = std::chrono::seconds(10);
+
+std::string read_file(const std::string& path, bool& ok) {
+  std::ifstream in(path, std::ios::binary);
+  ok = static_cast<bool>(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Writes `content` to `path` through a temporary file and a rename: never half a file.
+bool write_atomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !(out << content) || !out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+std::string seconds(AgentTime from, AgentTime to) {
+  return format_duration(std::chrono::duration_cast<Duration>(to - from));
+}
+
+}  // namespace
+
+std::optional<ControlAction> parse_control_action(std::string_view s) {
+  if (s == "start") return ControlAction::Start;
+  if (s == "stop") return ControlAction::Stop;
+  if (s == "restart") return ControlAction::Restart;
+  return std::nullopt;
+}
+
+std::string_view to_string(ControlAction a) {
+  switch (a) {
+    case ControlAction::Start: return "start";
+    case ControlAction::Stop: return "stop";
+    case ControlAction::Restart: return "restart";
+  }
+  return "?";
+}
+
+// An action under way: finished (and recorded) once its outcome is known.
+struct Supervisor::Pending {
+  ActionRecord record;
+  AgentTime began;
+  bool start_after_stop = false;  // a restart, stopping first
+  bool restore = false;           // put the config snapshot back before starting
+};
 
 struct Supervisor::Proc {
   ProcessSpec spec;
@@ -28,30 +86,179 @@ struct Supervisor::Proc {
   std::uint64_t log_size = 0;
   std::optional<int> exit_status;
   std::optional<AgentTime> kill_at;  // SIGKILL the group then, if it is still there
+  std::uint32_t run = 0;             // spawns so far: stale probe results are dropped
+  bool probing = false;
+  AgentTime next_probe{};
+  int liveness_failed = 0;
+  std::optional<AgentTime> running_since;
+  AgentTime last_used{};
+  bool unhealthy_remote = false;
+  bool waiting_for_group = false;  // to start once the other members have stopped
+  std::string ended_why;           // set when the agent ends a run itself
+  AgentTime next_snapshot{};
+  std::optional<Pending> pending;
+  ProcState told_state = ProcState::Stopped;  // at the end of the last poll
   explicit Proc(ProcessSpec s) : spec(std::move(s)), life(spec.restart) {}
 };
 
-Supervisor::Supervisor(std::vector<ProcessSpec> specs) {
+Supervisor::Supervisor(std::vector<ProcessSpec> specs, std::function<void()> changed)
+    : changed_(std::move(changed)) {
   for (auto& s : specs) procs_.push_back(std::make_unique<Proc>(std::move(s)));
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  prober_ = std::make_unique<ProbeThread>([this] { wake(); });
 }
 
 Supervisor::~Supervisor() {
   stop_all();
+  prober_.reset();
   for (auto& p : procs_) {
     if (p->out >= 0) ::close(p->out);
     if (p->log >= 0) ::close(p->log);
   }
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void Supervisor::wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+Supervisor::Proc* Supervisor::find(std::string_view name) {
+  for (auto& p : procs_)
+    if (p->spec.name == name) return p.get();
+  return nullptr;
+}
+
+bool Supervisor::has(std::string_view name) const {
+  return std::any_of(procs_.begin(), procs_.end(),
+                     [&](const auto& p) { return p->spec.name == name; });
 }
 
 void Supervisor::start_all() {
+  std::lock_guard lock(mutex_);
   const auto now = AgentClock::now();
-  for (auto& p : procs_) {
+  for (auto& p : procs_)
+    if (!p->spec.on_demand) request_start(*p, now);
+}
+
+void Supervisor::submit(ControlCommand c) {
+  {
     std::lock_guard lock(mutex_);
-    if (p->life.start(now)) spawn(*p, now);
+    inbox_.push_back(std::move(c));
+  }
+  wake();
+}
+
+void Supervisor::mark_used(const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  std::lock_guard lock(mutex_);
+  used_.insert(used_.end(), names.begin(), names.end());
+}
+
+void Supervisor::mark_unhealthy(const std::vector<std::string>& names) {
+  std::lock_guard lock(mutex_);
+  unhealthy_ = names;
+}
+
+std::vector<ActionRecord> Supervisor::take_actions() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(actions_, {});
+}
+
+void Supervisor::begin(Proc& p, std::string action, std::string reason, bool recovery,
+                       AgentTime now) {
+  if (p.pending) finish(p, "superseded by " + action);
+  Pending a;
+  a.record.at_ms = to_ms(std::chrono::system_clock::now());
+  a.record.process = p.spec.name;
+  a.record.action = std::move(action);
+  a.record.reason = std::move(reason);
+  a.record.recovery = recovery;
+  a.began = now;
+  spdlog::info("process {}: {} ({})", p.spec.name, a.record.action, a.record.reason);
+  p.pending = std::move(a);
+}
+
+void Supervisor::finish(Proc& p, std::string outcome) {
+  if (!p.pending) return;
+  p.pending->record.outcome = std::move(outcome);
+  spdlog::info("process {}: {} done: {}", p.spec.name, p.pending->record.action,
+               p.pending->record.outcome);
+  actions_.push_back(std::move(p.pending->record));
+  p.pending.reset();
+  told_ = true;
+}
+
+void Supervisor::apply(Proc& p, const ControlCommand& c, AgentTime now) {
+  switch (c.action) {
+    case ControlAction::Start:
+      p.last_used = now;
+      if (p.life.state() == ProcState::Running || p.life.state() == ProcState::Starting) return;
+      begin(p, "start", c.reason, c.recovery, now);
+      request_start(p, now);
+      return;
+    case ControlAction::Stop:
+      if (p.pid <= 0 && p.life.state() != ProcState::Backoff) return;
+      begin(p, "stop", c.reason, c.recovery, now);
+      request_stop(p, now);
+      return;
+    case ControlAction::Restart:
+      begin(p, "restart", c.reason, c.recovery, now);
+      p.pending->restore = c.recovery && p.spec.restore_config;
+      if (p.pid > 0) {
+        p.pending->start_after_stop = true;
+        request_stop(p, now);
+      } else {
+        request_start(p, now);
+      }
+      return;
+  }
+}
+
+void Supervisor::request_start(Proc& p, AgentTime now) {
+  p.last_used = now;
+  if (!p.spec.exclusive.empty()) {
+    for (auto& other : procs_) {
+      if (other.get() == &p || other->spec.exclusive != p.spec.exclusive) continue;
+      other->waiting_for_group = false;
+      if (other->pid <= 0 && other->life.state() != ProcState::Backoff) continue;
+      begin(*other, "stop", "exclusive group " + p.spec.exclusive + ": " + p.spec.name + " starts",
+            false, now);
+      request_stop(*other, now);
+    }
+    p.waiting_for_group = true;  // tend() starts it once the others are gone
+    return;
+  }
+  if (p.life.start(now)) spawn(p, now);
+}
+
+void Supervisor::request_stop(Proc& p, AgentTime now) {
+  p.waiting_for_group = false;
+  if (p.life.stop(now) && p.pid > 0) {
+    ::kill(-p.pid, SIGTERM);
+    p.kill_at = now + p.spec.stop_timeout;
   }
 }
 
 void Supervisor::spawn(Proc& p, AgentTime now) {
+  if (p.pending && p.pending->restore) {
+    bool ok = false;
+    const std::string good = read_file(p.spec.snapshot_path, ok);
+    bool same = false;
+    if (ok) {
+      bool current_ok = false;
+      same = read_file(p.spec.config_file, current_ok) == good && current_ok;
+    }
+    if (!ok)
+      p.pending->record.outcome = "no config snapshot to restore; ";
+    else if (same)
+      p.pending->record.outcome = "config unchanged since the snapshot; ";
+    else if (write_atomically(p.spec.config_file, good))
+      p.pending->record.outcome = "config restored from the last known-good copy; ";
+    else
+      p.pending->record.outcome = "could not restore " + p.spec.config_file + "; ";
+    p.pending->restore = false;
+  }
   if (p.log < 0) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(p.spec.log_path).parent_path(), ec);
@@ -64,54 +271,31 @@ void Supervisor::spawn(Proc& p, AgentTime now) {
     p.life.spawn_failed(now, std::string("pipe: ") + std::strerror(errno));
     return;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-  if (!p.spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, p.spec.cwd.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setpgroup(&attr, 0);  // a group of its own: stop reaches its children too
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGTERM);
-  sigaddset(&defaults, SIGINT);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);  // the agent blocks SIGTERM; its children must not
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
-  for (const auto& [k, v] : p.spec.env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<char*> argv;
-  for (auto& a : p.spec.argv) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  auto pid = spawn_in_group({p.spec.argv, p.spec.env, p.spec.cwd, pipe_fds[1]});
   ::close(pipe_fds[1]);
-  if (rc != 0) {
+  if (!pid) {
     ::close(pipe_fds[0]);
-    p.life.spawn_failed(now, "cannot run " + p.spec.argv.front() + ": " + std::strerror(rc));
+    p.life.spawn_failed(now, pid.error().message);
     spdlog::warn("process {}: {}", p.spec.name, p.life.last_reason());
     return;
   }
   if (p.out >= 0) ::close(p.out);
   p.out = pipe_fds[0];
   ::fcntl(p.out, F_SETFL, O_NONBLOCK);
-  p.pid = pid;
+  p.pid = *pid;
+  ++p.run;
+  p.probing = false;
+  p.next_probe = now;
+  p.liveness_failed = 0;
+  p.ended_why.clear();
   p.exit_status.reset();
-  p.life.spawned(now, true);
-  spdlog::info("process {} started (pid {}{})", p.spec.name, pid,
-               p.life.restarts() ? ", restart " + std::to_string(p.life.restarts()) : "");
+  const bool ready = !p.spec.ready_url;
+  p.life.spawned(now, ready);
+  p.running_since = ready ? std::optional(now) : std::nullopt;
+  spdlog::info(
+      "process {} started (pid {}{}{})", p.spec.name, p.pid,
+      p.life.restarts() ? ", restart " + std::to_string(p.life.restarts()) : "",
+      ready ? "" : "; waiting for " + p.spec.ready_url->authority() + p.spec.ready_url->base_path);
 }
 
 void Supervisor::write_log(Proc& p, const char* data, std::size_t n) {
@@ -154,71 +338,223 @@ void Supervisor::reap(AgentTime now) {
     ExitInfo how;
     if (WIFEXITED(status)) how.code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) how.signal = WTERMSIG(status);
-    std::lock_guard lock(mutex_);
     p->pid = -1;
     p->exit_status = how.code;
     p->kill_at.reset();
+    p->running_since.reset();
     ::kill(-pid, SIGKILL);  // whatever it left behind in its group goes with it
+    const bool asked = p->life.state() == ProcState::Stopping;
     p->life.exited(now, how);
     std::string next(to_string(p->life.state()));
     if (auto at = p->life.restart_at())
       next +=
           " (restart in " + format_duration(std::chrono::duration_cast<Duration>(*at - now)) + ")";
-    spdlog::warn("process {} ended: {}; now {}", p->spec.name, how.str(), next);
+    const std::string why = p->ended_why.empty() ? "" : " after " + p->ended_why;
+    if (asked)
+      spdlog::info("process {} stopped: {}", p->spec.name, how.str());
+    else
+      spdlog::warn("process {} ended{}: {}; now {}", p->spec.name, why, how.str(), next);
+    if (!p->pending) continue;
+    if (p->pending->start_after_stop) {
+      p->pending->start_after_stop = false;
+      request_start(*p, now);
+    } else if (p->pending->record.action == "stop") {
+      finish(*p, "stopped after " + seconds(p->pending->began, now) + " (" + how.str() + ")");
+    }
+  }
+}
+
+void Supervisor::probe(AgentTime now) {
+  for (auto [key, ok, detail] : prober_->take()) {
+    const std::size_t index = key >> 33;
+    if (index >= procs_.size()) continue;
+    Proc& p = *procs_[index];
+    p.probing = false;
+    if (static_cast<std::uint32_t>(key >> 1) != p.run || p.pid <= 0) continue;  // an old run's
+    probed(p, key & 1, ok, detail, now);
+  }
+  for (std::size_t i = 0; i < procs_.size(); ++i) {
+    Proc& p = *procs_[i];
+    if (p.pid <= 0 || p.probing || now < p.next_probe || p.kill_at) continue;
+    const ProcState s = p.life.state();
+    const bool readiness = s == ProcState::Starting && p.spec.ready_url;
+    const bool liveness = s == ProcState::Running && p.spec.liveness_url;
+    if (!readiness && !liveness) continue;
+    if (readiness && now - p.life.started_at().value_or(now) >= p.spec.ready_timeout) {
+      p.ended_why = "not ready within " + format_duration(p.spec.ready_timeout);
+      spdlog::warn("process {}: {}; stopping it (a failed start)", p.spec.name, p.ended_why);
+      ::kill(-p.pid, SIGTERM);
+      p.kill_at = now + p.spec.stop_timeout;
+      continue;
+    }
+    const std::uint64_t key = (static_cast<std::uint64_t>(i) << 33) |
+                              (static_cast<std::uint64_t>(p.run) << 1) | (readiness ? 1u : 0u);
+    p.probing = true;
+    prober_->submit({key, readiness ? *p.spec.ready_url : *p.spec.liveness_url,
+                     readiness ? std::min(p.spec.liveness_timeout, p.spec.ready_interval * 10)
+                               : p.spec.liveness_timeout});
+  }
+}
+
+void Supervisor::probed(Proc& p, bool ready_probe, bool ok, const std::string& detail,
+                        AgentTime now) {
+  if (ready_probe) {
+    p.next_probe = now + p.spec.ready_interval;
+    if (!ok || p.life.state() != ProcState::Starting) return;
+    p.life.ready(now);
+    p.running_since = now;
+    p.next_probe = now + p.spec.liveness_period;
+    spdlog::info("process {} ready", p.spec.name);
+    return;
+  }
+  p.next_probe = now + p.spec.liveness_period;
+  if (ok) {
+    p.liveness_failed = 0;
+    return;
+  }
+  ++p.liveness_failed;
+  spdlog::warn("process {}: liveness probe failed ({} of {}): {}", p.spec.name, p.liveness_failed,
+               p.spec.liveness_failures, detail);
+  if (p.liveness_failed < p.spec.liveness_failures) return;
+  ControlCommand c{
+      p.spec.name, ControlAction::Restart,
+      "liveness probe failed " + std::to_string(p.liveness_failed) + " times in a row: " + detail,
+      true};
+  p.ended_why = "liveness failures";
+  apply(p, c, now);
+}
+
+void Supervisor::tend(Proc& p, AgentTime now) {
+  const ProcState s = p.life.state();
+  if (p.waiting_for_group) {
+    const bool clear = std::none_of(procs_.begin(), procs_.end(), [&](const auto& o) {
+      return o.get() != &p && o->spec.exclusive == p.spec.exclusive && o->pid > 0;
+    });
+    if (clear) {
+      p.waiting_for_group = false;
+      if (p.life.start(now)) spawn(p, now);
+    }
+  }
+  if (p.pending && p.pending->record.action != "stop" && !p.waiting_for_group) {
+    if (s == ProcState::Running)
+      finish(p, p.pending->record.outcome + "running after " + seconds(p.pending->began, now));
+    else if (s == ProcState::Fatal || s == ProcState::Exited)
+      finish(p, p.pending->record.outcome + "failed: " + p.life.last_reason());
+  }
+  if (p.spec.on_demand && p.spec.idle_stop_after && s == ProcState::Running && !p.pending &&
+      now - p.last_used >= *p.spec.idle_stop_after) {
+    begin(p, "stop", "idle for " + format_duration(*p.spec.idle_stop_after), false, now);
+    request_stop(p, now);
+  }
+  if (!p.spec.config_file.empty() && s == ProcState::Running && p.running_since &&
+      now - *p.running_since >= std::min(p.spec.restart.stable_after, kSnapshotEvery) &&
+      p.liveness_failed == 0 && !p.unhealthy_remote && now >= p.next_snapshot) {
+    p.next_snapshot = now + kSnapshotEvery;
+    bool ok = false;
+    const std::string current = read_file(p.spec.config_file, ok);
+    bool had = false;
+    if (ok && read_file(p.spec.snapshot_path, had) != current) {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(p.spec.snapshot_path).parent_path(),
+                                          ec);
+      if (write_atomically(p.spec.snapshot_path, current))
+        spdlog::info("process {}: known-good copy of {} kept", p.spec.name, p.spec.config_file);
+    }
   }
 }
 
 void Supervisor::poll(Duration max_wait) {
-  std::vector<pollfd> fds;
-  std::vector<Proc*> owners;
-  for (auto& p : procs_)
-    if (p->out >= 0) {
-      fds.push_back({p->out, POLLIN, 0});
-      owners.push_back(p.get());
-    }
+  std::vector<pollfd> fds{{wake_fd_, POLLIN, 0}};
+  std::vector<Proc*> owners{nullptr};
   auto now = AgentClock::now();
   auto wait = max_wait;
-  for (auto& p : procs_)
-    if (auto at = p->life.restart_at())
-      wait =
-          std::min(wait, std::chrono::ceil<Duration>(std::max(*at - now, AgentClock::duration{})));
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& p : procs_) {
+      if (p->out >= 0) {
+        fds.push_back({p->out, POLLIN, 0});
+        owners.push_back(p.get());
+      }
+      if (auto at = p->life.restart_at())
+        wait = std::min(wait,
+                        std::chrono::ceil<Duration>(std::max(*at - now, AgentClock::duration{})));
+    }
+  }
   // Exits are noticed by waitpid, not by a signal: poll in short slices while anything runs.
   wait = std::min<Duration>(wait, std::chrono::milliseconds(100));
-  if (fds.empty())
-    std::this_thread::sleep_for(wait);
-  else
-    ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
-  for (std::size_t i = 0; i < fds.size(); ++i)
+  ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
+  if (fds[0].revents) {
+    std::uint64_t n;
+    [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
+  }
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 1; i < fds.size(); ++i)
     if (fds[i].revents) drain(*owners[i]);
   now = AgentClock::now();
   reap(now);
+  for (const auto& c : std::exchange(inbox_, {})) {
+    Proc* p = find(c.process);
+    if (!p) {
+      actions_.push_back({to_ms(std::chrono::system_clock::now()), c.process,
+                          std::string(to_string(c.action)), c.reason, "no such process", false});
+      continue;
+    }
+    apply(*p, c, now);
+  }
+  for (const auto& name : std::exchange(used_, {}))
+    if (Proc* p = find(name)) p->last_used = now;
+  if (unhealthy_) {
+    for (auto& p : procs_)
+      p->unhealthy_remote =
+          std::find(unhealthy_->begin(), unhealthy_->end(), p->spec.name) != unhealthy_->end();
+    unhealthy_.reset();
+  }
+  probe(now);
   for (auto& p : procs_) {
     if (p->kill_at && now >= *p->kill_at && p->pid > 0) {
       ::kill(-p->pid, SIGKILL);
       p->kill_at.reset();
     }
-    std::lock_guard lock(mutex_);
     if (p->life.due(now)) spawn(*p, now);
+    tend(*p, now);
   }
+  // Told at once: a process now serving, stopped or given up, and finished actions (the
+  // gateway may be waiting). A crash respawned within its backoff waits for the next period
+  // (with its restart count), so nobody is paged for it.
+  for (auto& p : procs_) {
+    const ProcState s = p->life.state();
+    if (s == p->told_state) continue;
+    p->told_state = s;
+    told_ |= s == ProcState::Running || s == ProcState::Stopped || s == ProcState::Fatal ||
+             s == ProcState::Exited;
+  }
+  if (told_ && changed_) changed_();
+  told_ = false;
 }
 
 void Supervisor::stop_all() {
-  const auto now = AgentClock::now();
-  auto deadline = now;
+  auto deadline = AgentClock::now();
   bool any = false;
-  for (auto& p : procs_) {
+  {
     std::lock_guard lock(mutex_);
-    const bool signal = p->life.stop(now);
-    if (signal && p->pid > 0) {
-      ::kill(-p->pid, SIGTERM);
-      p->kill_at = now + p->spec.stop_timeout;
-      deadline = std::max(deadline, *p->kill_at);
-      any = true;
+    const auto now = AgentClock::now();
+    for (auto& p : procs_) {
+      p->waiting_for_group = false;
+      if (p->pending) finish(*p, "the agent stopped");
+      const bool signal = p->life.stop(now);
+      if (signal && p->pid > 0) {
+        ::kill(-p->pid, SIGTERM);
+        p->kill_at = now + p->spec.stop_timeout;
+        deadline = std::max(deadline, *p->kill_at);
+        any = true;
+      }
     }
   }
   while (any) {
-    any = false;
-    for (auto& p : procs_) any |= p->pid > 0;
+    {
+      std::lock_guard lock(mutex_);
+      any = std::any_of(procs_.begin(), procs_.end(), [](const auto& p) { return p->pid > 0; });
+    }
     if (!any) break;
     poll(std::chrono::milliseconds(50));
     if (AgentClock::now() > deadline + std::chrono::seconds(1)) break;  // SIGKILL was sent
@@ -235,6 +571,7 @@ std::vector<ProcessSample> Supervisor::samples() const {
     if (p->pid > 0) s.pid = p->pid;
     s.restarts = p->life.restarts();
     s.exit_status = p->exit_status;
+    s.on_demand = p->spec.on_demand;
     out.push_back(std::move(s));
   }
   return out;

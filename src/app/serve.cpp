@@ -1,6 +1,7 @@
 #include "app/commands.h"
 #include "app/signals.h"
 #include "config/loader.h"
+#include "control/agent_channel.h"
 #include "core/wall_time.h"
 #include "fleet/fleet_api.h"
 #include "fleet/fleet_service.h"
@@ -77,7 +78,8 @@ int run_serve(const ServeOptions& options) {
   const FleetSettings fleet_settings = config->fleet;
   std::optional<std::string> fleet_token =
       config->fleet.token ? config->fleet.token : config->master_key;
-  auto state = std::make_shared<const GatewayState>(std::move(*config));
+  AgentChannel agents;  // commands for the node agents, and their processes' states
+  auto state = std::make_shared<const GatewayState>(std::move(*config), &agents);
   const Timeouts t = state->config.gateway.timeouts;  // a copy: a reload replaces `state`
   auto make_factory = [&](std::shared_ptr<const GatewayState> s) {
     return [&tls, &access_log, s](WorkerContext& worker) -> std::unique_ptr<RequestHandler> {
@@ -118,7 +120,7 @@ int run_serve(const ServeOptions& options) {
     if (!is_loopback_host(next.gateway.listen.host) && !next.master_key)
       return Error(Errc::BadRequest,
                    "The new config has no master_key while fleetgate listens beyond loopback.");
-    auto next_state = std::make_shared<const GatewayState>(std::move(next));
+    auto next_state = std::make_shared<const GatewayState>(std::move(next), &agents);
     prober.reset();
     server.replace_handlers(make_factory(next_state));
     prober = start_prober(*next_state);
@@ -140,6 +142,7 @@ int run_serve(const ServeOptions& options) {
     return state;
   };
   FleetService fleet(fleet_settings, std::move(*store), fleet_token);
+  fleet.agents = &agents;
   fleet.backend_source = [&] {
     auto s = current_state();
     std::vector<BackendReport> out;
@@ -196,6 +199,7 @@ int run_serve(const ServeOptions& options) {
     auto s = current_state();
     s->metrics->append(*s, out);
   });
+  fleet_api.draining = [&server] { return server.draining(); };
   server.set_extra_handler(&fleet_api);
   fleet.start();
   auto port = server.start();

@@ -33,6 +33,14 @@ struct Deployment {
   std::optional<Duration> timeout;         // whole request
   std::optional<Duration> stream_timeout;  // first byte and gap between events when streaming
   std::optional<int> max_retries;
+  // Served by a process that a node's agent starts on demand (agent.processes[].start:
+  // on_demand): the gateway asks that agent to start it and waits up to ready_timeout.
+  struct OnDemand {
+    std::string node;
+    std::string process;
+    Duration ready_timeout = std::chrono::minutes(2);
+  };
+  std::optional<OnDemand> on_demand;
   int line = 0;  // where it was declared, for messages
 };
 

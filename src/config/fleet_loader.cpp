@@ -34,15 +34,6 @@ constexpr const char* kMetricNames =
     "disk_used_percent, memory_used_percent, cpu_load_per_core, gpu_temperature_c, "
     "gpu_memory_used_percent";
 
-bool valid_slug(std::string_view s) {
-  if (s.empty() || s.size() > 100) return false;
-  for (char c : s)
-    if (!(std::islower(static_cast<unsigned char>(c)) ||
-          std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
-      return false;
-  return true;
-}
-
 class FleetLoader {
  public:
   FleetLoader(YamlReader& r, FleetSettings& out) : r_(r), f_(out) {}
@@ -235,7 +226,7 @@ class FleetLoader {
         const YAML::Node v = it->second;
         if (key == "name") {
           auto s = r_.string(v, kpath);
-          if (s && !valid_slug(*s)) {
+          if (s && !is_slug(*s)) {
             r_.error(v, kpath, "must be a slug: lower-case letters, digits, '-', '_' or '.'");
             ok = false;
           } else if (s) {
@@ -283,9 +274,11 @@ class FleetLoader {
           }
         } else if (key == "key") {
           if (auto s = secret(v, kpath)) c.key = *s;
+        } else if (key == "action") {
+          ok &= action(v, kpath, c);
         } else {
           r_.error(it->first, kpath,
-                   "unknown key (name, period, grace, max_runtime, cron, tz, uuid, key)");
+                   "unknown key (name, period, grace, max_runtime, cron, tz, uuid, key, action)");
         }
       }
       if (c.name.empty()) {
@@ -298,6 +291,27 @@ class FleetLoader {
       }
       if (ok) f_.checks.push_back(std::move(c));
     }
+  }
+
+  // checks[].action: {node: <agent's node>, restart: <its process>}
+  bool action(const YAML::Node& v, const std::string& kpath, CheckSpecConfig& c) {
+    if (!r_.expect_map(v, kpath)) return false;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (key == "node") {
+        if (auto s = r_.string(it->second, kpath + ".node")) c.action_node = *s;
+      } else if (key == "restart") {
+        if (auto s = r_.string(it->second, kpath + ".restart")) c.action_restart = *s;
+      } else {
+        r_.error(it->first, kpath + "." + key, "unknown key (node, restart)");
+        return false;
+      }
+    }
+    if (c.action_node.empty() || c.action_restart.empty()) {
+      r_.error(v, kpath, "needs node and restart (the process the node's agent restarts)");
+      return false;
+    }
+    return true;
   }
 
   void alerts(const YAML::Node& node) {
@@ -432,141 +446,6 @@ class FleetLoader {
 
 void load_fleet_section(YamlReader& r, const YAML::Node& node, FleetSettings& out) {
   FleetLoader(r, out).run(node);
-}
-
-namespace {
-
-void load_processes(YamlReader& r, const YAML::Node& list, AgentSettings& out) {
-  if (list.IsNull() || !r.expect_list(list, "agent.processes")) return;
-  std::set<std::string> names;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string path = "agent.processes[" + std::to_string(i) + "]";
-    const YAML::Node n = list[i];
-    if (!r.expect_map(n, path)) continue;
-    SupervisedProcess p;
-    p.line = YamlReader::line(n);
-    auto positive = [&](const YAML::Node& v, const std::string& kpath, Duration& into) {
-      if (auto d = r.duration(v, kpath)) {
-        if (d->count() <= 0)
-          r.error(v, kpath, "must be greater than 0");
-        else
-          into = *d;
-      }
-    };
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      const std::string key = it->first.Scalar();
-      const std::string kpath = path + "." + key;
-      const YAML::Node v = it->second;
-      if (key == "name") {
-        auto s = r.string(v, kpath);
-        if (s && !valid_slug(*s))
-          r.error(v, kpath, "must be a slug: lower-case letters, digits, '-', '_' or '.'");
-        else if (s)
-          p.name = *s;
-      } else if (key == "command") {
-        if (!r.expect_list(v, kpath)) continue;
-        for (std::size_t k = 0; k < v.size(); ++k)
-          if (auto s = r.string(v[k], kpath + "[" + std::to_string(k) + "]"))
-            p.command.push_back(*s);
-      } else if (key == "env") {
-        if (!r.expect_map(v, kpath)) continue;
-        for (auto e = v.begin(); e != v.end(); ++e)
-          if (auto s = r.string(e->second, kpath + "." + e->first.Scalar()))
-            p.env.emplace_back(e->first.Scalar(), *s);
-      } else if (key == "cwd") {
-        if (auto s = r.string(v, kpath)) p.cwd = *s;
-      } else if (key == "restart") {
-        auto s = r.string(v, kpath);
-        if (s && *s != "always" && *s != "on-failure" && *s != "never")
-          r.error(v, kpath, "must be always, on-failure or never");
-        else if (s)
-          p.restart = *s;
-      } else if (key == "backoff_initial") {
-        positive(v, kpath, p.backoff_initial);
-      } else if (key == "backoff_max") {
-        positive(v, kpath, p.backoff_max);
-      } else if (key == "stable_after") {
-        positive(v, kpath, p.stable_after);
-      } else if (key == "max_failures") {
-        if (auto k = r.integer(v, kpath, 1, 1000)) p.max_failures = static_cast<int>(*k);
-      } else if (key == "failure_window") {
-        positive(v, kpath, p.failure_window);
-      } else if (key == "stop_timeout") {
-        positive(v, kpath, p.stop_timeout);
-      } else if (key == "log") {
-        if (auto s = r.string(v, kpath)) p.log = *s;
-      } else if (key == "log_max_size") {
-        if (auto z = r.size(v, kpath)) p.log_max_size = *z;
-      } else {
-        r.error(it->first, kpath,
-                "unknown key (name, command, env, cwd, restart, backoff_initial, backoff_max, "
-                "stable_after, max_failures, failure_window, stop_timeout, log, log_max_size)");
-      }
-    }
-    if (p.name.empty()) {
-      r.error(n, path + ".name", "is required");
-      continue;
-    }
-    if (p.command.empty() || p.command.front().empty()) {
-      r.error(n, path + ".command", "is required: a list, the program first");
-      continue;
-    }
-    if (!names.insert(p.name).second) {
-      r.error(n, path + ".name", "duplicate process '" + p.name + "'");
-      continue;
-    }
-    out.processes.push_back(std::move(p));
-  }
-}
-
-}  // namespace
-
-void load_agent_section(YamlReader& r, const YAML::Node& node, AgentSettings& out) {
-  out.line = YamlReader::line(node);
-  if (node.IsNull() || !r.expect_map(node, "agent")) return;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const std::string key = it->first.Scalar();
-    const std::string kpath = "agent." + key;
-    const YAML::Node v = it->second;
-    if (key == "node") {
-      if (auto s = r.string(v, kpath)) {
-        if (s->empty() || s->size() > 200)
-          r.error(v, kpath, "must be 1 to 200 characters");
-        else
-          out.node = *s;
-      }
-    } else if (key == "server") {
-      if (auto s = r.string(v, kpath)) {
-        std::string problem;
-        auto url = parse_url(*s, problem);
-        if (!url)
-          r.error(v, kpath, problem);
-        else
-          out.server = *s;
-      }
-    } else if (key == "token") {
-      if (auto s = r.string(v, kpath)) out.token = *s;
-    } else if (key == "period") {
-      if (auto d = r.duration(v, kpath)) {
-        if (d->count() < 1000)
-          r.error(v, kpath, "must be at least 1s");
-        else
-          out.period = *d;
-      }
-    } else if (key == "log_dir") {
-      if (auto s = r.string(v, kpath)) out.log_dir = *s;
-    } else if (key == "processes") {
-      load_processes(r, v, out);
-    } else if (key == "mounts") {
-      if (!r.expect_list(v, kpath)) continue;
-      for (std::size_t i = 0; i < v.size(); ++i)
-        if (auto s = r.string(v[i], kpath + "[" + std::to_string(i) + "]"))
-          out.mounts.push_back(*s);
-    } else {
-      r.error(it->first, kpath,
-              "unknown key (node, server, token, period, mounts, log_dir, processes)");
-    }
-  }
 }
 
 }  // namespace fleetgate

@@ -54,6 +54,10 @@ struct CheckSpecConfig {
   std::string tz = "UTC";               // of the cron expression
   std::optional<std::string> uuid;      // healthchecks.io-style ping URL /ping/<uuid>
   std::optional<std::string> key;       // ping key for /ping/<key>/<name>; default: fleet.ping_key
+  // The recovery action when the check goes down: the agent of `action_node` restarts its
+  // process `action_restart` (both empty: no action).
+  std::string action_node;
+  std::string action_restart;
   int line = 0;
 };
 
@@ -105,6 +109,17 @@ struct SupervisedProcess {
   Duration stop_timeout = std::chrono::seconds(10);
   std::string log;  // default: <log_dir>/<name>.log
   std::uint64_t log_max_size = 10u << 20;
+  bool on_demand = false;                            // start: on_demand (not at boot; when asked)
+  std::optional<Duration> idle_stop_after;           // on-demand only: stop when unused this long
+  std::string exclusive;                             // group: starting one member stops the others
+  std::string ready_url;                             // starting -> running once this answers 2xx
+  Duration ready_timeout = std::chrono::minutes(5);  // not ready by then: a failed start
+  std::string liveness_url;                          // probed while running
+  Duration liveness_period = std::chrono::seconds(10);
+  Duration liveness_timeout = std::chrono::seconds(2);
+  int liveness_failures = 3;    // in a row: the agent restarts it
+  std::string config_file;      // copied aside whenever the process is healthy ...
+  bool restore_config = false;  // ... and put back before a recovery restart
   int line = 0;
 };
 

@@ -130,6 +130,8 @@ class Loader {
               ok = false;
           }
         }
+      } else if (key == "on_demand") {
+        ok = on_demand(it->second, kpath, d) && ok;
       } else {
         warn_once(it->first, kpath, key, kNotYet);
       }
@@ -147,6 +149,42 @@ class Loader {
       return std::nullopt;
     }
     return d;
+  }
+
+  // model_list[].on_demand: {node, process, ready_timeout}
+  bool on_demand(const YAML::Node& v, const std::string& path, Deployment& d) {
+    if (!r_.expect_map(v, path)) return false;
+    Deployment::OnDemand o;
+    bool ok = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const std::string kpath = path + "." + key;
+      if (key == "node" || key == "process") {
+        auto s = r_.string(it->second, kpath);
+        if (!s || s->empty()) {
+          if (s) r_.error(it->second, kpath, "must not be empty");
+          ok = false;
+        } else {
+          (key == "node" ? o.node : o.process) = *s;
+        }
+      } else if (key == "ready_timeout") {
+        auto t = r_.duration(it->second, kpath);
+        if (t && t->count() <= 0) r_.error(it->second, kpath, "must be greater than 0");
+        if (!t || t->count() <= 0)
+          ok = false;
+        else
+          o.ready_timeout = *t;
+      } else {
+        r_.error(it->first, kpath, "unknown key (node, process, ready_timeout)");
+        ok = false;
+      }
+    }
+    if (ok && (o.node.empty() || o.process.empty())) {
+      r_.error(v, path, "needs node and process (the agent's node and its on-demand process)");
+      ok = false;
+    }
+    if (ok) d.on_demand = std::move(o);
+    return ok;
   }
 
   bool litellm_params(const YAML::Node& params, const std::string& path, Deployment& d) {

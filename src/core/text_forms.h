@@ -18,6 +18,16 @@ inline bool is_uuid(std::string_view s) {
   return true;
 }
 
+// A name in a URL or a config list: 1 to 100 of lower-case letters, digits, '-', '_' or '.'.
+inline bool is_slug(std::string_view s) {
+  if (s.empty() || s.size() > 100) return false;
+  for (char c : s)
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return false;
+  return true;
+}
+
 // A label value as Prometheus' text format wants it: \\, \" and \n escaped.
 inline std::string prometheus_escape(std::string_view s) {
   std::string out;

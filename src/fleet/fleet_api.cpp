@@ -5,8 +5,10 @@
 #include "core/wall_time.h"
 #include "fleet/silence_json.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
@@ -218,6 +220,12 @@ asio::awaitable<void> FleetApi::fleet(ClientConnection& conn, Request& req, bool
       co_await post_silence(conn, req);
     else
       co_await conn.send_error(wrong_method("GET or POST"));
+  } else if (path.starts_with("/fleet/v1/agents/") && path.ends_with("/commands")) {
+    if (!get) {
+      co_await conn.send_error(wrong_method("GET"));
+      co_return;
+    }
+    co_await commands(conn, req);
   } else if (path.starts_with("/fleet/v1/silences/")) {
     if (req.method != http::verb::delete_) {
       co_await conn.send_error(wrong_method("DELETE"));
@@ -252,6 +260,49 @@ asio::awaitable<void> FleetApi::heartbeat(ClientConnection& conn, Request& req) 
     co_await conn.send_error(Error(Errc::Unavailable, "Could not store the heartbeat; retry."));
   else
     co_await conn.send(200, "application/json", "{\"status\":\"ok\"}");
+}
+
+// The agent's long poll: answered as soon as a command waits for its node, else after
+// wait_ms (at most 60 s). Polled every 50 ms rather than signalled: a handful of agents, and a
+// start command's 50 ms are nothing beside a model server's start.
+asio::awaitable<void> FleetApi::commands(ClientConnection& conn, Request& req) {
+  const std::string_view path = req.path();
+  constexpr std::string_view prefix = "/fleet/v1/agents/";
+  const std::string node(path.substr(
+      prefix.size(), path.size() - prefix.size() - std::string_view("/commands").size()));
+  if (node.empty() || node.find('/') != std::string::npos) {
+    co_await conn.send_error(Error(Errc::NotFound, "Unknown path " + std::string(path) + "."));
+    co_return;
+  }
+  AgentChannel* agents = service_.agents;
+  if (!agents) {
+    co_await conn.send(200, "application/json", control_reply_json({}));
+    co_return;
+  }
+  std::int64_t wait_ms = 20000;
+  const std::string_view target = req.target;
+  if (auto q = target.find("wait_ms="); q != std::string_view::npos) {
+    std::int64_t v = 0;
+    const auto digits = target.substr(q + 8);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec != std::errc() || v < 0) {
+      co_await conn.send_error(
+          Error(Errc::BadRequest, "wait_ms must be a number of milliseconds", "wait_ms"));
+      co_return;
+    }
+    wait_ms = std::min<std::int64_t>(v, 60000);
+  }
+  const auto until = ControlClock::now() + std::chrono::milliseconds(wait_ms);
+  agents->polling(node, +1, ControlClock::now());
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!agents->has_commands(node, ControlClock::now()) && ControlClock::now() < until &&
+         !(draining && draining())) {
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  agents->polling(node, -1, ControlClock::now());
+  co_await conn.send(200, "application/json",
+                     control_reply_json(agents->take(node, ControlClock::now())));
 }
 
 asio::awaitable<void> FleetApi::post_silence(ClientConnection& conn, Request& req) {

@@ -5,6 +5,7 @@
 //   POST /fleet/v1/heartbeat                              node agents (fleet token)
 //   GET  /fleet/v1/status | /fleet/v1/alerts | /fleet/v1/silences    (fleet token)
 //   POST /fleet/v1/silences, DELETE /fleet/v1/silences/<id>          (fleet token)
+//   GET  /fleet/v1/agents/<node>/commands?wait_ms=N      an agent's long poll (fleet token)
 //   GET  /metrics                                         Prometheus text format
 // One instance serves every worker; it keeps no per-request state of its own.
 #pragma once
@@ -24,11 +25,15 @@ class FleetApi : public RequestHandler {
 
   asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
 
+  // True once the server drains: long polls answer at once so shutdown does not wait on them.
+  std::function<bool()> draining;
+
  private:
   asio::awaitable<void> ping(ClientConnection& conn, Request& req, asio::ip::address peer);
   asio::awaitable<void> fleet(ClientConnection& conn, Request& req, bool loopback);
   asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req);
   asio::awaitable<void> post_silence(ClientConnection& conn, Request& req);
+  asio::awaitable<void> commands(ClientConnection& conn, Request& req);
 
   FleetService& service_;
   std::function<void(std::string&)> gateway_metrics_;

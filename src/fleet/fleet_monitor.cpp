@@ -443,6 +443,9 @@ void FleetMonitor::check_thresholds(std::uint32_t node, const std::string& name,
 }
 
 void FleetMonitor::processes(const Heartbeat& hb, FleetTime now, WriteBatch& out) {
+  for (const auto& a : hb.actions)
+    out.actions.push_back({hb.node, a.process, a.action, a.reason, a.outcome, a.recovery,
+                           a.at_ms ? a.at_ms : to_ms(now)});
   for (const auto& p : hb.processes) {
     const auto i = add_subject(SubjectKind::Process, hb.node + "/" + p.name, false);
     Subject& s = subjects_[i];

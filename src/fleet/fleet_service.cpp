@@ -28,7 +28,10 @@ FleetService::FleetService(FleetSettings settings, std::unique_ptr<Store> store,
     : settings_(std::move(settings)),
       store_(std::move(store)),
       token_(std::move(token)),
-      monitor_(settings_) {}
+      monitor_(settings_) {
+  for (const auto& c : settings_.checks)
+    if (!c.action_node.empty()) actions_[c.name] = &c;
+}
 
 FleetService::~FleetService() { stop(); }
 
@@ -58,7 +61,36 @@ void FleetService::stop() {
   store_->flush();
 }
 
+void FleetService::check_actions(WriteBatch& batch) {
+  if (actions_.empty()) return;
+  for (auto& t : batch.transitions) {
+    if (t.kind != "check") continue;
+    auto a = actions_.find(t.name);
+    if (a == actions_.end()) continue;
+    const CheckSpecConfig& c = *a->second;
+    if (t.to == "down") {
+      if (agents) {
+        agents->send(
+            c.action_node,
+            {c.action_restart, "restart", "check " + c.name + " is down: " + t.reason, true},
+            ControlClock::now());
+        agents->set_unhealthy(c.action_node, c.action_restart, true);
+      }
+      spdlog::warn("check {} is down: asking node {} to restart {}", c.name, c.action_node,
+                   c.action_restart);
+      healing_.insert(c.name);
+    } else if (t.to == "up") {
+      if (agents) agents->set_unhealthy(c.action_node, c.action_restart, false);
+      if (healing_.erase(c.name)) {
+        t.automatic = true;
+        t.reason += " (after the restart of " + c.action_node + "/" + c.action_restart + ")";
+      }
+    }
+  }
+}
+
 void FleetService::commit(WriteBatch batch, Store::Done done) {
+  check_actions(batch);
   const bool outbox = !batch.outbox.empty();
   if (outbox) pending_outbox_ += static_cast<std::int64_t>(batch.outbox.size());
   if (!outbox) {
@@ -96,6 +128,11 @@ void FleetService::heartbeat(const Heartbeat& hb, const std::string& raw, Store:
   std::lock_guard lock(mutex_);
   WriteBatch b;
   monitor_.heartbeat(hb, raw, FleetClock::now(), b);
+  if (agents) {
+    std::vector<std::pair<std::string, std::string>> states;
+    for (const auto& p : hb.processes) states.emplace_back(p.name, p.state);
+    agents->process_states(hb.node, states, ControlClock::now());
+  }
   commit(std::move(b), std::move(done));
   after_change();
 }

@@ -4,14 +4,17 @@
 // never wait on SQLite there (they get a callback once their writes are committed).
 #pragma once
 
+#include "control/agent_channel.h"
 #include "fleet/fleet_monitor.h"
 #include "store/store.h"
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace fleetgate {
@@ -35,6 +38,9 @@ class FleetService {
   // Sources the watch thread polls: set before start(); called on the watch thread.
   std::function<std::vector<BackendReport>()> backend_source;
   std::function<std::vector<UsageRow>()> usage_source;  // what happened since the last call
+  // The agents' command channel: heartbeats update its process states, and a check with an
+  // action sends its restart there. Set before start(); may stay null (no agents).
+  AgentChannel* agents = nullptr;
 
   // Restores the stored state and starts the threads.
   void start();
@@ -61,7 +67,10 @@ class FleetService {
 
  private:
   void commit(WriteBatch batch, Store::Done done);  // call with mutex_ held
-  void after_change();                              // call with mutex_ held
+  // Checks with an action: a check going down sends its restart to the agent; its coming
+  // back after that is an automatic recovery. Call with mutex_ held.
+  void check_actions(WriteBatch& batch);
+  void after_change();  // call with mutex_ held
   void watch_loop();
   void notify_loop();
 
@@ -72,6 +81,8 @@ class FleetService {
   mutable std::mutex mutex_;  // guards monitor_ and planned_wake_
   FleetMonitor monitor_;
   FleetTime planned_wake_{};
+  std::map<std::string, const CheckSpecConfig*, std::less<>> actions_;  // by check
+  std::set<std::string, std::less<>> healing_;  // checks whose action was sent, not yet up
   std::condition_variable watch_cv_;
 
   std::mutex notify_mutex_;

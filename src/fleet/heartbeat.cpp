@@ -68,7 +68,21 @@ Result<Heartbeat> parse_heartbeat(std::string_view body) {
       if (auto pid = f.number(po, "pid")) proc.pid = static_cast<long long>(*pid);
       proc.restarts = static_cast<long long>(f.number(po, "restarts").value_or(0));
       if (auto e = f.number(po, "exit_status")) proc.exit_status = static_cast<int>(*e);
+      proc.on_demand = f.boolean(po, "on_demand").value_or(false);
       if (!proc.name.empty()) hb.processes.push_back(std::move(proc));
+    }
+  if (const auto* actions = f.list(o, "actions"))
+    for (const auto& a : *actions) {
+      if (!a.is_object()) continue;
+      const auto& ao = a.get_object();
+      ActionFigures act;
+      act.at_ms = static_cast<std::int64_t>(f.number(ao, "at_ms").value_or(0));
+      act.process = f.text(ao, "process");
+      act.action = f.text(ao, "action");
+      act.reason = f.text(ao, "reason");
+      act.outcome = f.text(ao, "outcome");
+      act.recovery = f.boolean(ao, "recovery").value_or(false);
+      if (!act.process.empty() && !act.action.empty()) hb.actions.push_back(std::move(act));
     }
   std::string problem = f.problem();
   if (hb.node.size() > 200) problem = "'node' is longer than 200 characters";

@@ -6,7 +6,10 @@
 //    "gpus": [{"index": 0, "name": "RX 550", "memory_total_bytes": 4294967296,
 //              "memory_used_bytes": 1610612736, "utilization_percent": 40, "temperature_c": 61}],
 //    "processes": [{"name": "vllm", "state": "running", "pid": 4242, "restarts": 2,
-//                   "exit_status": null, "since": "2026-11-22T02:00:00Z"}]}
+//                   "exit_status": null, "on_demand": false}],
+//    "actions": [{"at_ms": 1795000000000, "process": "vllm", "action": "restart",
+//                 "reason": "liveness probe failed 3 times in a row: ...",
+//                 "outcome": "running after 4s", "recovery": true}]}
 // Everything but "node" is optional. Pure.
 #pragma once
 
@@ -14,6 +17,7 @@
 #include "core/error.h"
 #include "core/units.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,7 +47,18 @@ struct ProcessFigures {
   std::optional<long long> pid;
   long long restarts = 0;  // respawns by the agent so far
   std::optional<int> exit_status;
+  bool on_demand = false;  // started when asked: stopped is its resting state
   bool failed() const { return state == "backoff" || state == "exited" || state == "fatal"; }
+};
+
+// Something the agent did (restart, on-demand start, idle stop), reported once.
+struct ActionFigures {
+  std::int64_t at_ms = 0;
+  std::string process;
+  std::string action;
+  std::string reason;
+  std::string outcome;
+  bool recovery = false;
 };
 
 struct Heartbeat {
@@ -57,6 +72,7 @@ struct Heartbeat {
   std::vector<DiskFigures> disks;
   std::vector<GpuFigures> gpus;
   std::vector<ProcessFigures> processes;
+  std::vector<ActionFigures> actions;
 };
 
 // A figure a threshold watches, with the instance it belongs to ("/" for a mount, "0" for a GPU;

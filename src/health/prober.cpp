@@ -67,7 +67,8 @@ struct Prober::Impl {
     std::map<BackendId, std::size_t> index;
     for (std::size_t i = 0; i < deployments.size(); ++i) {
       const Deployment& d = deployments[i];
-      if (!is_self_hosted(d.api_base.host)) continue;
+      // On-demand ones are asleep most of the time: their agent says when they are ready.
+      if (!is_self_hosted(d.api_base.host) || d.on_demand) continue;
       auto [it, inserted] = index.try_emplace(backend_of[i], targets.size());
       if (inserted) {
         Target t;

@@ -24,8 +24,10 @@ using tcp = asio::ip::tcp;
 // Runs one asynchronous step on `io` for at most `timeout`; on expiry `cancel` ends it.
 // (Sync Beast calls would not do: once Asio has put the socket in non-blocking mode for the
 // connect, its synchronous reads poll without a limit and SO_RCVTIMEO no longer applies.)
+// `abandon`, when set, ends the step early (checked every 100 ms).
 template <class Start, class Cancel>
-boost::system::error_code step(asio::io_context& io, Duration timeout, Start start, Cancel cancel) {
+boost::system::error_code step(asio::io_context& io, Duration timeout, Start start, Cancel cancel,
+                               const std::atomic<bool>* abandon) {
   boost::system::error_code result = asio::error::timed_out;
   bool done = false;
   start([&](const boost::system::error_code& ec) {
@@ -33,7 +35,17 @@ boost::system::error_code step(asio::io_context& io, Duration timeout, Start sta
     done = true;
   });
   io.restart();
-  io.run_for(timeout);
+  if (!abandon) {
+    io.run_for(timeout);
+  } else {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done && !abandon->load() && !io.stopped()) {
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) break;
+      io.run_for(
+          std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(100)));
+    }
+  }
   if (!done) {
     cancel();
     io.restart();
@@ -45,14 +57,15 @@ boost::system::error_code step(asio::io_context& io, Duration timeout, Start sta
 
 template <class Stream, class Cancel>
 Result<std::string> exchange(asio::io_context& io, Stream& stream, Duration timeout, Cancel cancel,
-                             http::request<http::string_body>& req) {
+                             http::request<http::string_body>& req,
+                             const std::atomic<bool>* abandon) {
   auto ec = step(
       io, timeout,
       [&](auto done) {
         http::async_write(stream, req,
                           [done](const boost::system::error_code& e, std::size_t) { done(e); });
       },
-      cancel);
+      cancel, abandon);
   if (ec) return Error(Errc::UpstreamUnreachable, "sending: " + ec.message());
   boost::beast::flat_buffer buffer;
   http::response<http::string_body> res;
@@ -62,7 +75,7 @@ Result<std::string> exchange(asio::io_context& io, Stream& stream, Duration time
         http::async_read(stream, buffer, res,
                          [done](const boost::system::error_code& e, std::size_t) { done(e); });
       },
-      cancel);
+      cancel, abandon);
   if (ec) return Error(Errc::UpstreamProtocol, "reading the answer: " + ec.message());
   if (res.result_int() < 200 || res.result_int() > 299)
     return Error(Errc::UpstreamProtocol,
@@ -75,7 +88,7 @@ Result<std::string> exchange(asio::io_context& io, Stream& stream, Duration time
 
 Result<std::string> http_call(const Url& url, const std::string& method, const std::string& target,
                               const std::string& body, const std::optional<std::string>& token,
-                              Duration timeout) {
+                              Duration timeout, const std::atomic<bool>* abandon) {
   asio::io_context io;
   tcp::resolver resolver(io);
   tcp::socket socket(io);
@@ -97,7 +110,7 @@ Result<std::string> http_call(const Url& url, const std::string& method, const s
                                                             const tcp::endpoint&) { done(e); });
                                });
       },
-      close);
+      close, abandon);
   if (connected == asio::error::timed_out)
     return Error(Errc::UpstreamTimeout, "connecting to " + url.authority() + ": timed out");
   if (connected)
@@ -116,7 +129,7 @@ Result<std::string> http_call(const Url& url, const std::string& method, const s
   }
   req.keep_alive(false);
   req.prepare_payload();
-  if (!url.tls) return exchange(io, socket, timeout, close, req);
+  if (!url.tls) return exchange(io, socket, timeout, close, req, abandon);
   asio::ssl::context tls(asio::ssl::context::tls_client);
   tls.set_default_verify_paths();
   asio::ssl::stream<tcp::socket&> stream(socket, tls);
@@ -127,9 +140,9 @@ Result<std::string> http_call(const Url& url, const std::string& method, const s
   stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
   const auto shaken = step(
       io, timeout, [&](auto done) { stream.async_handshake(asio::ssl::stream_base::client, done); },
-      close);
+      close, abandon);
   if (shaken) return Error(Errc::UpstreamProtocol, "TLS handshake: " + shaken.message());
-  return exchange(io, stream, timeout, close, req);
+  return exchange(io, stream, timeout, close, req, abandon);
 }
 
 }  // namespace fleetgate

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/units.h"
 
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -14,8 +15,9 @@ namespace fleetgate {
 
 // The body of a 2xx answer, or why there was none (other statuses carry their body). `target`
 // is appended to the URL's path ("/" when both are empty); a non-empty `body` is sent as JSON.
+// `abandon`, when given, ends the call early once it becomes true (a long poll at shutdown).
 Result<std::string> http_call(const Url& url, const std::string& method, const std::string& target,
                               const std::string& body, const std::optional<std::string>& token,
-                              Duration timeout);
+                              Duration timeout, const std::atomic<bool>* abandon = nullptr);
 
 }  // namespace fleetgate

@@ -1,5 +1,7 @@
 #include "server/gateway.h"
 
+#include "control/agent_channel.h"
+
 #include "core/json_escape.h"
 #include "openai/anthropic.h"
 #include "openai/error_json.h"
@@ -425,6 +427,7 @@ Gateway::Choice Gateway::choose(std::string_view model, const Tried& tried) {
     if (std::find(tried.begin(), tried.end(), i) != tried.end() || !health.available(i, now))
       continue;
     const Deployment& d = state_->config.deployments[i];
+    if (d.on_demand && !awake(d)) continue;
     const HealthBoard::Load l = health.load(i, minute);
     CandidateLoad& c = loads.emplace_back();
     c = CandidateLoad{i, d.weight, d.order.value_or(1), l.in_flight, l.ttfb_ewma_ms, 1.0, false};
@@ -487,9 +490,15 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   bool switched_to_context_fallbacks = false;
   bool give_up = false;
 
+  bool woken = false;        // asked an agent for an on-demand backend already
+  bool wake_failed = false;  // ... and it did not come (log.error says why)
   while (!give_up) {
     for (int tries = 0; tries < per_model && !give_up;) {
-      const Choice choice = choose(model, tried);
+      Choice choice = choose(model, tried);
+      if (!choice.index && !choice.saturated && !woken && state_->agents) {
+        woken = true;
+        choice.index = co_await wake(model, tried, log, wake_failed);
+      }
       if (!choice.index && choice.saturated && attempts == 0) {
         // Every deployment is at its limit: wait for room, briefly and in bounded numbers.
         if (!queued) {
@@ -537,6 +546,10 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     model = (*chain)[next_in_chain++];
   }
 
+  if (attempts == 0 && wake_failed) {
+    co_await conn.send_error(Error(Errc::Unavailable, log.error));
+    co_return;
+  }
   if (attempts == 0 && saturated_everywhere(first_model, queued.has_value())) {
     co_await refuse_saturated(conn, first_model, log);
     co_return;
@@ -559,6 +572,61 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     co_return;
   }
   co_await answer_failure(conn, last, log);
+}
+
+bool Gateway::awake(const Deployment& d) const {
+  if (!state_->agents) return true;
+  const auto p = state_->agents->process(d.on_demand->node, d.on_demand->process);
+  return p && p->state == "running";
+}
+
+asio::awaitable<std::optional<DeploymentIndex>> Gateway::wake(std::string_view model,
+                                                              const Tried& tried, AccessRecord& log,
+                                                              bool& failed) {
+  const auto* members = state_->routes.candidates(model);
+  if (!members) co_return std::nullopt;
+  AgentChannel& agents = *state_->agents;
+  for (DeploymentIndex i : *members) {
+    const Deployment& d = state_->config.deployments[i];
+    if (!d.on_demand || awake(d) || std::find(tried.begin(), tried.end(), i) != tried.end())
+      continue;
+    const auto& od = *d.on_demand;
+    const auto asked = ControlClock::now();
+    const auto seen = agents.process(od.node, od.process);
+    if (!seen || seen->state != "starting") {
+      if (!agents.connected(od.node, asked)) {
+        failed = true;
+        log.error = "Model '" + std::string(model) + "' is served on demand by process '" +
+                    od.process + "' on node '" + od.node +
+                    "', and that node's agent is not connected; it cannot be started now.";
+        continue;
+      }
+      agents.send(od.node, {od.process, "start", "a request for " + std::string(model), false},
+                  asked);
+    }
+    // Ready when a heartbeat after the ask says running; bounded by ready_timeout.
+    const auto until = asked + std::min(od.ready_timeout, whole_timeout(d));
+    log.route +=
+        (log.route.empty() ? "" : "; ") + std::string("woke ") + od.node + "/" + od.process;
+    while (ControlClock::now() < until) {
+      co_await sleep(std::chrono::milliseconds(50));
+      const auto p = agents.process(od.node, od.process);
+      if (p && p->state == "running" && p->updated > asked) {
+        state_->health->record(i, Outcome::Success, CoarseClock::now());
+        failed = false;
+        co_return i;
+      }
+      if (p && p->updated > asked && (p->state == "fatal" || p->state == "exited")) break;
+    }
+    failed = true;
+    const auto p = agents.process(od.node, od.process);
+    log.error = "Model '" + std::string(model) + "' is served on demand by process '" + od.process +
+                "' on node '" + od.node + "', which was asked to start but " +
+                (p && (p->state == "fatal" || p->state == "exited")
+                     ? "failed (" + p->state + ")."
+                     : "was not ready within " + format_duration(od.ready_timeout) + ".");
+  }
+  co_return std::nullopt;
 }
 
 std::size_t Gateway::route_auto(const Request& req, AccessRecord& log) {
@@ -591,6 +659,8 @@ void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int n
   }
   state_->health->started(index);
   if (counts_usage_) state_->health->count_request(index, usage_minute());
+  if (const auto& od = state_->config.deployments[index].on_demand; od && state_->agents)
+    state_->agents->touch(od->node, od->process);  // not idle
 }
 
 bool Gateway::saturated_everywhere(std::string_view model, bool waited) {
@@ -609,6 +679,8 @@ void Gateway::end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord&
   }
   HealthBoard& health = *state_->health;
   health.finished(index);
+  if (const auto& od = state_->config.deployments[index].on_demand; od && state_->agents)
+    state_->agents->touch(od->node, od->process);
   if (a.health) health.record(index, *a.health, CoarseClock::now(), a.retry_after);
 }
 

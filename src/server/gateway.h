@@ -53,6 +53,12 @@ class Gateway : public RequestHandler {
   // A healthy, untried deployment of `model` with room, by the routing strategy.
   Choice choose(std::string_view model, const Tried& tried);
   bool saturated_everywhere(std::string_view model, bool waited);
+  // An on-demand deployment is routed to only while its agent says its process is running.
+  bool awake(const Deployment& d) const;
+  // Asks the agent of one of `model`'s sleeping on-demand deployments to start it and waits
+  // for it to be ready (bounded). nullopt: none to wake, or `failed` (log.error says why).
+  asio::awaitable<std::optional<DeploymentIndex>> wake(std::string_view model, const Tried& tried,
+                                                       AccessRecord& log, bool& failed);
   std::int64_t usage_minute() const;
   // The auto router's tier for this request; records the decision in the log.
   std::size_t route_auto(const Request& req,

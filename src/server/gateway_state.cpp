@@ -8,10 +8,11 @@
 
 namespace fleetgate {
 
-GatewayState::GatewayState(Config c)
+GatewayState::GatewayState(Config c, AgentChannel* agent_channel)
     : config(std::move(c)),
       routes(config),
       metrics(std::make_unique<GatewayMetrics>(config.gateway.threads, config.deployments.size())) {
+  agents = agent_channel;
   created = std::chrono::duration_cast<std::chrono::seconds>(
                 std::chrono::system_clock::now().time_since_epoch())
                 .count();

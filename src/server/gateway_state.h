@@ -13,6 +13,8 @@
 
 namespace fleetgate {
 
+class AgentChannel;
+
 struct GatewayState {
   Config config;
   RouteTable routes;
@@ -32,7 +34,10 @@ struct GatewayState {
   std::string models_body;   // GET /v1/models
   std::int64_t created = 0;  // start time, for /v1/models
 
-  explicit GatewayState(Config c);
+  // The control plane's channel to the node agents (on-demand backends); null without one.
+  AgentChannel* agents = nullptr;
+
+  explicit GatewayState(Config c, AgentChannel* agent_channel = nullptr);
 };
 
 }  // namespace fleetgate

@@ -52,6 +52,13 @@ CREATE TABLE usage_minutes (
   busy_ms INTEGER NOT NULL,
   PRIMARY KEY (deployment, minute_ms)) WITHOUT ROWID;
 )sql",
+    // 2: what the agents did (restarts, on-demand starts, idle stops), with why and how it went.
+    R"sql(
+CREATE TABLE actions (
+  id INTEGER PRIMARY KEY, node TEXT NOT NULL, process TEXT NOT NULL, action TEXT NOT NULL,
+  reason TEXT NOT NULL, outcome TEXT NOT NULL, recovery INTEGER NOT NULL, at_ms INTEGER NOT NULL);
+CREATE INDEX actions_at ON actions (at_ms);
+)sql",
 };
 
 }  // namespace

@@ -103,6 +103,17 @@ struct UsageRow {
   std::int64_t busy_ms = 0;  // request time, divided by the deployment's parallel slots
 };
 
+// Something an agent did to a process, on its own or when asked.
+struct ActionRow {
+  std::string node;
+  std::string process;
+  std::string action;     // start, stop, restart
+  std::string reason;     // why: "liveness probe failed 3 times in a row: ...", "idle for 10m"
+  std::string outcome;    // how it went: "running after 1.2s", "failed: ..."
+  bool recovery = false;  // counted as an automatic recovery
+  std::int64_t at_ms = 0;
+};
+
 // One transaction's worth of writes.
 struct WriteBatch {
   std::vector<SubjectRow> subjects;                                   // upserted by (kind, name)
@@ -115,11 +126,12 @@ struct WriteBatch {
   std::vector<OutboxResult> outbox_results;
   std::vector<SilenceRow> silences;  // upserted by id
   std::vector<UsageRow> usage;       // added to the minute's row
+  std::vector<ActionRow> actions;
 
   bool empty() const {
     return subjects.empty() && removed_subjects.empty() && transitions.empty() && pings.empty() &&
            heartbeats.empty() && alerts.empty() && outbox.empty() && outbox_results.empty() &&
-           silences.empty() && usage.empty();
+           silences.empty() && usage.empty() && actions.empty();
   }
 };
 

@@ -226,7 +226,19 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
                "(deployment, minute_ms) DO UPDATE SET requests=requests+?3, errors=errors+?4, "
                "prompt_tokens=prompt_tokens+?5, completion_tokens=completion_tokens+?6, "
                "busy_ms=busy_ms+?7");
+    Stmt action(db,
+                "INSERT INTO actions (node, process, action, reason, outcome, recovery, at_ms) "
+                "VALUES (?1,?2,?3,?4,?5,?6,?7)");
     for (const auto& [b, done] : work) {
+      for (const auto& a : b.actions)
+        action.bind(1, a.node)
+            .bind(2, a.process)
+            .bind(3, a.action)
+            .bind(4, a.reason)
+            .bind(5, a.outcome)
+            .bind(6, a.recovery)
+            .bind(7, a.at_ms)
+            .run();
       for (const auto& s : b.subjects)
         subject.bind(1, s.kind)
             .bind(2, s.name)
@@ -315,6 +327,7 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
       Stmt(db, "DELETE FROM node_hours WHERE hour_ms < ?1").bind(1, r.history_before_ms).run();
       Stmt(db, "DELETE FROM transitions WHERE at_ms < ?1").bind(1, r.history_before_ms).run();
       Stmt(db, "DELETE FROM usage_minutes WHERE minute_ms < ?1").bind(1, r.history_before_ms).run();
+      Stmt(db, "DELETE FROM actions WHERE at_ms < ?1").bind(1, r.history_before_ms).run();
       Stmt(db, "DELETE FROM alerts WHERE status='resolved' AND ends_at_ms < ?1")
           .bind(1, r.history_before_ms)
           .run();
@@ -408,6 +421,18 @@ std::vector<UsageRow> Store::usage(std::int64_t since_ms) {
   std::vector<UsageRow> out;
   while (s.step())
     out.push_back({s.text(0), s.i64(1), s.i64(2), s.i64(3), s.i64(4), s.i64(5), s.i64(6)});
+  return out;
+}
+
+std::vector<ActionRow> Store::actions(std::int64_t since_ms) {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_,
+         "SELECT node, process, action, reason, outcome, recovery, at_ms FROM actions "
+         "WHERE at_ms >= ?1 ORDER BY at_ms, id");
+  s.bind(1, since_ms);
+  std::vector<ActionRow> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.i64(5) != 0, s.i64(6)});
   return out;
 }
 

@@ -52,6 +52,7 @@ class Store {
   std::int64_t pending_outbox();
   std::vector<TransitionRow> transitions(std::int64_t since_ms);
   std::vector<UsageRow> usage(std::int64_t since_ms);  // summed per deployment
+  std::vector<ActionRow> actions(std::int64_t since_ms);
   std::vector<PingRow> pings(const std::string& check, std::size_t limit);
 
   // A consistent copy of the live database (SQLite's online backup API) into `path`.

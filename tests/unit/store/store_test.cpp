@@ -20,7 +20,7 @@ TEST(Store, MigratesWritesAndReadsBack) {
   {
     auto store = Store::open(path);
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ((*store)->schema_version(), 1);
+    EXPECT_EQ((*store)->schema_version(), 2);
     WriteBatch b;
     b.subjects.push_back({"check", "job", "up", "ping", 1000, 1000, 0, false, "{}"});
     b.transitions.push_back({"check", "job", "new", "up", "ping", 1000, false});
@@ -28,6 +28,8 @@ TEST(Store, MigratesWritesAndReadsBack) {
     b.outbox.push_back({0, "hook", "{\"x\":1}", 1000, 1000, 0, ""});
     b.usage.push_back({"qwen#1", 60000, 3, 1, 10, 20, 500});
     b.usage.push_back({"qwen#1", 60000, 2, 0, 5, 5, 100});  // the same minute adds up
+    b.actions.push_back({"gpu1", "vllm", "restart", "liveness probe failed 3 times in a row",
+                         "running after 4s", true, 2000});
     bool done = false;
     (*store)->write(b, [&](bool ok) { done = ok; });
     (*store)->flush();
@@ -43,6 +45,12 @@ TEST(Store, MigratesWritesAndReadsBack) {
     ASSERT_EQ(usage.size(), 1u);
     EXPECT_EQ(usage[0].requests, 5);
     EXPECT_EQ(usage[0].busy_ms, 600);
+    auto actions = (*store)->actions(0);
+    ASSERT_EQ(actions.size(), 1u);
+    EXPECT_EQ(actions[0].process, "vllm");
+    EXPECT_EQ(actions[0].outcome, "running after 4s");
+    EXPECT_TRUE(actions[0].recovery);
+    EXPECT_TRUE((*store)->actions(2001).empty());
     WriteBatch r;
     r.outbox_results.push_back({due[0].id, false, 1, 1000, 3000, "connection refused"});
     (*store)->write(r);

@@ -1,0 +1,114 @@
+#include "agent/spawn.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+extern char** environ;
+
+namespace fleetgate {
+
+namespace {
+
+// PATH lookup in the parent (execvp's search allocates, which a forked child must not do).
+std::string resolve(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    std::string dir = dirs.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+[[noreturn]] void child(const char* file, char* const* argv, char* const* envp, const char* cwd,
+                        int out_fd, int report_fd, pid_t parent) {
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // the agent died before the line above
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the agent blocks SIGTERM; its children must not
+  const int in = ::open("/dev/null", O_RDONLY);
+  if (in >= 0 && in != STDIN_FILENO) {
+    ::dup2(in, STDIN_FILENO);
+    ::close(in);
+  }
+  ::dup2(out_fd, STDOUT_FILENO);
+  ::dup2(out_fd, STDERR_FILENO);
+  int err = 0;
+  if (*cwd && ::chdir(cwd) != 0) {
+    err = errno;
+  } else {
+    ::execve(file, argv, envp);
+    err = errno;
+  }
+  [[maybe_unused]] auto n = ::write(report_fd, &err, sizeof err);
+  ::_exit(127);
+}
+
+}  // namespace
+
+Result<pid_t> spawn_in_group(const SpawnRequest& r) {
+  if (r.argv.empty() || r.argv.front().empty()) return Error(Errc::BadRequest, "empty command");
+  const std::string file = resolve(r.argv.front());
+  if (file.empty())
+    return Error(Errc::BadRequest, "cannot run " + r.argv.front() + ": not found on PATH");
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
+  for (const auto& [k, v] : r.env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = r.argv;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0)
+    return Error(Errc::Internal, std::string("pipe: ") + std::strerror(errno));
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int e = errno;
+    ::close(report[0]);
+    ::close(report[1]);
+    return Error(Errc::Internal, std::string("fork: ") + std::strerror(e));
+  }
+  if (pid == 0)
+    child(file.c_str(), argv.data(), envp.data(), r.cwd.c_str(), r.out_fd, report[1], parent);
+  ::setpgid(pid, pid);  // also here: no race with a signal to the group right after fork
+  ::close(report[1]);
+  int err = 0;
+  ssize_t n;
+  do n = ::read(report[0], &err, sizeof err);
+  while (n < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (n == sizeof err) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return Error(Errc::BadRequest, "cannot run " + r.argv.front() +
+                                       (r.cwd.empty() ? "" : " in " + r.cwd) + ": " +
+                                       std::strerror(err));
+  }
+  return pid;
+}
+
+}  // namespace fleetgate
