@@ -47,6 +47,15 @@ struct StatusOptions {
 };
 int run_status(const StatusOptions& options);
 
+struct ProcessCommandOptions {
+  std::string action;  // start, stop, restart
+  std::string target;  // NODE/PROCESS
+  std::string url = "http://127.0.0.1:4000";
+  std::optional<std::string> token;
+};
+// Asks a node's agent, through the control plane, to start, stop or restart a process.
+int run_process_command(const ProcessCommandOptions& options);
+
 struct AgentOptions {
   std::string config_path;  // its `agent:` section (and fleet.token / master_key as the token)
 };

@@ -126,4 +126,32 @@ int run_status(const StatusOptions& o) {
   return kExitOk;
 }
 
+int run_process_command(const ProcessCommandOptions& o) {
+  std::string problem;
+  auto url = parse_url(o.url, problem);
+  if (!url) {
+    spdlog::error("--url {}: {}", o.url, problem);
+    return kExitBadConfig;
+  }
+  const auto slash = o.target.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == o.target.size()) {
+    spdlog::error("{}: expected NODE/PROCESS, e.g. gpu1/vllm", o.target);
+    return kExitBadConfig;
+  }
+  const std::string path = "/fleet/v1/agents/" + o.target.substr(0, slash) + "/processes/" +
+                           o.target.substr(slash + 1) + "/" + o.action;
+  auto body = http_call(*url, "POST", path, "", o.token, std::chrono::seconds(10));
+  if (!body) {
+    spdlog::error("{}: {}", o.url, body.error().message);
+    return kExitFailure;
+  }
+  if (body->find("\"agent_connected\":false") != std::string::npos) {
+    std::cout << o.action << " of " << o.target
+              << " queued, but that node's agent is not connected now (dropped after 2 minutes)\n";
+    return kExitFailure;
+  }
+  std::cout << o.action << " of " << o.target << " sent to its agent\n";
+  return kExitOk;
+}
+
 }  // namespace fleetgate

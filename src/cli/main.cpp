@@ -69,6 +69,16 @@ int main(int argc, char** argv) {
   status_cmd->add_option("--token", status.token, "fleet token (default $FLEETGATE_TOKEN)");
   status_cmd->add_flag("--json", status.json, "the server's JSON as is");
 
+  ProcessCommandOptions proc;
+  auto* process_cmd = app.add_subcommand(
+      "process", "Ask a node's agent to start, stop or restart a supervised process");
+  process_cmd->add_option("action", proc.action, "start, stop or restart")
+      ->required()
+      ->check(CLI::IsMember({"start", "stop", "restart"}));
+  process_cmd->add_option("target", proc.target, "NODE/PROCESS, e.g. gpu1/vllm")->required();
+  process_cmd->add_option("--url", proc.url, "the server")->capture_default_str();
+  process_cmd->add_option("--token", proc.token, "fleet token (default $FLEETGATE_TOKEN)");
+
   SimCommandOptions sim;
   std::string models = "sim-model", ttft = "0ms";
   auto* sim_cmd = app.add_subcommand("sim", "Run a simulated OpenAI/Ollama/llama.cpp/vLLM backend");
@@ -112,6 +122,11 @@ int main(int argc, char** argv) {
     if (!status.token)
       if (const char* t = std::getenv("FLEETGATE_TOKEN"); t && *t) status.token = t;
     return run_status(status);
+  }
+  if (*process_cmd) {
+    if (!proc.token)
+      if (const char* t = std::getenv("FLEETGATE_TOKEN"); t && *t) proc.token = t;
+    return run_process_command(proc);
   }
   if (*sim_cmd) {
     if (!parse_csv(models, sim.sim.models)) {

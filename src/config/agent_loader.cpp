@@ -31,7 +31,10 @@ void load_processes(YamlReader& r, const YAML::Node& list, AgentSettings& out) {
     if (!r.expect_map(n, path)) continue;
     SupervisedProcess p;
     p.line = YamlReader::line(n);
-    YAML::Node idle_node = n, restore_node = n;
+    // Where to point an error; reset() rebinds (yaml-cpp's operator= would write into `n`).
+    YAML::Node idle_node, restore_node;
+    idle_node.reset(n);
+    restore_node.reset(n);
     auto positive = [&](const YAML::Node& v, const std::string& kpath, Duration& into) {
       if (auto d = r.duration(v, kpath)) {
         if (d->count() <= 0)
@@ -94,7 +97,7 @@ void load_processes(YamlReader& r, const YAML::Node& list, AgentSettings& out) {
         Duration d{0};
         positive(v, kpath, d);
         if (d.count() > 0) p.idle_stop_after = d;
-        idle_node = v;
+        idle_node.reset(v);
       } else if (key == "exclusive") {
         auto s = r.string(v, kpath);
         if (s && !is_slug(*s))
@@ -116,7 +119,7 @@ void load_processes(YamlReader& r, const YAML::Node& list, AgentSettings& out) {
         if (auto s = r.string(v, kpath)) p.config_file = *s;
       } else if (key == "restore_config") {
         if (auto b = r.boolean(v, kpath)) p.restore_config = *b;
-        restore_node = v;
+        restore_node.reset(v);
       } else {
         r.error(it->first, kpath,
                 "unknown key (name, command, env, cwd, restart, backoff_initial, backoff_max, "

@@ -1,5 +1,6 @@
 #include "fleet/fleet_api.h"
 
+#include "core/json_escape.h"
 #include "core/secret.h"
 #include "core/text_forms.h"
 #include "core/wall_time.h"
@@ -220,6 +221,12 @@ asio::awaitable<void> FleetApi::fleet(ClientConnection& conn, Request& req, bool
       co_await post_silence(conn, req);
     else
       co_await conn.send_error(wrong_method("GET or POST"));
+  } else if (path.starts_with("/fleet/v1/agents/") && path.find("/processes/") != path.npos) {
+    if (!post) {
+      co_await conn.send_error(wrong_method("POST"));
+      co_return;
+    }
+    co_await control(conn, req);
   } else if (path.starts_with("/fleet/v1/agents/") && path.ends_with("/commands")) {
     if (!get) {
       co_await conn.send_error(wrong_method("GET"));
@@ -260,6 +267,37 @@ asio::awaitable<void> FleetApi::heartbeat(ClientConnection& conn, Request& req) 
     co_await conn.send_error(Error(Errc::Unavailable, "Could not store the heartbeat; retry."));
   else
     co_await conn.send(200, "application/json", "{\"status\":\"ok\"}");
+}
+
+// POST /fleet/v1/agents/<node>/processes/<name>/<start|stop|restart>: queued for the node's
+// agent (202); what it did shows in its next heartbeat (status, report). Commands not fetched
+// within two minutes are dropped.
+asio::awaitable<void> FleetApi::control(ClientConnection& conn, Request& req) {
+  const std::string_view path = req.path();
+  const std::string_view rest = path.substr(std::string_view("/fleet/v1/agents/").size());
+  const auto mark = rest.find("/processes/");
+  const std::string node(rest.substr(0, mark));
+  const std::string_view tail = rest.substr(mark + std::string_view("/processes/").size());
+  const auto slash = tail.rfind('/');
+  const std::string process(slash == tail.npos ? tail : tail.substr(0, slash));
+  const std::string action(slash == tail.npos ? std::string_view() : tail.substr(slash + 1));
+  if (node.empty() || process.empty() || process.find('/') != std::string::npos) {
+    co_await conn.send_error(Error(Errc::NotFound, "Unknown path " + std::string(path) + "."));
+    co_return;
+  }
+  if (action != "start" && action != "stop" && action != "restart") {
+    co_await conn.send_error(
+        Error(Errc::BadRequest, "Unknown action '" + action + "': use start, stop or restart."));
+    co_return;
+  }
+  AgentChannel* agents = service_.agents;
+  const auto now = ControlClock::now();
+  const bool connected = agents && agents->connected(node, now);
+  if (agents) agents->send(node, {process, action, "asked through the fleet API", false}, now);
+  co_await conn.send(202, "application/json",
+                     "{\"queued\":true,\"node\":" + json_string(node) + ",\"process\":" +
+                         json_string(process) + ",\"action\":" + json_string(action) +
+                         ",\"agent_connected\":" + (connected ? "true" : "false") + "}");
 }
 
 // The agent's long poll: answered as soon as a command waits for its node, else after

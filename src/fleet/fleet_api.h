@@ -6,6 +6,7 @@
 //   GET  /fleet/v1/status | /fleet/v1/alerts | /fleet/v1/silences    (fleet token)
 //   POST /fleet/v1/silences, DELETE /fleet/v1/silences/<id>          (fleet token)
 //   GET  /fleet/v1/agents/<node>/commands?wait_ms=N      an agent's long poll (fleet token)
+//   POST /fleet/v1/agents/<node>/processes/<name>/<start|stop|restart>        (fleet token)
 //   GET  /metrics                                         Prometheus text format
 // One instance serves every worker; it keeps no per-request state of its own.
 #pragma once
@@ -34,6 +35,7 @@ class FleetApi : public RequestHandler {
   asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req);
   asio::awaitable<void> post_silence(ClientConnection& conn, Request& req);
   asio::awaitable<void> commands(ClientConnection& conn, Request& req);
+  asio::awaitable<void> control(ClientConnection& conn, Request& req);
 
   FleetService& service_;
   std::function<void(std::string&)> gateway_metrics_;

@@ -153,6 +153,14 @@ PhaseSnapshot build_snapshot(Store& store, const FleetSettings& settings, WallTi
   }
   std::reverse(snap.recent_recoveries.begin(), snap.recent_recoveries.end());
   if (snap.recent_recoveries.size() > 20) snap.recent_recoveries.resize(20);
+
+  for (const auto& a : store.actions(to_ms(now - 24h * 30))) {
+    snap.recovery_actions += a.recovery ? 1 : 0;
+    snap.recent_actions.push_back(
+        {from_ms(a.at_ms), a.node, a.process, a.action, a.reason, a.outcome, a.recovery});
+  }
+  std::reverse(snap.recent_actions.begin(), snap.recent_actions.end());
+  if (snap.recent_actions.size() > 20) snap.recent_actions.resize(20);
   return snap;
 }
 
@@ -214,6 +222,15 @@ std::string snapshot_json(const PhaseSnapshot& s) {
     out += "{\"kind\":" + json_string(r.kind) + ",\"name\":" + json_string(r.name) + ",\"at\":\"" +
            rfc3339(r.at) + "\",\"reason\":" + json_string(r.reason) +
            fmt::format(",\"automatic\":{}}}", r.automatic);
+  }
+  out += fmt::format("]}},\"actions\":{{\"recoveries\":{},\"recent\":[", s.recovery_actions);
+  for (std::size_t i = 0; i < s.recent_actions.size(); ++i) {
+    const auto& a = s.recent_actions[i];
+    if (i) out += ',';
+    out += "{\"at\":\"" + rfc3339(a.at) + "\",\"node\":" + json_string(a.node) +
+           ",\"process\":" + json_string(a.process) + ",\"action\":" + json_string(a.action) +
+           ",\"reason\":" + json_string(a.reason) + ",\"outcome\":" + json_string(a.outcome) +
+           fmt::format(",\"recovery\":{}}}", a.recovery);
   }
   out += "]}}\n";
   return out;
@@ -284,6 +301,18 @@ Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
         s.recent_recoveries.push_back({r.text(x, "kind"), r.text(x, "name"),
                                        r.time(x, "at").value_or(WallTime{}), r.text(x, "reason"),
                                        r.boolean(x, "automatic").value_or(false)});
+      }
+  }
+  if (const auto* ao = r.object(o, "actions")) {
+    s.recovery_actions = static_cast<int>(r.number(*ao, "recoveries").value_or(0));
+    if (const auto* list = r.list(*ao, "recent"))
+      for (const auto& v : *list) {
+        if (!v.is_object()) continue;
+        const auto& x = v.get_object();
+        s.recent_actions.push_back({r.time(x, "at").value_or(WallTime{}), r.text(x, "node"),
+                                    r.text(x, "process"), r.text(x, "action"), r.text(x, "reason"),
+                                    r.text(x, "outcome"),
+                                    r.boolean(x, "recovery").value_or(false)});
       }
   }
   if (!r.ok()) return Error(Errc::BadRequest, r.problem());
@@ -360,6 +389,17 @@ std::string render_markdown(const PhaseSnapshot& s) {
     for (const auto& r : s.recent_recoveries)
       out += fmt::format("| {} | {} {} | {} | {} |\n", when(r.at), r.kind, r.name,
                          r.automatic ? "automatic" : "manual", r.reason);
+  }
+  if (!s.recent_actions.empty()) {
+    out += "\n## Agent actions (30 days)\n\n";
+    out += fmt::format("- Recovery actions (restarts after a failed probe or check): {}\n\n",
+                       s.recovery_actions);
+    out +=
+        "| When | Process | Action | Why | Outcome "
+        "|\n|------|---------|--------|-----|---------|\n";
+    for (const auto& a : s.recent_actions)
+      out += fmt::format("| {} | {}/{} | {} | {} | {} |\n", when(a.at), a.node, a.process, a.action,
+                         a.reason, a.outcome);
   }
   return out;
 }

@@ -48,6 +48,18 @@ struct Recovery {
   bool automatic = false;
 };
 
+// Something an agent did: a restart after a failed probe or check, an on-demand start, an
+// idle stop.
+struct AgentAction {
+  WallTime at{};
+  std::string node;
+  std::string process;
+  std::string action;
+  std::string reason;
+  std::string outcome;
+  bool recovery = false;
+};
+
 struct PhaseSnapshot {
   WallTime generated_at{};
   std::string phase;
@@ -63,6 +75,8 @@ struct PhaseSnapshot {
   int automatic_recoveries = 0;  // in 30 days
   int other_recoveries = 0;
   std::vector<Recovery> recent_recoveries;  // the last 20
+  int recovery_actions = 0;                 // the agents' recovery actions in 30 days
+  std::vector<AgentAction> recent_actions;  // the last 20 of every kind
 
   bool uptime_met() const { return uptime_30d && *uptime_30d >= targets.uptime; }
   bool days_met() const { return days_at_uptime >= targets.days_at_uptime; }

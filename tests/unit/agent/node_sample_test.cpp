@@ -48,7 +48,10 @@ TEST(NodeSample, HeartbeatJsonRoundTripsThroughTheServersParser) {
   s.memory_available_bytes = 8ull << 30;
   s.disks.push_back({"/", 1000, 970});
   s.gpus.push_back({0, "RX 550", 4ull << 30, 1ull << 30, 40, 61});
-  s.processes.push_back({"vllm", "running", 4242, 2, std::nullopt});
+  s.processes.push_back({"vllm", "running", 4242, 2, std::nullopt, false});
+  s.processes.push_back({"big", "stopped", std::nullopt, 0, std::nullopt, true});
+  s.actions.push_back({1795000000000, "vllm", "restart", "liveness probe failed 3 times",
+                       "running after 4s", true});
   auto hb = parse_heartbeat(heartbeat_json(s));
   ASSERT_TRUE(hb) << hb.error().message;
   EXPECT_EQ(hb->node, "ai");
@@ -59,9 +62,15 @@ TEST(NodeSample, HeartbeatJsonRoundTripsThroughTheServersParser) {
   EXPECT_EQ(hb->disks[0].used_bytes, 970);
   ASSERT_EQ(hb->gpus.size(), 1u);
   EXPECT_EQ(hb->gpus[0].temperature_c, 61);
-  ASSERT_EQ(hb->processes.size(), 1u);
+  ASSERT_EQ(hb->processes.size(), 2u);
   EXPECT_EQ(hb->processes[0].restarts, 2);
   EXPECT_EQ(hb->processes[0].pid, 4242);
+  EXPECT_FALSE(hb->processes[0].on_demand);
+  EXPECT_TRUE(hb->processes[1].on_demand);
+  ASSERT_EQ(hb->actions.size(), 1u);
+  EXPECT_EQ(hb->actions[0].at_ms, 1795000000000);
+  EXPECT_EQ(hb->actions[0].outcome, "running after 4s");
+  EXPECT_TRUE(hb->actions[0].recovery);
   auto r = readings(*hb);
   bool disk = false;
   for (const auto& x : r) disk |= x.metric == Metric::DiskUsedPercent && x.value == 97.0;

@@ -326,6 +326,53 @@ INSTANTIATE_TEST_SUITE_P(
                   "fleet.targets.uptime: must be between 0% and 100%"},
         BadConfig{"node duplicate", "fleet:\n  nodes:\n    - {name: ai}\n    - {name: ai}\n",
                   "fleet.nodes[1].name: duplicate node 'ai'"},
+        BadConfig{"check action half", "fleet:\n  checks:\n    - {name: a, action: {node: gpu1}}\n",
+                  "config.yaml:3: fleet.checks[0].action: needs node and restart"},
+        BadConfig{"check action key",
+                  "fleet:\n  checks:\n    - {name: a, action: {node: n, restart: p, kill: 1}}\n",
+                  "fleet.checks[0].action.kill: unknown key (node, restart)"},
+        BadConfig{"on_demand half",
+                  "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x}\n"
+                  "    on_demand: {node: gpu1}\n",
+                  "config.yaml:4: model_list[0].on_demand: needs node and process"},
+        BadConfig{"on_demand timeout",
+                  "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x}\n"
+                  "    on_demand: {node: n, process: p, ready_timeout: 0}\n",
+                  "model_list[0].on_demand.ready_timeout: must be greater than 0"},
+        BadConfig{"agent period", "agent:\n  period: 10ms\n",
+                  "config.yaml:2: agent.period: must be at least 1s"},
+        BadConfig{"process without command", "agent:\n  processes:\n    - {name: a}\n",
+                  "config.yaml:3: agent.processes[0].command: is required"},
+        BadConfig{"process restart",
+                  "agent:\n  processes:\n    - {name: a, command: [x], restart: maybe}\n",
+                  "agent.processes[0].restart: must be always, on-failure or never"},
+        BadConfig{
+            "process duplicate",
+            "agent:\n  processes:\n    - {name: a, command: [x]}\n    - {name: a, command: [y]}\n",
+            "config.yaml:4: agent.processes[1].name: duplicate process 'a'"},
+        BadConfig{"process start",
+                  "agent:\n  processes:\n    - {name: a, command: [x], start: lazy}\n",
+                  "agent.processes[0].start: must be boot or on_demand"},
+        BadConfig{
+            "idle without on_demand",
+            "agent:\n  processes:\n    - name: a\n      command: [x]\n      idle_stop_after: 5m\n",
+            "config.yaml:5: agent.processes[0].idle_stop_after: needs start: on_demand"},
+        BadConfig{"ready url",
+                  "agent:\n  processes:\n    - {name: a, command: [x], ready_url: 'ftp://h/'}\n",
+                  "agent.processes[0].ready_url: must start with http:// or https://"},
+        BadConfig{"liveness failures",
+                  "agent:\n  processes:\n    - {name: a, command: [x], liveness_failures: 0}\n",
+                  "agent.processes[0].liveness_failures"},
+        BadConfig{
+            "restore without file",
+            "agent:\n  processes:\n    - name: a\n      command: [x]\n      restore_config: true\n",
+            "config.yaml:5: agent.processes[0].restore_config: needs config_file"},
+        BadConfig{"exclusive slug",
+                  "agent:\n  processes:\n    - {name: a, command: [x], exclusive: GPU 0}\n",
+                  "agent.processes[0].exclusive: must be a slug"},
+        BadConfig{"process unknown key",
+                  "agent:\n  processes:\n    - {name: a, command: [x], colour: red}\n",
+                  "agent.processes[0].colour: unknown key"},
         BadConfig{"public listen without key", "fleetgate:\n  listen: 0.0.0.0:4000\n",
                   "config.yaml:2: fleetgate.listen: listening on 0.0.0.0 (beyond loopback) needs "
                   "general_settings.master_key"}),
@@ -396,6 +443,77 @@ fleet:
   EXPECT_EQ(f.retention.history, std::chrono::hours(24 * 90));
   EXPECT_DOUBLE_EQ(f.targets.uptime, 0.95);
   EXPECT_EQ(f.targets.next_phase, "Phase 2");
+}
+
+TEST(ConfigLoader, ReadsTheAgentSectionAndOnDemandDeployments) {
+  auto r = load(R"(model_list:
+  - model_name: big
+    litellm_params: {model: hosted_vllm/llama-70b, api_base: http://10.0.0.5:8000/v1}
+    on_demand: {node: gpu1, process: llama-70b, ready_timeout: 5m}
+fleet:
+  checks:
+    - name: agent-loop
+      period: 5m
+      action: {node: gpu1, restart: loop}
+agent:
+  node: gpu1
+  server: https://fleet.lan:4000
+  token: agent-token-123
+  period: 15s
+  mounts: [/, /data]
+  log_dir: /var/log/fleetgate
+  processes:
+    - name: llama-70b
+      command: [vllm, serve, llama-70b, --port, "8000"]
+      env: {CUDA_VISIBLE_DEVICES: "0"}
+      cwd: /srv/models
+      restart: on-failure
+      start: on_demand
+      idle_stop_after: 10m
+      exclusive: gpu0
+      ready_url: http://127.0.0.1:8000/health
+      ready_timeout: 10m
+      stop_timeout: 30s
+    - name: loop
+      command: [python3, loop.py]
+      backoff_initial: 2s
+      backoff_max: 2m
+      stable_after: 1m
+      max_failures: 4
+      failure_window: 10m
+      liveness_url: http://127.0.0.1:9100/alive
+      liveness_period: 30s
+      liveness_timeout: 5s
+      liveness_failures: 4
+      config_file: /srv/loop/config.yaml
+      restore_config: true
+      log: /var/log/loop.log
+      log_max_size: 50MB
+)");
+  ASSERT_TRUE(r) << issues_of(r);
+  ASSERT_TRUE(r->deployments[0].on_demand);
+  EXPECT_EQ(r->deployments[0].on_demand->process, "llama-70b");
+  EXPECT_EQ(r->deployments[0].on_demand->ready_timeout, std::chrono::minutes(5));
+  EXPECT_EQ(r->fleet.checks[0].action_node, "gpu1");
+  EXPECT_EQ(r->fleet.checks[0].action_restart, "loop");
+  const auto& a = r->agent;
+  EXPECT_EQ(a.node, "gpu1");
+  EXPECT_EQ(a.period, std::chrono::seconds(15));
+  ASSERT_EQ(a.processes.size(), 2u);
+  const auto& llama = a.processes[0];
+  EXPECT_TRUE(llama.on_demand);
+  EXPECT_EQ(llama.idle_stop_after, std::chrono::minutes(10));
+  EXPECT_EQ(llama.exclusive, "gpu0");
+  EXPECT_EQ(llama.ready_url, "http://127.0.0.1:8000/health");
+  EXPECT_EQ(llama.ready_timeout, std::chrono::minutes(10));
+  EXPECT_EQ(llama.restart, "on-failure");
+  const auto& loop = a.processes[1];
+  EXPECT_FALSE(loop.on_demand);
+  EXPECT_EQ(loop.liveness_period, std::chrono::seconds(30));
+  EXPECT_EQ(loop.liveness_failures, 4);
+  EXPECT_TRUE(loop.restore_config);
+  EXPECT_EQ(loop.config_file, "/srv/loop/config.yaml");
+  EXPECT_EQ(loop.log_max_size, 50u * 1000 * 1000);  // MB; MiB is 1024-based
 }
 
 TEST(ConfigLoader, ReportsEveryProblemNotJustTheFirst) {
