@@ -47,6 +47,13 @@ bool write_atomically(const std::string& path, const std::string& content) {
   return !ec;
 }
 
+// SIGTERM to the group, then SIGCONT (as systemd does): a stopped process would otherwise
+// hold the SIGTERM until its stop_timeout ends in SIGKILL.
+void terminate(pid_t group) {
+  ::kill(-group, SIGTERM);
+  ::kill(-group, SIGCONT);
+}
+
 std::string seconds(AgentTime from, AgentTime to) {
   return format_duration(std::chrono::duration_cast<Duration>(to - from));
 }
@@ -235,7 +242,7 @@ void Supervisor::request_start(Proc& p, AgentTime now) {
 void Supervisor::request_stop(Proc& p, AgentTime now) {
   p.waiting_for_group = false;
   if (p.life.stop(now) && p.pid > 0) {
-    ::kill(-p.pid, SIGTERM);
+    terminate(p.pid);
     p.kill_at = now + p.spec.stop_timeout;
   }
 }
@@ -383,7 +390,7 @@ void Supervisor::probe(AgentTime now) {
     if (readiness && now - p.life.started_at().value_or(now) >= p.spec.ready_timeout) {
       p.ended_why = "not ready within " + format_duration(p.spec.ready_timeout);
       spdlog::warn("process {}: {}; stopping it (a failed start)", p.spec.name, p.ended_why);
-      ::kill(-p.pid, SIGTERM);
+      terminate(p.pid);
       p.kill_at = now + p.spec.stop_timeout;
       continue;
     }
@@ -543,7 +550,7 @@ void Supervisor::stop_all() {
       if (p->pending) finish(*p, "the agent stopped");
       const bool signal = p->life.stop(now);
       if (signal && p->pid > 0) {
-        ::kill(-p->pid, SIGTERM);
+        terminate(p->pid);
         p->kill_at = now + p->spec.stop_timeout;
         deadline = std::max(deadline, *p->kill_at);
         any = true;

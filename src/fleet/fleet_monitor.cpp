@@ -476,6 +476,10 @@ void FleetMonitor::processes(const Heartbeat& hb, FleetTime now, WriteBatch& out
       out.transitions.push_back({kind, s.name, "up", "down", why, to_ms(now), false});
       out.transitions.push_back({kind, s.name, "down", "up", why, to_ms(now), true});
       s.reason = why;
+    } else if (!t && s.state.health() == Health::Up && s.reason != p.state &&
+               (s.reason == "starting" || s.reason == "running" || s.reason == "stopping" ||
+                s.reason == "stopped")) {
+      s.reason = p.state;  // a plain state word follows the process (on-demand start, stop)
     }
     store_subject(s, out);
   }

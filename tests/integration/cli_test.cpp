@@ -57,6 +57,12 @@ TEST(Cli, TheReadmeFleetExampleIsValid) {
   std::string out;
   EXPECT_EQ(run({"check", "--config", write_config("model_list: []\n" + block)}, &out), 0) << out;
   EXPECT_EQ(out.find("error"), std::string::npos) << out;
+  // The on-demand deployment and the check with an action, a file of their own.
+  const auto od = text.find("```yaml\nmodel_list:\n  - model_name: llama-70b");
+  ASSERT_NE(od, std::string::npos);
+  const auto od_end = text.find("```", od + 7);
+  EXPECT_EQ(run({"check", "--config", write_config(text.substr(od + 8, od_end - od - 8))}, &out), 0)
+      << out;
 }
 
 TEST(Cli, CheckReportsFileLineKeyAndFails) {
