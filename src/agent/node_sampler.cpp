@@ -42,7 +42,8 @@ NodeSample sample_node(const std::vector<std::string>& mounts, Duration gpu_time
     const std::uint64_t used = total - free_all;
     s.disks.push_back({m, used + free_for_users, used});
   }
-  {  // without nvidia-smi (most machines) it does not start, and there are no GPUs to list
+  // Most machines have no nvidia-smi: then there are no GPUs to list, and nothing is started.
+  if (!find_program("nvidia-smi").empty()) {
     auto smi = run_subprocess({"nvidia-smi",
                                "--query-gpu=index,name,memory.total,memory.used,utilization.gpu,"
                                "temperature.gpu",

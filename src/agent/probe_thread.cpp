@@ -41,6 +41,7 @@ void ProbeThread::run() {
     ProbeOutcome o{job.key, answer.has_value(), answer ? std::string() : answer.error().message};
     lock.lock();
     done_.push_back(std::move(o));
+    if (!jobs_.empty()) continue;  // one wake for a batch
     lock.unlock();
     wake_();
     lock.lock();

@@ -31,7 +31,7 @@ struct ProbeOutcome {
 
 class ProbeThread {
  public:
-  // `wake` is called (from the probe thread) after each result is ready.
+  // `wake` is called (from the probe thread) when results are ready and no job is left.
   explicit ProbeThread(std::function<void()> wake);
   ~ProbeThread();
   ProbeThread(const ProbeThread&) = delete;

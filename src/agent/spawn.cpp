@@ -1,5 +1,7 @@
 #include "agent/spawn.h"
 
+#include "core/subprocess.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -16,23 +18,6 @@ extern char** environ;
 namespace fleetgate {
 
 namespace {
-
-// PATH lookup in the parent (execvp's search allocates, which a forked child must not do).
-std::string resolve(const std::string& program) {
-  if (program.find('/') != std::string::npos) return program;
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
-    std::string dir = dirs.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return {};
-}
 
 [[noreturn]] void child(const char* file, char* const* argv, char* const* envp, const char* cwd,
                         int out_fd, int report_fd, pid_t parent) {
@@ -67,7 +52,8 @@ std::string resolve(const std::string& program) {
 
 Result<pid_t> spawn_in_group(const SpawnRequest& r) {
   if (r.argv.empty() || r.argv.front().empty()) return Error(Errc::BadRequest, "empty command");
-  const std::string file = resolve(r.argv.front());
+  // PATH lookup here, in the parent: execvp's search allocates, which a forked child must not.
+  const std::string file = find_program(r.argv.front());
   if (file.empty())
     return Error(Errc::BadRequest, "cannot run " + r.argv.front() + ": not found on PATH");
   std::vector<std::string> env_strings;

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,6 +113,16 @@ Supervisor::Supervisor(std::vector<ProcessSpec> specs, std::function<void()> cha
     : changed_(std::move(changed)) {
   for (auto& s : specs) procs_.push_back(std::make_unique<Proc>(std::move(s)));
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  // With SIGCHLD blocked (the agent blocks it before starting threads), exits wake poll()
+  // through a signalfd; otherwise it looks every 100 ms.
+  sigset_t blocked;
+  pthread_sigmask(SIG_BLOCK, nullptr, &blocked);
+  if (sigismember(&blocked, SIGCHLD) == 1) {
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    child_fd_ = ::signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  }
   prober_ = std::make_unique<ProbeThread>([this] { wake(); });
 }
 
@@ -123,6 +134,7 @@ Supervisor::~Supervisor() {
     if (p->log >= 0) ::close(p->log);
   }
   if (wake_fd_ >= 0) ::close(wake_fd_);
+  if (child_fd_ >= 0) ::close(child_fd_);
 }
 
 void Supervisor::wake() {
@@ -382,11 +394,15 @@ void Supervisor::probe(AgentTime now) {
   }
   for (std::size_t i = 0; i < procs_.size(); ++i) {
     Proc& p = *procs_[i];
-    if (p.pid <= 0 || p.probing || now < p.next_probe || p.kill_at) continue;
+    if (p.pid <= 0 || p.probing || p.kill_at) continue;
     const ProcState s = p.life.state();
     const bool readiness = s == ProcState::Starting && p.spec.ready_url;
     const bool liveness = s == ProcState::Running && p.spec.liveness_url;
     if (!readiness && !liveness) continue;
+    // Due, or due within a tenth of its interval (at most 1 s): probes then go in batches,
+    // one wake-up for many processes.
+    const Duration interval = readiness ? p.spec.ready_interval : p.spec.liveness_period;
+    if (now + std::min<Duration>(interval / 10, std::chrono::seconds(1)) < p.next_probe) continue;
     if (readiness && now - p.life.started_at().value_or(now) >= p.spec.ready_timeout) {
       p.ended_why = "not ready within " + format_duration(p.spec.ready_timeout);
       spdlog::warn("process {}: {}; stopping it (a failed start)", p.spec.name, p.ended_why);
@@ -471,34 +487,45 @@ void Supervisor::tend(Proc& p, AgentTime now) {
 }
 
 void Supervisor::poll(Duration max_wait) {
-  std::vector<pollfd> fds{{wake_fd_, POLLIN, 0}};
-  std::vector<Proc*> owners{nullptr};
+  std::vector<pollfd> fds{{wake_fd_, POLLIN, 0}, {child_fd_, POLLIN, 0}};
+  std::vector<Proc*> owners{nullptr, nullptr};
   auto now = AgentClock::now();
   auto wait = max_wait;
   {
     std::lock_guard lock(mutex_);
+    auto until = [&](AgentTime at) {
+      wait =
+          std::min(wait, std::chrono::ceil<Duration>(std::max(at - now, AgentClock::duration{})));
+    };
     for (auto& p : procs_) {
       if (p->out >= 0) {
         fds.push_back({p->out, POLLIN, 0});
         owners.push_back(p.get());
       }
-      if (auto at = p->life.restart_at())
-        wait = std::min(wait,
-                        std::chrono::ceil<Duration>(std::max(*at - now, AgentClock::duration{})));
+      if (auto at = p->life.restart_at()) until(*at);
+      if (p->kill_at) until(*p->kill_at);
+      if (p->pid > 0 && !p->probing && (p->spec.ready_url || p->spec.liveness_url))
+        until(p->next_probe);
     }
   }
-  // Exits are noticed by waitpid, not by a signal: poll in short slices while anything runs.
-  wait = std::min<Duration>(wait, std::chrono::milliseconds(100));
+  // Without the signalfd, exits are noticed by waitpid alone: poll in short slices.
+  if (child_fd_ < 0) wait = std::min<Duration>(wait, std::chrono::milliseconds(100));
   ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
   if (fds[0].revents) {
     std::uint64_t n;
     [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
   }
+  const bool exits = child_fd_ < 0 || fds[1].revents;
+  if (fds[1].revents) {
+    signalfd_siginfo info[8];
+    while (::read(child_fd_, info, sizeof info) > 0) {
+    }
+  }
   std::lock_guard lock(mutex_);
-  for (std::size_t i = 1; i < fds.size(); ++i)
+  for (std::size_t i = 2; i < fds.size(); ++i)
     if (fds[i].revents) drain(*owners[i]);
   now = AgentClock::now();
-  reap(now);
+  if (exits) reap(now);  // waitpid only when SIGCHLD said something ended
   for (const auto& c : std::exchange(inbox_, {})) {
     Proc* p = find(c.process);
     if (!p) {

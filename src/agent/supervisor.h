@@ -69,7 +69,8 @@ class Supervisor {
 
   void start_all();  // all but the on-demand ones
   // Copies output to the logs, reaps exits, probes, applies commands, restarts and stops what
-  // is due. Waits at most `max_wait` for something to happen before returning.
+  // is due. Waits at most `max_wait` for something to happen before returning (exits wake it
+  // at once when the caller blocked SIGCHLD in every thread; otherwise it looks every 100 ms).
   void poll(Duration max_wait);
   // SIGTERM to every running group, then SIGKILL to those still there after their timeout.
   void stop_all();
@@ -82,11 +83,11 @@ class Supervisor {
   std::vector<ProcessSample> samples() const;
   std::vector<ActionRecord> take_actions();  // finished since the last call
   bool has(std::string_view name) const;
+  void wake();  // makes a poll() in progress return now
 
  private:
   struct Proc;
   struct Pending;
-  void wake();
   void apply(Proc& p, const ControlCommand& c, AgentTime now);
   void begin(Proc& p, std::string action, std::string reason, bool recovery, AgentTime now);
   void finish(Proc& p, std::string outcome);
@@ -105,6 +106,7 @@ class Supervisor {
   std::function<void()> changed_;
   bool told_ = false;  // something to tell the control plane at once
   int wake_fd_ = -1;   // eventfd: commands and probe results wake poll()
+  int child_fd_ = -1;  // signalfd for SIGCHLD, when the caller blocked it
   std::unique_ptr<ProbeThread> prober_;
   mutable std::mutex mutex_;  // guards lifecycles (read by samples()) and the inbox below
   std::vector<ControlCommand> inbox_;

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <thread>
 
+#include <malloc.h>
 #include <unistd.h>
 
 namespace fleetgate {
@@ -72,6 +73,8 @@ Duration poll_wait(const AgentSettings& a) {
 }  // namespace
 
 int run_agent(const AgentOptions& options) {
+  // A handful of threads that allocate little: two malloc arenas are plenty (RSS).
+  mallopt(M_ARENA_MAX, 2);
   auto loaded = load_config_file(options.config_path);
   if (!loaded) {
     for (const auto& issue : loaded.error()) spdlog::error("{}", issue.str());
@@ -96,12 +99,17 @@ int run_agent(const AgentOptions& options) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // SIGCHLD is blocked too, in every thread (they inherit the mask): the supervisor takes it
+  // from a signalfd, so child exits wake its loop without polling.
+  sigset_t blocked = stop_signals;
+  sigaddset(&blocked, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
   std::mutex mutex;
   std::condition_variable cv;
   bool stopping = false;
   bool send_now = false;
-  std::atomic<bool> abandon{false};  // ends a long poll in flight at shutdown
+  std::atomic<bool> abandon{false};   // ends a long poll in flight at shutdown
+  Supervisor* supervising = nullptr;  // guarded by mutex: woken at shutdown
   std::thread waiter([&] {
     int signo = 0;
     sigwait(&stop_signals, &signo);
@@ -109,6 +117,7 @@ int run_agent(const AgentOptions& options) {
     stopping = true;
     abandon = true;
     cv.notify_all();
+    if (supervising) supervising->wake();
   });
 
   // A state change is told at once, not at the next period: the gateway may be waiting on it.
@@ -118,6 +127,10 @@ int run_agent(const AgentOptions& options) {
     cv.notify_all();
   });
 
+  {
+    std::lock_guard lock(mutex);
+    supervising = &supervisor;
+  }
   spdlog::info("fleetgate agent for node {} reporting to {} every {} ({} processes)", a.node,
                a.server, format_duration(a.period), a.processes.size());
   std::thread heartbeats([&] {
@@ -155,6 +168,8 @@ int run_agent(const AgentOptions& options) {
       }
       lock.lock();
       cv.wait_for(lock, wait, [&] { return stopping || (send_now && !failing); });
+      // Changes come in bursts (a group stops, another starts): one heartbeat for them.
+      if (send_now) cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return stopping; });
     }
   });
 
@@ -203,7 +218,11 @@ int run_agent(const AgentOptions& options) {
       std::lock_guard lock(mutex);
       if (stopping) break;
     }
-    supervisor.poll(std::chrono::milliseconds(100));
+    supervisor.poll(std::chrono::seconds(5));  // woken sooner by exits, commands, probes
+  }
+  {
+    std::lock_guard lock(mutex);
+    supervising = nullptr;
   }
   supervisor.stop_all();
   heartbeats.join();

@@ -101,18 +101,33 @@ int run_report(const ReportOptions& o) {
   return write_output(text, o.output) ? kExitOk : kExitFailure;
 }
 
-int run_status(const StatusOptions& o) {
+namespace {
+
+// One call to the server named by --url; on failure says why and gives the exit code.
+Result<std::string> call_server(const std::string& url_text, const std::string& method,
+                                const std::string& path, const std::optional<std::string>& token,
+                                int& exit_code) {
   std::string problem;
-  auto url = parse_url(o.url, problem);
+  auto url = parse_url(url_text, problem);
   if (!url) {
-    spdlog::error("--url {}: {}", o.url, problem);
-    return kExitBadConfig;
+    spdlog::error("--url {}: {}", url_text, problem);
+    exit_code = kExitBadConfig;
+    return Error(Errc::BadRequest, problem);
   }
-  auto body = http_call(*url, "GET", "/fleet/v1/status", "", o.token, std::chrono::seconds(10));
+  auto body = http_call(*url, method, path, "", token, std::chrono::seconds(10));
   if (!body) {
-    spdlog::error("{}: {}", o.url, body.error().message);
-    return kExitFailure;
+    spdlog::error("{}: {}", url_text, body.error().message);
+    exit_code = kExitFailure;
   }
+  return body;
+}
+
+}  // namespace
+
+int run_status(const StatusOptions& o) {
+  int code = kExitOk;
+  auto body = call_server(o.url, "GET", "/fleet/v1/status", o.token, code);
+  if (!body) return code;
   if (o.json) {
     std::cout << *body << "\n";
     return kExitOk;
@@ -127,12 +142,6 @@ int run_status(const StatusOptions& o) {
 }
 
 int run_process_command(const ProcessCommandOptions& o) {
-  std::string problem;
-  auto url = parse_url(o.url, problem);
-  if (!url) {
-    spdlog::error("--url {}: {}", o.url, problem);
-    return kExitBadConfig;
-  }
   const auto slash = o.target.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == o.target.size()) {
     spdlog::error("{}: expected NODE/PROCESS, e.g. gpu1/vllm", o.target);
@@ -140,11 +149,9 @@ int run_process_command(const ProcessCommandOptions& o) {
   }
   const std::string path = "/fleet/v1/agents/" + o.target.substr(0, slash) + "/processes/" +
                            o.target.substr(slash + 1) + "/" + o.action;
-  auto body = http_call(*url, "POST", path, "", o.token, std::chrono::seconds(10));
-  if (!body) {
-    spdlog::error("{}: {}", o.url, body.error().message);
-    return kExitFailure;
-  }
+  int code = kExitOk;
+  auto body = call_server(o.url, "POST", path, o.token, code);
+  if (!body) return code;
   if (body->find("\"agent_connected\":false") != std::string::npos) {
     std::cout << o.action << " of " << o.target
               << " queued, but that node's agent is not connected now (dropped after 2 minutes)\n";

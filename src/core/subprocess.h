@@ -22,6 +22,9 @@ struct SubprocessResult {
   bool succeeded() const { return exit_code && *exit_code == 0; }
 };
 
+// `program` as PATH finds it ("" when it is not there); a name with a '/' is taken as it is.
+std::string find_program(const std::string& program);
+
 SubprocessResult run_subprocess(const std::vector<std::string>& argv, std::string_view input,
                                 bool capture_output, Duration timeout);
 

@@ -97,10 +97,17 @@ Result<std::string> http_call(const Url& url, const std::string& method, const s
     boost::system::error_code ignored;
     socket.close(ignored);
   };
-  // Resolving and connecting share one timeout.
+  // Resolving and connecting share one timeout. An IP literal needs no resolver (whose
+  // asynchronous form starts a thread of its own for each call).
+  boost::system::error_code not_literal;
+  const auto literal = asio::ip::make_address(url.host, not_literal);
   const auto connected = step(
       io, timeout,
       [&](auto done) {
+        if (!not_literal) {
+          socket.async_connect(tcp::endpoint(literal, url.port), done);
+          return;
+        }
         resolver.async_resolve(url.host, std::to_string(url.port),
                                [&socket, done](const boost::system::error_code& ec,
                                                const tcp::resolver::results_type& r) {
@@ -133,9 +140,7 @@ Result<std::string> http_call(const Url& url, const std::string& method, const s
   asio::ssl::context tls(asio::ssl::context::tls_client);
   tls.set_default_verify_paths();
   asio::ssl::stream<tcp::socket&> stream(socket, tls);
-  boost::system::error_code not_ip;
-  asio::ip::make_address(url.host, not_ip);
-  if (not_ip) SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
+  if (not_literal) SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
   stream.set_verify_mode(asio::ssl::verify_peer);
   stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
   const auto shaken = step(
