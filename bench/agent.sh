@@ -77,6 +77,8 @@ share() { awk -v d="$1" -v hz="$hz" -v ms="$2" 'BEGIN {printf "%.3f", 100 * d / 
 agent_cpu=$(share $((a1 - a0)) $((t1 - t0)))
 sv_cpu=$(share $((s1 - s0)) $((t1 - t0)))
 agent_kb=$(peak_kb $agent)
+agent_private_kb=$(awk '/Private_Dirty/ {print $2}' "/proc/$agent/smaps_rollup")
+agent_pss_kb=$(awk '/^Pss:/ {print $2}' "/proc/$agent/smaps_rollup")
 sv_kb=$(peak_kb $sv)
 heartbeats=$(grep -c '"/fleet/v1/heartbeat","status":200' "$work/access.log" || true)
 
@@ -118,6 +120,7 @@ Agent benchmark ($procs processes, ${seconds}s, heartbeat every 10s, $heartbeats
 | CPU, % of one core | $agent_cpu | $sv_cpu | $(awk -v a="$agent_cpu" -v b="$sv_cpu" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}') |
 | peak RSS, MiB | $(awk -v k="$agent_kb" 'BEGIN {printf "%.1f", k / 1024}') | $(awk -v k="$sv_kb" 'BEGIN {printf "%.1f", k / 1024}') | $(awk -v a="$agent_kb" -v b="$sv_kb" 'BEGIN {printf "%.2f", a / b}') |
 | SIGKILL to serving, p50 / max ms | $agent_p50 / $agent_max | $sv_p50 / $sv_max | |
+The agent's memory at the end: PSS $(awk -v k="$agent_pss_kb" 'BEGIN {printf "%.1f", k / 1024}') MiB, private dirty $(awk -v k="$agent_private_kb" 'BEGIN {printf "%.1f", k / 1024}') MiB (the rest is code pages of the binary and libraries).
 The sim's own start (spawn to /health answering): p50 $own_p50 ms.
 Agent over its own start: $((agent_p50 - own_p50)) ms at p50 (target <= 1000 ms).
 EOF
