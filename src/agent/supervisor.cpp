@@ -531,6 +531,7 @@ void Supervisor::poll(Duration max_wait) {
     if (!p) {
       actions_.push_back({to_ms(std::chrono::system_clock::now()), c.process,
                           std::string(to_string(c.action)), c.reason, "no such process", false});
+      told_ = true;
       continue;
     }
     apply(*p, c, now);

@@ -132,7 +132,15 @@ void AgentChannel::process_states(const std::string& node,
                                   ControlTime now) {
   std::lock_guard lock(mutex_);
   Node& n = nodes_[node];
+  n.heartbeat = now;
   for (const auto& [name, state] : states) n.processes[name] = {state, now};
+}
+
+std::optional<ControlTime> AgentChannel::last_heartbeat(const std::string& node) const {
+  std::lock_guard lock(mutex_);
+  auto it = nodes_.find(node);
+  if (it == nodes_.end()) return std::nullopt;
+  return it->second.heartbeat;
 }
 
 std::optional<AgentChannel::ProcessView> AgentChannel::process(const std::string& node,

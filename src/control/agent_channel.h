@@ -62,6 +62,7 @@ class AgentChannel {
     ControlTime updated{};
   };
   std::optional<ProcessView> process(const std::string& node, const std::string& name) const;
+  std::optional<ControlTime> last_heartbeat(const std::string& node) const;
   void touch(const std::string& node, const std::string& process);  // the gateway used it
   void set_unhealthy(const std::string& node, const std::string& process, bool unhealthy);
 
@@ -75,6 +76,7 @@ class AgentChannel {
     int open_polls = 0;
     std::optional<ControlTime> last_poll;
     std::map<std::string, ProcessView, std::less<>> processes;
+    std::optional<ControlTime> heartbeat;  // the last one
     std::vector<std::string> used;
     std::vector<std::string> unhealthy;
   };

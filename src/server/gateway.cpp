@@ -617,12 +617,15 @@ asio::awaitable<std::optional<DeploymentIndex>> Gateway::wake(std::string_view m
         co_return i;
       }
       if (p && p->updated > asked && (p->state == "fatal" || p->state == "exited")) break;
+      // Every heartbeat lists all of an agent's processes: one without it means it has none.
+      if (!p && agents.last_heartbeat(od.node)) break;
     }
     failed = true;
     const auto p = agents.process(od.node, od.process);
     log.error = "Model '" + std::string(model) + "' is served on demand by process '" + od.process +
                 "' on node '" + od.node + "', which was asked to start but " +
-                (p && (p->state == "fatal" || p->state == "exited")
+                (!p ? "that node's agent has no such process (see agent.processes)."
+                 : p->state == "fatal" || p->state == "exited"
                      ? "failed (" + p->state + ")."
                      : "was not ready within " + format_duration(od.ready_timeout) + ".");
   }

@@ -156,6 +156,21 @@ TEST(AgentControl, OnDemandWithoutItsAgentIsAClear503) {
   EXPECT_NE(r.body.find("agent is not connected"), std::string::npos) << r.body;
 }
 
+TEST(AgentControl, OnDemandProcessTheAgentDoesNotHaveIsAClear503) {
+  Fleet f;
+  f.start(
+      "model_list:\n  - model_name: big\n    litellm_params: {model: openai/m, api_base: "
+      "http://127.0.0.1:9/v1}\n    on_demand: {node: box, process: nope}\n"
+      "fleet:\n  token: tok-12345\n" +
+      agent_section(f.port, fresh_dir("nope"), "    - {name: other, command: [sleep, '600']}\n"));
+  const auto asked = std::chrono::steady_clock::now();
+  auto r = http_request(f.port, "POST", "/v1/chat/completions", chat("big"),
+                        {{"content-type", "application/json"}}, 30s);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("has no such process"), std::string::npos) << r.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);  // not the 2-minute ready_timeout
+}
+
 TEST(AgentControl, ControlApiStartsStopsAndRestartsAndGroupsAreExclusive) {
   const auto a = reserve_port();
   const auto b = reserve_port();
