@@ -1,5 +1,6 @@
 #include "app/commands.h"
 #include "app/signals.h"
+#include "config/check_summary.h"
 #include "config/loader.h"
 #include "control/agent_channel.h"
 #include "core/wall_time.h"
@@ -13,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -22,22 +24,31 @@ namespace {
 
 std::optional<Config> load_and_report(const std::string& path) {
   auto loaded = load_config_file(path);
-  if (!loaded) {
-    for (const auto& issue : loaded.error()) spdlog::error("{}", issue.str());
+  if (!loaded) {  // the errors and the warnings beside them, in file order
+    for (const auto& issue : loaded.error()) {
+      if (issue.warning)
+        spdlog::warn("{}", issue.str());
+      else
+        spdlog::error("{}", issue.str());
+    }
     return std::nullopt;
   }
   for (const auto& w : loaded->warnings) spdlog::warn("{}", w.str());
+  if (loaded->deployments.empty() && !loaded->skipped.empty())
+    spdlog::warn("{}", summarize_check(loaded, path).line);
   return std::move(*loaded);
 }
 
 }  // namespace
 
 int run_check(const std::string& config_path) {
-  auto config = load_and_report(config_path);
-  if (!config) return kExitBadConfig;
-  spdlog::info("{}: ok ({} deployments, {} models)", config_path, config->deployments.size(),
-               RouteTable(*config).model_names().size());
-  return kExitOk;
+  auto loaded = load_config_file(config_path);
+  // Everything on stdout, one problem a line, so that `fleetgate check` reads like a compiler.
+  for (const auto& issue : loaded ? loaded->warnings : loaded.error())
+    std::printf("%s\n", issue.str().c_str());
+  const CheckSummary summary = summarize_check(loaded, config_path);
+  std::printf("%s\n", summary.line.c_str());
+  return summary.exit_code;
 }
 
 int run_serve(const ServeOptions& options) {

@@ -44,7 +44,7 @@ void load_processes(YamlReader& r, const YAML::Node& list, AgentSettings& out) {
       }
     };
     for (auto it = n.begin(); it != n.end(); ++it) {
-      const std::string key = it->first.Scalar();
+      const std::string key = r.key(it->first);
       const std::string kpath = path + "." + key;
       const YAML::Node v = it->second;
       if (key == "name") {
@@ -159,7 +159,7 @@ void load_agent_section(YamlReader& r, const YAML::Node& node, AgentSettings& ou
   out.line = YamlReader::line(node);
   if (node.IsNull() || !r.expect_map(node, "agent")) return;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const std::string key = it->first.Scalar();
+    const std::string key = r.key(it->first);
     const std::string kpath = "agent." + key;
     const YAML::Node v = it->second;
     if (key == "node") {

@@ -20,9 +20,14 @@ std::string_view to_string(Provider p);
 // One entry of model_list: a public model name served by one backend.
 struct Deployment {
   std::string id;          // "<model_name>#<n>" or model_info.id; unique, used in logs and errors
-  std::string model_name;  // public name clients ask for
+  std::string model_name;  // public name clients ask for; with '*', a LiteLLM wildcard pattern
   Provider provider = Provider::OpenAI;
-  std::string upstream_model;  // litellm_params.model without the provider prefix
+  // litellm_params.model without the provider prefix; a '*' in it takes what the requested
+  // name's wildcard matched ("openai/*": the requested name as is).
+  std::string upstream_model;
+  // litellm_params.model was a bare "*": the provider follows the requested name as LiteLLM's
+  // registry places it; this deployment (one per provider) takes only names placed with it.
+  bool provider_from_request = false;
   Url api_base;
   std::optional<std::string> api_key;
   std::optional<std::uint32_t> rpm;
@@ -32,7 +37,10 @@ struct Deployment {
   std::optional<int> order;
   std::optional<Duration> timeout;         // whole request
   std::optional<Duration> stream_timeout;  // first byte and gap between events when streaming
-  std::optional<int> max_retries;
+  // LiteLLM's per-deployment client retries: a connection error, timeout, 408, 409, 429 or 5xx
+  // is tried again on this deployment (backoff from 0.5 s, doubling to 8 s) before it counts as
+  // one failure and the router moves on. LiteLLM's default is 0.
+  int max_retries = 0;
   // Served by a process that a node's agent starts on demand (agent.processes[].start:
   // on_demand): the gateway asks that agent to start it and waits up to ready_timeout.
   struct OnDemand {
@@ -44,15 +52,21 @@ struct Deployment {
   int line = 0;  // where it was declared, for messages
 };
 
+// One entry of router_settings.fallbacks (or context_window_fallbacks): `model_name` "*" is
+// LiteLLM's generic entry, for models without one of their own (also default_fallbacks).
 struct Fallback {
   std::string model_name;
   std::vector<std::string> to;
+  std::string key;  // where it was written, for messages: "router_settings.fallbacks[0]"
+  int line = 0;
 };
 
 // router_settings: parsed and validated now; acted on by the resilient router.
+// router_settings, with litellm_settings' values where router_settings does not set them.
 struct RouterSettings {
   std::string routing_strategy = "simple-shuffle";
-  int num_retries = 0;
+  int num_retries = 2;    // LiteLLM: openai.DEFAULT_MAX_RETRIES when neither section sets it
+  int max_fallbacks = 5;  // LiteLLM's ROUTER_MAX_FALLBACKS: fallback models one request may try
   std::optional<Duration> timeout;
   std::vector<Fallback> fallbacks;
   std::vector<Fallback> context_window_fallbacks;
@@ -84,6 +98,11 @@ struct HealthCheckSettings {
   Duration timeout = std::chrono::seconds(2);
   int rise = 2;  // consecutive good probes to mark a down backend up
   int fall = 3;  // consecutive bad probes to mark an up backend down
+  // A backend that answers but does not list the deployment's model: by default a ModelDrift
+  // alert while it keeps its traffic (llama.cpp lists its file name and answers any model);
+  // `eject` takes it out of rotation as well.
+  enum class OnDrift { Alert, Eject };
+  OnDrift on_drift = OnDrift::Alert;
 };
 
 // fleetgate.auto_router: a model name that picks a tier per request by transparent rules.
@@ -114,6 +133,13 @@ struct GatewaySettings {
   // this long for room (then 429 with Retry-After); at most max_queued wait per thread.
   Duration queue_timeout = std::chrono::seconds(5);
   std::uint32_t max_queued = 1000;
+  // Open client connections, in all and from one peer address; past them a new connection is
+  // closed at once (the ones already open keep being served).
+  std::uint32_t max_connections = 4096;
+  std::uint32_t max_connections_per_peer = 1024;
+  // Host header names accepted while no key is set (loopback trust), beside the listen
+  // address, localhost and loopback addresses: a defence against DNS rebinding.
+  std::vector<std::string> allowed_hosts;
 };
 
 // One problem or warning in a config file, rendered as `file:line: key.path: problem`.
@@ -122,7 +148,16 @@ struct ConfigIssue {
   int line = 0;
   std::string key;
   std::string problem;
+  bool warning = false;  // a warning: the file loads; printed beside the errors when it does not
   std::string str() const;
+};
+
+// A model_list entry that fleetgate cannot serve (an unsupported provider, say): left out with a
+// warning, as LiteLLM would fail its requests.
+struct SkippedDeployment {
+  std::string model_name;
+  int line = 0;
+  std::string why;  // short, for summaries: "azure/ unsupported"
 };
 
 struct Config {
@@ -134,6 +169,7 @@ struct Config {
   FleetSettings fleet;
   AgentSettings agent;
   std::vector<ConfigIssue> warnings;  // LiteLLM keys accepted but not acted on
+  std::vector<SkippedDeployment> skipped;
 };
 
 }  // namespace fleetgate

@@ -41,7 +41,7 @@ class FleetLoader {
   void run(const YAML::Node& node) {
     if (node.IsNull() || !r_.expect_map(node, "fleet")) return;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
+      const std::string key = r_.key(it->first);
       const std::string kpath = "fleet." + key;
       const YAML::Node v = it->second;
       if (key == "token") {
@@ -124,7 +124,7 @@ class FleetLoader {
   void thresholds(const YAML::Node& node, const std::string& base, ThresholdMap& out) {
     if (!r_.expect_map(node, base)) return;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
+      const std::string key = r_.key(it->first);
       const std::string kpath = base + "." + key;
       auto metric = parse_metric(key);
       if (!metric) {
@@ -175,7 +175,7 @@ class FleetLoader {
       spec.grace = f_.node_grace;
       spec.line = YamlReader::line(n);
       for (auto it = n.begin(); it != n.end(); ++it) {
-        const std::string key = it->first.Scalar();
+        const std::string key = r_.key(it->first);
         const std::string kpath = path + "." + key;
         if (key == "name") {
           if (auto s = r_.string(it->second, kpath)) {
@@ -221,7 +221,7 @@ class FleetLoader {
       bool ok = true;
       YAML::Node cron_node;
       for (auto it = n.begin(); it != n.end(); ++it) {
-        const std::string key = it->first.Scalar();
+        const std::string key = r_.key(it->first);
         const std::string kpath = path + "." + key;
         const YAML::Node v = it->second;
         if (key == "name") {
@@ -297,7 +297,7 @@ class FleetLoader {
   bool action(const YAML::Node& v, const std::string& kpath, CheckSpecConfig& c) {
     if (!r_.expect_map(v, kpath)) return false;
     for (auto it = v.begin(); it != v.end(); ++it) {
-      const std::string key = it->first.Scalar();
+      const std::string key = r_.key(it->first);
       if (key == "node") {
         if (auto s = r_.string(it->second, kpath + ".node")) c.action_node = *s;
       } else if (key == "restart") {
@@ -318,7 +318,7 @@ class FleetLoader {
     if (!r_.expect_map(node, "fleet.alerts")) return;
     auto& a = f_.alerts;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
+      const std::string key = r_.key(it->first);
       const std::string kpath = "fleet.alerts." + key;
       const YAML::Node v = it->second;
       if (key == "repeat_interval") {
@@ -351,7 +351,7 @@ class FleetLoader {
       ReceiverSpec rs;
       rs.line = YamlReader::line(n);
       for (auto it = n.begin(); it != n.end(); ++it) {
-        const std::string key = it->first.Scalar();
+        const std::string key = r_.key(it->first);
         const std::string kpath = path + "." + key;
         const YAML::Node v = it->second;
         if (key == "name") {
@@ -401,7 +401,7 @@ class FleetLoader {
     if (!r_.expect_map(node, "fleet.retention")) return;
     auto& rt = f_.retention;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
+      const std::string key = r_.key(it->first);
       const std::string kpath = "fleet.retention." + key;
       if (key == "pings")
         positive(it->second, kpath, rt.pings);
@@ -418,7 +418,7 @@ class FleetLoader {
     if (!r_.expect_map(node, "fleet.targets")) return;
     auto& t = f_.targets;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
+      const std::string key = r_.key(it->first);
       const std::string kpath = "fleet.targets." + key;
       const YAML::Node v = it->second;
       if (key == "phase") {

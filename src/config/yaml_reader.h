@@ -22,7 +22,21 @@ class YamlReader {
   void error(const YAML::Node& at, const std::string& key, std::string problem);
   void warn(const YAML::Node& at, const std::string& key, std::string problem);
 
-  // Each returns nullopt (having recorded an issue) when the node has the wrong type.
+  // A mapping key about to be read: returns its text and remembers its line, where problems
+  // with an empty value are reported (yaml-cpp dates an empty value at the next line).
+  std::string key(const YAML::Node& k) {
+    key_line_ = line(k);
+    return k.Scalar();
+  }
+  // The line to report a problem with `n` at.
+  int line_of(const YAML::Node& n) const {
+    return (n.IsNull() || !n.IsDefined()) && key_line_ ? key_line_ : line(n);
+  }
+  // An empty value, `~` or `null`: PyYAML's None, which LiteLLM reads as "not set".
+  static bool is_null(const YAML::Node& n) { return !n.IsDefined() || n.IsNull(); }
+
+  // Each returns nullopt (having recorded an issue) when the node has the wrong type. Numbers
+  // and booleans are read as PyYAML reads them (80_000, 0x10, on/off; quoted digits too).
   // Strings resolve LiteLLM's `os.environ/NAME` form.
   std::optional<std::string> string(const YAML::Node& n, const std::string& key);
   std::optional<double> number(const YAML::Node& n, const std::string& key);
@@ -41,6 +55,7 @@ class YamlReader {
   std::optional<std::string> scalar(const YAML::Node& n, const std::string& key, const char* what);
 
   std::string file_;
+  int key_line_ = 0;
   const EnvLookup& env_;
   ConfigIssues& issues_;
   std::vector<ConfigIssue>& warnings_;

@@ -34,10 +34,11 @@ void HealthBoard::record(std::size_t i, Outcome outcome, CoarseClock::time_point
                     std::memory_order_release);
 }
 
-void HealthBoard::set_probe(std::size_t i, ProbeReport report) {
+void HealthBoard::set_probe(std::size_t i, ProbeReport report, bool eject_drift) {
   Slot& s = *slots_[i];
   std::lock_guard lock(s.mutex);
-  s.excluded.store(report.checked && (!report.up || report.drift), std::memory_order_release);
+  s.excluded.store(report.checked && (!report.up || (report.drift && eject_drift)),
+                   std::memory_order_release);
   s.probe = std::move(report);
 }
 

@@ -68,8 +68,11 @@ class HealthBoard {
   std::int64_t in_flight(std::size_t i) const {
     return slots_[i]->in_flight.load(std::memory_order_relaxed);
   }
-  // Active checks' findings; a down or drifted deployment gets no requests.
-  void set_probe(std::size_t i, ProbeReport report);
+  // Active checks' findings; a down deployment gets no requests, nor a drifted one when
+  // `eject_drift` (fleetgate.health_checks.on_drift: eject).
+  void set_probe(std::size_t i, ProbeReport report, bool eject_drift);
+  // Taken out by the active checks (down, or drifted and ejected).
+  bool excluded(std::size_t i) const { return slots_[i]->excluded.load(std::memory_order_acquire); }
   // When a cooling deployment comes back (for choosing the least bad when all are cooling).
   CoarseClock::time_point cooling_until(std::size_t i) const;
 

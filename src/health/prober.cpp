@@ -190,7 +190,7 @@ struct Prober::Impl {
         else
           spdlog::info("deployment {} serves {} again", d.id, d.upstream_model);
       }
-      board.set_probe(i, std::move(r));
+      board.set_probe(i, std::move(r), settings.on_drift == HealthCheckSettings::OnDrift::Eject);
     }
   }
 

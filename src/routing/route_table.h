@@ -1,8 +1,9 @@
-// Public model name -> the deployments that serve it, and its fallbacks. Pure. (Choosing among
-// them is routing/balancer.)
+// Requested model name -> the deployments that serve it (exact model_name, else LiteLLM's
+// wildcard patterns), and its fallbacks. Pure. (Choosing among them is routing/balancer.)
 #pragma once
 
 #include "config/config.h"
+#include "core/model_pattern.h"
 
 #include <cstdint>
 #include <memory>
@@ -21,27 +22,45 @@ class RouteTable {
  public:
   explicit RouteTable(const Config& config);
 
-  // The deployments serving `model_name` in config order, or nullptr when none does.
-  const std::vector<DeploymentIndex>* candidates(std::string_view model_name) const;
+  struct Route {
+    const std::vector<DeploymentIndex>* members = nullptr;  // config order; null: not served
+    std::string_view group;  // the model_name that matched: the name itself, or "claude-*"
+  };
+  // The exact model_name wins; else the most specific matching pattern (LiteLLM's order: the
+  // longer pattern, then the one with more wildcards; the first written among equals).
+  Route resolve(std::string_view requested) const;
+  const std::vector<DeploymentIndex>* candidates(std::string_view requested) const {
+    return resolve(requested).members;
+  }
 
-  // router_settings.fallbacks / context_window_fallbacks for `model_name` (empty when none).
-  const std::vector<std::string>& fallbacks(std::string_view model_name) const;
-  const std::vector<std::string>& context_window_fallbacks(std::string_view model_name) const;
+  // The fallback models of a requested name, looked up as LiteLLM does: the entry for the name,
+  // else for the pattern that routed it, else for the name without its `provider/` prefix,
+  // else the generic "*" entry (and default_fallbacks). Empty when none applies.
+  const std::vector<std::string>& fallbacks(std::string_view requested) const;
+  const std::vector<std::string>& context_window_fallbacks(std::string_view requested) const;
 
-  // Public model names in config order, each once (for GET /v1/models).
+  // Public model names (patterns as written) in config order, each once (for GET /v1/models).
   const std::vector<std::string>& model_names() const { return names_; }
 
  private:
-  struct Group {
-    std::vector<DeploymentIndex> members;
-    std::vector<std::string> fallbacks;
-    std::vector<std::string> context_window_fallbacks;
-  };
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, Group, Hash, std::equal_to<>> groups_;
+  template <class T>
+  using ByName = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
+
+  const std::vector<std::string>& lookup(const ByName<std::vector<std::string>>& table,
+                                         std::string_view requested) const;
+
+  ByName<std::vector<DeploymentIndex>> groups_;
+  struct Pattern {
+    ModelPattern pattern;
+    const std::vector<DeploymentIndex>* members;
+  };
+  std::vector<Pattern> patterns_;  // most specific first
+  ByName<std::vector<std::string>> fallbacks_;
+  ByName<std::vector<std::string>> context_window_fallbacks_;
   std::vector<std::string> names_;
 };
 

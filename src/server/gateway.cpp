@@ -11,6 +11,9 @@
 #include "openai/sse.h"
 #include "routing/auto_router.h"
 #include "routing/balancer.h"
+#include "routing/client_retry.h"
+#include "routing/fallback_chain.h"
+#include "routing/upstream_model.h"
 #include "upstream/upstream_exchange.h"
 
 #include <openssl/crypto.h>
@@ -114,6 +117,12 @@ struct Gateway::Call {
   const ClientWatchScope* watching = nullptr;  // streams: the client is watched from the start
   std::array<asio::const_buffer, 4> parts{};   // the request as it goes out (gather write)
   std::size_t part_count = 0;
+  // A wildcard deployment's model for this request (and as a JSON string); empty for the others.
+  std::string upstream_model;
+  std::string upstream_json;
+  const std::string& model() const {
+    return upstream_model.empty() ? deployment.upstream_model : upstream_model;
+  }
 };
 
 // What one attempt came to. Not committed: nothing reached the client, so proxy() may try
@@ -169,8 +178,13 @@ Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worke
 }
 
 bool Gateway::serves(std::string_view model_name) const {
-  return state_->routes.candidates(model_name) ||
-         (!model_name.empty() && model_name == state_->config.gateway.auto_router.model_name);
+  if (!model_name.empty() && model_name == state_->config.gateway.auto_router.model_name)
+    return true;
+  const auto* members = state_->routes.candidates(model_name);
+  if (!members) return false;
+  for (DeploymentIndex i : *members)  // a bare "*" deployment takes only its provider's names
+    if (takes_request(state_->config.deployments[i], model_name)) return true;
+  return false;
 }
 
 bool Gateway::authorized(const Request& req) const {
@@ -427,7 +441,7 @@ Gateway::Choice Gateway::choose(std::string_view model, const Tried& tried) {
     if (std::find(tried.begin(), tried.end(), i) != tried.end() || !health.available(i, now))
       continue;
     const Deployment& d = state_->config.deployments[i];
-    if (d.on_demand && !awake(d)) continue;
+    if ((d.on_demand && !awake(d)) || !takes_request(d, model)) continue;
     const HealthBoard::Load l = health.load(i, minute);
     CandidateLoad& c = loads.emplace_back();
     c = CandidateLoad{i, d.weight, d.order.value_or(1), l.in_flight, l.ttfb_ewma_ms, 1.0, false};
@@ -477,15 +491,18 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   Clock::time_point queue_deadline{};
   int attempts = 0;
   const int per_model = 1 + std::max(0, router.num_retries);
-  // The requested model, then its fallbacks; a context-window error switches to those instead.
+  // The requested model, then the models after it (its fallbacks, or the auto router's tiers),
+  // worked out only once the first has failed; a context-window error switches to those.
   std::string_view model = fields->model_name;
-  const std::vector<std::string>* chain = &state_->routes.fallbacks(model);
+  std::optional<std::size_t> auto_tier;
   if (model == state_->config.gateway.auto_router.model_name) {
-    const std::size_t tier = route_auto(req, log);
-    model = state_->config.gateway.auto_router.tiers[tier];
-    chain = &state_->auto_fallthrough[tier];
+    auto_tier = route_auto(req, log);
+    model = state_->config.gateway.auto_router.tiers[*auto_tier];
   }
   const std::string_view first_model = model;
+  ModelChain chain;
+  ModelChain models_done;
+  bool chain_built = false;
   std::size_t next_in_chain = 0;
   bool switched_to_context_fallbacks = false;
   bool give_up = false;
@@ -493,6 +510,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   bool woken = false;        // asked an agent for an on-demand backend already
   bool wake_failed = false;  // ... and it did not come (log.error says why)
   while (!give_up) {
+    models_done.push_back(model);
     for (int tries = 0; tries < per_model && !give_up;) {
       Choice choice = choose(model, tried);
       if (!choice.index && !choice.saturated && !woken && state_->agents) {
@@ -517,33 +535,39 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
         tried.push_back(*picked);
         continue;
       }
-      if (attempts > 0) {
-        const Deployment& d = state_->config.deployments[*picked];
-        if (Clock::now() >= log.start + whole_timeout(d) ||
-            !budget_.try_retry(CoarseClock::now()) || (watching && watching->gone())) {
-          give_up = true;
-          break;
-        }
+      if (attempts > 0 && !may_retry(*picked, log, watching ? &*watching : nullptr)) {
+        give_up = true;
+        break;
       }
       ++tries;
-      begin_attempt(conn, *picked, ++attempts, log);
       tried.push_back(*picked);
-      last =
-          co_await attempt(conn, req, kind, *fields, *picked, log, watching ? &*watching : nullptr);
-      end_attempt(*picked, last, log);
+      last = co_await attempt_deployment(conn, req, kind, *fields, model, *picked, log, attempts,
+                                         watching ? &*watching : nullptr);
       if (last.committed) co_return;
       if (!last.retryable) {
         if (last.context_window && !switched_to_context_fallbacks) {
           switched_to_context_fallbacks = true;
-          chain = &state_->routes.context_window_fallbacks(model);
+          chain = fallback_chain(state_->routes, model, FallbackKind::ContextWindow,
+                                 router.max_fallbacks, models_done);
+          chain_built = true;
           next_in_chain = 0;
           break;
         }
         give_up = true;
       }
     }
-    if (give_up || next_in_chain >= chain->size()) break;
-    model = (*chain)[next_in_chain++];
+    if (give_up) break;
+    if (!chain_built) {
+      chain_built = true;
+      if (auto_tier) {
+        for (const auto& m : state_->auto_fallthrough[*auto_tier]) chain.push_back(m);
+      } else {
+        chain = fallback_chain(state_->routes, first_model, FallbackKind::General,
+                               router.max_fallbacks);
+      }
+    }
+    if (next_in_chain >= chain.size()) break;
+    model = chain[next_in_chain++];
   }
 
   if (attempts == 0 && wake_failed) {
@@ -556,15 +580,16 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   }
   if (attempts == 0) {
     // Every deployment is cooling down. Rather than fail outright, try the one that comes back
-    // first: a cooldown is a guess, and one request is a cheap way to check it.
-    const auto* members = state_->routes.candidates(first_model);
-    DeploymentIndex best = members->front();
-    for (DeploymentIndex i : *members)
-      if (health.cooling_until(i) < health.cooling_until(best)) best = i;
-    begin_attempt(conn, best, ++attempts, log);
-    last = co_await attempt(conn, req, kind, *fields, best, log, watching ? &*watching : nullptr);
-    end_attempt(best, last, log);
-    if (last.committed) co_return;
+    // first: a cooldown is a guess, and one request is a cheap way to check it. Deployments that
+    // the active checks took out (down, or drifted with on_drift: eject) are not tried.
+    if (const auto best = least_cooling(first_model)) {
+      last = co_await attempt_deployment(conn, req, kind, *fields, first_model, *best, log,
+                                         attempts, watching ? &*watching : nullptr);
+      if (last.committed) co_return;
+    } else {
+      co_await refuse_all_down(conn, first_model, log);
+      co_return;
+    }
   }
   if (watching && watching->gone()) {
     log.error = "client disconnected";
@@ -572,6 +597,53 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     co_return;
   }
   co_await answer_failure(conn, last, log);
+}
+
+bool Gateway::may_retry(DeploymentIndex index, AccessRecord& log,
+                        const ClientWatchScope* watching) {
+  const Deployment& d = state_->config.deployments[index];
+  return Clock::now() < log.start + whole_timeout(d) && budget_.try_retry(CoarseClock::now()) &&
+         !(watching && watching->gone());
+}
+
+std::optional<DeploymentIndex> Gateway::least_cooling(std::string_view model) const {
+  const auto* members = state_->routes.candidates(model);
+  if (!members) return std::nullopt;
+  const HealthBoard& health = *state_->health;
+  std::optional<DeploymentIndex> best;
+  for (DeploymentIndex i : *members) {
+    if (health.excluded(i) || !takes_request(state_->config.deployments[i], model)) continue;
+    if (!best || health.cooling_until(i) < health.cooling_until(*best)) best = i;
+  }
+  return best;
+}
+
+// One deployment's turn: the attempt, then litellm_params.max_retries more on the same
+// deployment (the OpenAI client's retries under LiteLLM) while nothing reached the client and
+// the failure is one such a client retries. To the router they count as one outcome.
+asio::awaitable<Gateway::Attempt> Gateway::attempt_deployment(
+    ClientConnection& conn, Request& req, ApiKind kind, const RequestFields& fields,
+    std::string_view model, DeploymentIndex index, AccessRecord& log, int& attempts,
+    ClientWatchScope* watching) {
+  const Deployment& d = state_->config.deployments[index];
+  for (int again = 0;; ++again) {
+    begin_attempt(conn, index, ++attempts, log);
+    Attempt a = co_await attempt(conn, req, kind, fields, model, index, log, watching);
+    std::optional<Duration> wait;
+    if (again < d.max_retries && !a.committed && client_retries(a)) {
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      wait = client_retry_delay(again, a.retry_after, unit(rng_));
+      if (Clock::now() + *wait >= log.start + whole_timeout(d) || !may_retry(index, log, watching))
+        wait.reset();
+    }
+    if (!wait) {
+      end_attempt(index, a, log);
+      co_return a;
+    }
+    a.health.reset();  // not yet an outcome: the same deployment is asked again
+    end_attempt(index, a, log);
+    co_await sleep(*wait);
+  }
 }
 
 bool Gateway::awake(const Deployment& d) const {
@@ -687,8 +759,23 @@ void Gateway::end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord&
   if (a.health) health.record(index, *a.health, CoarseClock::now(), a.retry_after);
 }
 
+bool Gateway::client_retries(const Attempt& a) {
+  if (a.retryable) return true;
+  return a.failure && !a.failure->error && client_retries_status(a.failure->status) &&
+         !a.context_window;
+}
+
 // The failure answers live in their own coroutines: their temporaries would otherwise sit in
 // proxy()'s frame on every request.
+asio::awaitable<void> Gateway::refuse_all_down(ClientConnection& conn, std::string_view model,
+                                               AccessRecord& log) {
+  log.error = "every deployment is down";
+  co_await conn.send_error(
+      Error(Errc::Unavailable, "Every deployment of '" + std::string(model) +
+                                   "' is down (active health checks); GET /admin/backends "
+                                   "says why."));
+}
+
 asio::awaitable<void> Gateway::refuse_saturated(ClientConnection& conn, std::string_view model,
                                                 AccessRecord& log) {
   conn.add_response_header("Retry-After: 1\r\n");
@@ -720,8 +807,8 @@ Duration Gateway::whole_timeout(const Deployment& d) const {
 
 asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Request& req,
                                                    ApiKind kind, const RequestFields& fields,
-                                                   DeploymentIndex index, AccessRecord& log,
-                                                   ClientWatchScope* watching) {
+                                                   std::string_view model, DeploymentIndex index,
+                                                   AccessRecord& log, ClientWatchScope* watching) {
   const Deployment& d = state_->config.deployments[index];
   const Timeouts& t = state_->config.gateway.timeouts;
   const Duration whole = whole_timeout(d);
@@ -737,11 +824,19 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
             Clock::now(),
             {},
             {},
-            nullptr};
+            nullptr,
+            {},
+            0,
+            {},
+            {}};
   call.first_byte =
       std::min(whole, fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
   call.first_byte = std::min(call.first_byte, remaining(call.deadline));
   call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
+  if (upstream_follows_request(d)) {
+    call.upstream_model = upstream_model_for(d, model);
+    call.upstream_json = json_string(call.upstream_model);
+  }
   log.deployment = d.id;
   log.deployment_index = static_cast<int>(index);
   if (watching) {
@@ -797,7 +892,8 @@ Gateway::Attempt Gateway::backend_refused(Call& c, int status, std::string body,
 
 void Gateway::build_openai_request(Call& c) {
   const Url& url = c.deployment.api_base;  // base_path is the deployment's, not the host's
-  const std::string& model = state_->model_json[c.index];
+  const std::string& model =
+      c.upstream_json.empty() ? state_->model_json[c.index] : c.upstream_json;
   const Span span = *c.fields.model;
   const std::string_view body = c.req.body;
   std::string& head = c.exchange.head();
@@ -897,7 +993,7 @@ asio::awaitable<Gateway::Attempt> Gateway::send_translated(Call& c,
 
 asio::awaitable<Gateway::Attempt> Gateway::relay_ollama(Call& c) {
   const Deployment& d = c.deployment;
-  auto translated = to_ollama_request(c.kind, d.provider, d.upstream_model, c.req.body);
+  auto translated = to_ollama_request(c.kind, d.provider, c.model(), c.req.body);
   // The client's request cannot be expressed for Ollama: no other deployment would do better.
   if (!translated) co_return Attempt::failed(translated.error());
   build_translated_request(c, d.api_base.base_path + translated->path, translated->body);
@@ -924,7 +1020,7 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_anthropic(Call& c) {
   if (c.kind != ApiKind::Chat)
     co_return Attempt::failed(
         Error(Errc::NotImplemented, "The anthropic/ provider serves chat completions only."));
-  auto translated = to_anthropic_request(c.deployment.upstream_model, c.req.body);
+  auto translated = to_anthropic_request(c.model(), c.req.body);
   if (!translated) co_return Attempt::failed(translated.error());
   const std::string& base = c.deployment.api_base.base_path;  // "" or "/v1"
   build_translated_request(c, base + (base.ends_with("/v1") ? "/messages" : "/v1/messages"),

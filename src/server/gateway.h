@@ -68,6 +68,19 @@ class Gateway : public RequestHandler {
                                          AccessRecord& log);
   asio::awaitable<void> answer_failure(ClientConnection& conn, const Attempt& last,
                                        AccessRecord& log);
+  asio::awaitable<void> refuse_all_down(ClientConnection& conn, std::string_view model,
+                                        AccessRecord& log);
+  // Another attempt after the first: within the request's time, the retry budget, and while the
+  // client waits.
+  bool may_retry(DeploymentIndex index, AccessRecord& log, const ClientWatchScope* watching);
+  // When all are cooling: the one back soonest, of those the active checks did not take out.
+  std::optional<DeploymentIndex> least_cooling(std::string_view model) const;
+  // A failure LiteLLM's OpenAI client retries on the same deployment (litellm_params.max_retries).
+  static bool client_retries(const Attempt& a);
+  asio::awaitable<Attempt> attempt_deployment(ClientConnection& conn, Request& req, ApiKind kind,
+                                              const RequestFields& fields, std::string_view model,
+                                              DeploymentIndex index, AccessRecord& log,
+                                              int& attempts, ClientWatchScope* watching);
   // Counts the requests of this worker waiting for room (fleetgate.max_queued).
   struct QueueSlot {
     explicit QueueSlot(std::uint32_t& n) : count(n) { ++count; }
@@ -83,9 +96,11 @@ class Gateway : public RequestHandler {
   // Tries deployments (retries, fallbacks, context-window fallbacks) until one answers.
   asio::awaitable<void> proxy(ClientConnection& conn, Request& req, ApiKind kind,
                               AccessRecord& log);
+  // One try of `index` for `model` (the requested name, or the fallback being tried).
   asio::awaitable<Attempt> attempt(ClientConnection& conn, Request& req, ApiKind kind,
-                                   const RequestFields& fields, DeploymentIndex index,
-                                   AccessRecord& log, ClientWatchScope* watching);
+                                   const RequestFields& fields, std::string_view model,
+                                   DeploymentIndex index, AccessRecord& log,
+                                   ClientWatchScope* watching);
   asio::awaitable<Attempt> relay_openai(Call& call);
   asio::awaitable<Attempt> relay_ollama(Call& call);
   asio::awaitable<Attempt> send_translated(Call& call, Result<TranslatedResponse> response);

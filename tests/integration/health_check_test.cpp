@@ -81,9 +81,11 @@ TEST(HealthChecks, ALoadingLlamaCppServerAndADriftedBackendGetNoTraffic) {
   auto loading = start_sim({"--models", "x", "--loading"});
   auto drifted = start_sim({"--models", "y"});  // configured for x, serves y
   auto sim = start_sim({"--models", "x"});
-  auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", loading.port) +
-                          deployment("fast", "openai/x", drifted.port) +
-                          deployment("fast", "openai/x", sim.port) + kFastChecks);
+  auto gw = start_gateway(
+      "model_list:\n" + deployment("fast", "openai/x", loading.port) +
+      deployment("fast", "openai/x", drifted.port) + deployment("fast", "openai/x", sim.port) +
+      "fleetgate:\n  health_checks: {interval: 100ms, timeout: 500ms, rise: 1, fall: 1, "
+      "on_drift: eject}\n");
   ASSERT_TRUE(
       eventually(gw.port, "fast#1", [](const json::object& b) { return is(b, "active", "down"); }));
   ASSERT_TRUE(eventually(gw.port, "fast#2", [](const json::object& b) {

@@ -129,4 +129,15 @@ Sim start_sim(std::vector<std::string> extra_args) {
   return sim;
 }
 
+int run(std::vector<std::string> args, std::string* output, std::chrono::milliseconds limit) {
+  args.insert(args.begin(), FLEETGATE_BINARY);
+  ChildProcess p(args);
+  const auto code = p.wait_exit(limit);
+  if (output) *output = p.output();
+  if (!code)
+    throw std::runtime_error("fleetgate " + args[1] + " did not exit within " +
+                             std::to_string(limit.count()) + " ms: " + p.output());
+  return *code;
+}
+
 }  // namespace fleetgate::test

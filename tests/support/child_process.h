@@ -45,4 +45,10 @@ struct Sim {
 };
 Sim start_sim(std::vector<std::string> extra_args = {});
 
+// Runs `fleetgate <args>` to its end and returns its exit status; `output` gets what it printed.
+// A command still running after `limit` throws (the test fails): a hang is never taken for a
+// non-zero exit.
+int run(std::vector<std::string> args, std::string* output = nullptr,
+        std::chrono::milliseconds limit = std::chrono::seconds(10));
+
 }  // namespace fleetgate::test

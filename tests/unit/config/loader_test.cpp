@@ -108,7 +108,7 @@ litellm_settings: {drop_params: true}
   int temperature = 0, settings = 0;
   for (const auto& w : r->warnings) {
     if (w.key.find("temperature") != std::string::npos) ++temperature;
-    if (w.key == "litellm_settings") ++settings;
+    if (w.key == "litellm_settings.drop_params") ++settings;
   }
   EXPECT_EQ(temperature, 1);
   EXPECT_EQ(settings, 1);
@@ -243,15 +243,6 @@ INSTANTIATE_TEST_SUITE_P(
                   "duplicate deployment id 'a'"},
         BadConfig{"unknown strategy", "router_settings: {routing_strategy: fastest}\n",
                   "config.yaml:1: router_settings.routing_strategy: unknown strategy 'fastest'"},
-        BadConfig{"fallback unknown",
-                  "model_list:\n  - model_name: a\n    litellm_params: {model: "
-                  "openai/a}\nrouter_settings:\n  fallbacks: [{a: [zz]}]\n",
-                  "config.yaml:5: router_settings.fallbacks: 'a' falls back to unknown model 'zz'"},
-        BadConfig{"fallback cycle",
-                  "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a}\n  - "
-                  "model_name: b\n    litellm_params: {model: openai/b}\nrouter_settings:\n  "
-                  "fallbacks: [{a: [b]}, {b: [a]}]\n",
-                  "fallback cycle: a -> b -> a"},
         BadConfig{"fallback shape", "router_settings:\n  fallbacks: [a]\n",
                   "router_settings.fallbacks[0]: must be a one-key mapping"},
         BadConfig{"master key empty", "general_settings: {master_key: ''}\n",
@@ -532,8 +523,37 @@ TEST(ConfigLoader, SkipsUnsupportedProvidersWithAWarning) {
   EXPECT_EQ(r->deployments[0].model_name, "y");
   bool warned = false;
   for (const auto& w : r->warnings)
-    warned |= w.problem.find("'azure' is not supported") != std::string::npos;
+    warned |= w.line == 3 && w.key == "model_list[0].litellm_params.model" &&
+              w.problem.find("provider 'azure/' is not one fleetgate speaks") != std::string::npos;
   EXPECT_TRUE(warned);
+  ASSERT_EQ(r->skipped.size(), 1u);
+  EXPECT_EQ(r->skipped[0].why, "azure/ unsupported");
+}
+
+TEST(ConfigLoader, FallbacksToModelsNotServedAreDroppedWithAWarningAndCyclesLoad) {
+  auto r = load(
+      "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a}\n"
+      "  - model_name: b\n    litellm_params: {model: openai/b}\n"
+      "  - model_name: c\n    litellm_params: {model: azure/c}\n"
+      "router_settings:\n  fallbacks: [{a: [b, zz, c]}, {b: [a]}, {c: [a]}]\n");
+  ASSERT_TRUE(r) << issues_of(r);
+  ASSERT_EQ(r->router.fallbacks.size(), 2u);
+  EXPECT_EQ(r->router.fallbacks[0].to, std::vector<std::string>{"b"});
+  EXPECT_EQ(r->router.fallbacks[1].model_name, "b");
+  std::string all;
+  for (const auto& w : r->warnings) all += w.str() + "\n";
+  EXPECT_NE(all.find("config.yaml:9: warning: router_settings.fallbacks[0]: 'a' falls back to "
+                     "'zz', which no deployment in model_list serves; that target is dropped"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("'a' falls back to 'c', whose every deployment was skipped (azure/ "
+                     "unsupported); that target is dropped"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("router_settings.fallbacks[2]: 'c' is a model whose every deployment was "
+                     "skipped (azure/ unsupported); this entry never applies"),
+            std::string::npos)
+      << all;
 }
 
 TEST(ConfigLoader, PublicListenWithKeyIsAllowed) {

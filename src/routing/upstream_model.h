@@ -1,0 +1,24 @@
+// The model name a deployment is asked for: litellm_params.model as written, or, for a
+// wildcard deployment, filled from the requested name as LiteLLM does. Pure.
+#pragma once
+
+#include "config/config.h"
+
+#include <string>
+#include <string_view>
+
+namespace fleetgate {
+
+// Whether the deployment's upstream model depends on the requested name.
+inline bool upstream_follows_request(const Deployment& d) {
+  return d.provider_from_request || d.upstream_model.find('*') != std::string::npos;
+}
+
+// Whether a deployment of a bare "*" model takes `requested` (its provider is the one LiteLLM
+// would infer from the name); always true for other deployments.
+bool takes_request(const Deployment& d, std::string_view requested);
+
+// What to send as "model" for `requested` (the name that was routed to `d`).
+std::string upstream_model_for(const Deployment& d, std::string_view requested);
+
+}  // namespace fleetgate
