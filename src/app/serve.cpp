@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -163,9 +164,19 @@ int run_serve(const ServeOptions& options) {
       BackendReport r;
       r.id = s->config.deployments[i].id;
       if (v.probe.checked) {
-        r.up = v.probe.up && !v.probe.drift;
-        r.reason = v.probe.drift ? "does not list model " + s->config.deployments[i].upstream_model
-                                 : v.probe.detail;
+        const auto& d = s->config.deployments[i];
+        const bool eject =
+            s->config.gateway.health_checks.on_drift == HealthCheckSettings::OnDrift::Eject;
+        r.up = v.probe.up && !(v.probe.drift && eject);
+        r.reason = v.probe.detail;
+        if (v.probe.drift) {
+          r.drift = ModelDriftReport{d.upstream_model, v.probe.listed, eject};
+          auto& listed = r.drift->listed;
+          if (!v.probe.loaded_model.empty() &&
+              std::find(listed.begin(), listed.end(), v.probe.loaded_model) == listed.end())
+            listed.push_back(v.probe.loaded_model);
+          r.reason += eject ? " (not routed to it)" : " (still routed to it)";
+        }
       } else {
         r.up = v.state != PassiveHealth::State::CoolingDown;
         r.reason = r.up ? "answering" : "cooling down after failed requests";

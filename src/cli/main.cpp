@@ -105,6 +105,10 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--close-after", sim.sim.close_after_tokens, "drop streams after N tokens");
   sim_cmd->add_option("--slots", sim.sim.slots, "answer GET /slots with this many idle slots");
   sim_cmd->add_flag("--loading", sim.sim.loading, "/health answers 503 as while loading a model");
+  sim_cmd->add_option("--model-path", sim.sim.model_path,
+                      "as llama.cpp -m PATH: answer any model name, list --models as aliases");
+  sim_cmd->add_option("--stream-error-after", sim.sim.stream_error_after,
+                      "streams send an error event after N tokens, then end");
   sim_cmd->add_flag("--fail-start", sim.fail_start, "exit with an error instead of listening");
   sim_cmd->add_option("--threads", sim.threads, "I/O threads")
       ->check(CLI::Range(1, 64))
@@ -133,6 +137,8 @@ int main(int argc, char** argv) {
       spdlog::error("--models: give at least one name");
       return kExitBadConfig;
     }
+    // As llama.cpp -m PATH: --models are its --alias names, and without any it lists the path.
+    if (!sim.sim.model_path.empty() && sim_cmd->count("--models") == 0) sim.sim.models.clear();
     auto d = parse_duration(ttft);
     if (!d) {
       spdlog::error("--ttft {}: not a duration (e.g. 200ms)", ttft);

@@ -28,6 +28,10 @@ struct Deployment {
   // litellm_params.model was a bare "*": the provider follows the requested name as LiteLLM's
   // registry places it; this deployment (one per provider) takes only names placed with it.
   bool provider_from_request = false;
+  // Whether the model sent upstream depends on the requested name (no fixed model to check).
+  bool follows_request() const {
+    return provider_from_request || upstream_model.find('*') != std::string::npos;
+  }
   Url api_base;
   std::optional<std::string> api_key;
   std::optional<std::uint32_t> rpm;

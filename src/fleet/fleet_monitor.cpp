@@ -485,7 +485,8 @@ void FleetMonitor::processes(const Heartbeat& hb, FleetTime now, WriteBatch& out
   }
 }
 
-void FleetMonitor::backend(const std::string& id, bool up, const std::string& reason, FleetTime now,
+void FleetMonitor::backend(const std::string& id, bool up, const std::string& reason,
+                           const std::optional<ModelDriftReport>& drift, FleetTime now,
                            WriteBatch& out) {
   const auto i = add_subject(SubjectKind::Backend, id, true);
   Subject& s = subjects_[i];
@@ -493,10 +494,31 @@ void FleetMonitor::backend(const std::string& id, bool up, const std::string& re
   std::optional<Transition> t;
   if (up && s.state.health() != Health::Up) t = s.state.ping(now);
   if (!up && s.state.health() != Health::Down) t = s.state.fail(now, reason);
-  if (!t) return;
-  t->reason = reason;
-  changed(i, *t, false, out);
-  store_subject(s, out);
+  if (t) {
+    t->reason = reason;
+    changed(i, *t, false, out);
+  }
+  if (t || s.drift != drift.has_value()) {  // a drift that starts or ends shows in the reason
+    s.drift = drift.has_value();
+    s.reason = reason;
+    store_subject(s, out);
+  }
+  if (!drift) {
+    resolve("ModelDrift", subjects_[i], now, out);
+    return;
+  }
+  std::string listed;
+  for (const auto& m : drift->listed) listed += (listed.empty() ? "" : ",") + m;
+  fire("ModelDrift", subjects_[i],
+       {{"severity", "warning"},
+        {"deployment", id},
+        {"declared_model", drift->declared},
+        {"listed_models", listed}},
+       {{"summary", "deployment " + id + " does not list model " + drift->declared},
+        {"description", "its backend lists " + (listed.empty() ? "nothing" : listed) + "; " +
+                            (drift->ejected ? "not routed to it (on_drift: eject)"
+                                            : "still routed to it (on_drift: alert)")}},
+       now, out);
 }
 
 void FleetMonitor::tick(FleetTime now, WriteBatch& out) {

@@ -39,11 +39,19 @@ struct Subject {
   std::string detail;     // JSON: a node's last figures, a check's last ping
   std::map<std::pair<Metric, std::string>, Threshold> thresholds;  // nodes: by (figure, instance)
   long long restarts = 0;                                          // processes: the agent's count
+  bool drift = false;                                              // backends: ModelDrift
   std::optional<std::string> uuid;                                 // checks
   std::optional<std::string> key_secret;                           // checks: ping key
 };
 
 enum class PingKind { Success, Start, Fail, ExitStatus, Log };
+
+// A backend that answers but does not list the model its deployment declares.
+struct ModelDriftReport {
+  std::string declared;
+  std::vector<std::string> listed;
+  bool ejected = false;  // fleetgate.health_checks.on_drift: eject
+};
 
 struct PingRequest {
   std::string check;  // slug
@@ -71,9 +79,10 @@ class FleetMonitor {
   // False when the check is unknown and auto-creation is off.
   bool ping(const PingRequest& p, FleetTime now, WriteBatch& out);
   void heartbeat(const Heartbeat& hb, const std::string& raw, FleetTime now, WriteBatch& out);
-  // The gateway's view of a deployment: probes (or, for remote APIs, passive health).
-  void backend(const std::string& id, bool up, const std::string& reason, FleetTime now,
-               WriteBatch& out);
+  // The gateway's view of a deployment: probes (or, for remote APIs, passive health). A
+  // drift raises a ModelDrift alert (a warning) that resolves once the listing matches again.
+  void backend(const std::string& id, bool up, const std::string& reason,
+               const std::optional<ModelDriftReport>& drift, FleetTime now, WriteBatch& out);
   // Missed deadlines, alert repeats, silences ending, flapping settling.
   void tick(FleetTime now, WriteBatch& out);
   // When tick() next has work; nullopt: nothing scheduled.

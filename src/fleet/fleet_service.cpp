@@ -184,7 +184,7 @@ void FleetService::watch_loop() {
         lock.unlock();  // the source reads the gateway's health board; keep pings flowing
         auto reports = backend_source();
         lock.lock();
-        for (const auto& r : reports) monitor_.backend(r.id, r.up, r.reason, now, b);
+        for (const auto& r : reports) monitor_.backend(r.id, r.up, r.reason, r.drift, now, b);
       }
     }
     if (now >= next_usage || stopping_) {

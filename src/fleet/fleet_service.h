@@ -24,6 +24,7 @@ struct BackendReport {
   std::string id;
   bool up = true;
   std::string reason;
+  std::optional<ModelDriftReport> drift;
 };
 
 class FleetService {

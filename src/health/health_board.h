@@ -22,9 +22,11 @@ struct ProbeReport {
   CoarseClock::time_point since{};
   CoarseClock::time_point last_probe{};
   bool last_ok = true;
-  std::string detail;             // the last probe's finding, e.g. "GET /health: 503"
-  bool drift = false;             // the backend answers but does not serve this deployment's model
-  std::optional<int> free_slots;  // llama.cpp's GET /slots, when it answers
+  std::string detail;               // the last probe's finding, e.g. "GET /health: 503"
+  bool drift = false;               // the backend answers but does not list this deployment's model
+  std::vector<std::string> listed;  // what it lists (GET /v1/models, /api/tags), as last seen
+  std::string loaded_model;         // llama.cpp's GET /props: the model it has loaded
+  std::optional<int> free_slots;    // llama.cpp's GET /slots, when it answers
   std::vector<std::string> loaded;  // Ollama's GET /api/ps: models in memory
 };
 

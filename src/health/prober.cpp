@@ -48,6 +48,9 @@ struct Prober::Target {
   ActiveHealth health{2, 3};
   std::map<std::size_t, bool> drifted;  // by deployment: what was last reported
   bool no_slots = false;                // GET /slots answered 404: not a llama.cpp server
+  bool no_props = false;                // GET /props answered 404: not a llama.cpp server
+  std::vector<std::string> listed;      // the models it listed last time it listed any
+  std::optional<LoadedModel> loaded;    // llama.cpp's /props: its one loaded model
   // What stop() interrupts: the loop's timer and the request in flight (prober thread only).
   asio::steady_timer* timer = nullptr;
   UpstreamExchange* in_flight = nullptr;
@@ -123,8 +126,9 @@ struct Prober::Impl {
     bool ok = true;
     std::string detail;
     std::optional<std::vector<std::string>> served;
+    std::optional<LoadedModel> loaded;  // llama.cpp: the one model it has (it answers any name)
     std::optional<int> free_slots;
-    std::vector<std::string> loaded;
+    std::vector<std::string> in_memory;
     if (t.ollama) {
       Get tags = co_await get(t, "/api/tags");
       if (tags.status == 200) served = parse_ollama_tags(tags.body);
@@ -133,7 +137,7 @@ struct Prober::Impl {
       if (ok) {  // what is in memory now: a cold model answers its first request slowly
         Get ps = co_await get(t, "/api/ps");
         if (ps.status == 200)
-          if (auto names = parse_ollama_tags(ps.body)) loaded = std::move(*names);
+          if (auto names = parse_ollama_tags(ps.body)) in_memory = std::move(*names);
       }
     } else {
       Get health = co_await get(t, "/health");
@@ -148,7 +152,15 @@ struct Prober::Impl {
         ok = served.has_value() || health.status == 200;
         detail = "GET /health: " + std::to_string(health.status) + ", GET " + models_path + ": " +
                  (models.status ? std::to_string(models.status) : models.problem);
-        if (ok && !t.no_slots) {  // llama.cpp only; others answer 404 once and are not asked again
+        // llama.cpp only; others answer 404 once and are not asked again.
+        if (ok && !t.no_props) {
+          Get props = co_await get(t, "/props");
+          if (props.status == 200)
+            loaded = parse_llamacpp_props(props.body);
+          else if (props.status == 404)
+            t.no_props = true;
+        }
+        if (ok && !t.no_slots) {
           Get slots = co_await get(t, "/slots");
           if (slots.status == 200)
             free_slots = parse_llamacpp_free_slots(slots.body);
@@ -167,6 +179,8 @@ struct Prober::Impl {
       else
         spdlog::warn("backend {} is down ({}): {}", pool.url(t.backend).authority(), ids, detail);
     }
+    if (served) t.listed = *served;
+    if (loaded) t.loaded = loaded;
     for (std::size_t i : t.deployments) {
       ProbeReport r;
       r.checked = true;
@@ -176,22 +190,47 @@ struct Prober::Impl {
       r.last_ok = ok;
       r.detail = detail;
       r.free_slots = free_slots;
-      r.loaded = loaded;
+      r.loaded = in_memory;
+      r.listed = t.listed;
+      if (t.loaded) r.loaded_model = t.loaded->alias.empty() ? t.loaded->path : t.loaded->alias;
       const Deployment& d = deployments[i];
-      if (served && !serves_model(*served, d.upstream_model, t.ollama)) {
-        r.drift = true;
-        r.detail += "; does not serve " + d.upstream_model;
-      }
+      // Without a fresh listing (the backend is down), what was last known stands.
+      if (served || loaded)
+        r.drift = drifted(t, d);
+      else
+        r.drift = t.drifted[i];
+      if (r.drift) r.detail += "; does not list " + d.upstream_model;
       if (r.drift != t.drifted[i]) {
         t.drifted[i] = r.drift;
         if (r.drift)
-          spdlog::warn("deployment {} drifted: {} does not serve {}; not routed to it", d.id,
-                       pool.url(t.backend).authority(), d.upstream_model);
+          spdlog::warn("deployment {} drifted: {} does not list model {} (it lists: {}); {}", d.id,
+                       pool.url(t.backend).authority(), d.upstream_model, listing(t),
+                       eject_drift() ? "not routed to it (fleetgate.health_checks.on_drift: eject)"
+                                     : "still routed to it (on_drift: alert)");
         else
-          spdlog::info("deployment {} serves {} again", d.id, d.upstream_model);
+          spdlog::info("deployment {} lists {} again", d.id, d.upstream_model);
       }
-      board.set_probe(i, std::move(r), settings.on_drift == HealthCheckSettings::OnDrift::Eject);
+      board.set_probe(i, std::move(r), eject_drift());
     }
+  }
+
+  bool eject_drift() const { return settings.on_drift == HealthCheckSettings::OnDrift::Eject; }
+
+  // A deployment whose backend does not have its model: a llama.cpp server with one model
+  // loaded is judged by what it has loaded (it answers any name), others by their listing
+  // (aliases included). Wildcard deployments have no fixed model to look for.
+  static bool drifted(const Target& t, const Deployment& d) {
+    if (d.follows_request()) return false;
+    const bool listed = serves_model(t.listed, d.upstream_model, t.ollama);
+    if (t.loaded) return !listed && !loaded_model_is(*t.loaded, d.upstream_model);
+    return !listed;
+  }
+
+  static std::string listing(const Target& t) {
+    std::string out;
+    for (const auto& m : t.listed) out += (out.empty() ? "" : ", ") + m;
+    if (t.loaded && !t.loaded->path.empty()) out += (out.empty() ? "" : ", ") + t.loaded->path;
+    return out.empty() ? "nothing" : out;
   }
 
   // Probes until stop(): it then cancels the timer or aborts the request in flight, and the

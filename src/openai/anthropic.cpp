@@ -308,6 +308,7 @@ void AnthropicStreamTranslator::on_event(std::string_view event, std::string_vie
       if (const auto* m = e->as_object().if_contains("message"); m && m->is_string())
         message = m->as_string();
     append_sse_error(out, message, "upstream_error");
+    error_ = "the Anthropic stream reported an error: " + message;
     failed_ = true;
   }
   // ping, content_block_start, content_block_stop: nothing to say.
@@ -316,8 +317,8 @@ void AnthropicStreamTranslator::on_event(std::string_view event, std::string_vie
 void AnthropicStreamTranslator::finish(std::string& out) {
   if (failed_) return;
   if (!done_) {
-    append_sse_error(out, "the Anthropic stream ended before message_stop",
-                     "upstream_stream_truncated");
+    error_ = "the Anthropic stream ended before message_stop";
+    append_sse_error(out, error_, "upstream_stream_truncated");
     return;
   }
   if (meta_.include_usage && usage_) append_usage_chunk(out, meta_, *usage_, true);

@@ -36,6 +36,8 @@ class AnthropicStreamTranslator {
   void finish(std::string& out);
 
   const std::optional<Usage>& usage() const { return usage_; }
+  // Why the stream failed (the backend's error, or how it broke off); empty while it has not.
+  const std::string& error() const { return error_; }
   bool done() const { return done_; }
 
  private:
@@ -48,6 +50,7 @@ class AnthropicStreamTranslator {
   std::string stop_reason_;
   bool done_ = false;
   bool failed_ = false;
+  std::string error_;
 };
 
 }  // namespace fleetgate

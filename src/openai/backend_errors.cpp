@@ -1,5 +1,7 @@
 #include "openai/backend_errors.h"
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -24,6 +26,39 @@ bool is_context_window_error(int status, std::string_view body) {
   };
   return std::any_of(kSignals.begin(), kSignals.end(),
                      [&](std::string_view s) { return lower.find(s) != std::string::npos; });
+}
+
+bool is_model_refused(int status, std::string_view body) {
+  if (status == 404) return true;
+  if (status != 400) return false;
+  std::string lower(body.substr(0, 4096));
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower.find("model_not_found") != std::string::npos ||
+         (lower.find("model") != std::string::npos &&
+          (lower.find("not found") != std::string::npos ||
+           lower.find("does not exist") != std::string::npos));
+}
+
+std::optional<std::string> stream_error_message(std::string_view data) {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(data, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto& o = v.as_object();
+  auto message_of = [](const boost::json::object& e) -> std::string {
+    if (const auto* m = e.if_contains("message"); m && m->is_string())
+      return std::string(m->as_string());
+    return "(no message)";
+  };
+  if (const auto* e = o.if_contains("error")) {
+    if (e->is_object()) return message_of(e->as_object());
+    if (e->is_string()) return std::string(e->as_string());
+    return "(no message)";
+  }
+  if (const auto* obj = o.if_contains("object");
+      obj && obj->is_string() && obj->as_string() == "error")
+    return message_of(o);
+  return std::nullopt;
 }
 
 std::optional<Duration> parse_retry_after(std::string_view value) {

@@ -366,16 +366,17 @@ void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
   json::value v = json::parse(line, ec);
   if (ec || !v.is_object()) {
     failed_ = true;
-    append_sse_error(out, "the Ollama backend sent a line that is not JSON",
-                     "upstream_bad_response");
+    error_ = "the Ollama backend sent a line that is not JSON";
+    append_sse_error(out, error_, "upstream_bad_response");
     return;
   }
   const auto& o = v.as_object();
   if (const auto* err = o.if_contains("error")) {
     failed_ = true;
-    const std::string msg =
-        err->is_string() ? std::string(err->as_string()) : json::serialize(*err);
-    append_sse_error(out, msg, "");
+    error_ = "the Ollama backend sent an error in its stream: " +
+             (err->is_string() ? std::string(err->as_string()) : json::serialize(*err));
+    append_sse_error(out, err->is_string() ? std::string(err->as_string()) : json::serialize(*err),
+                     "");
     return;
   }
   std::string text;
@@ -417,8 +418,8 @@ void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
 void OllamaStreamTranslator::finish(std::string& out) {
   if (failed_) return;
   if (!done_) {
-    append_sse_error(out, "the Ollama backend ended the stream before it was done",
-                     "upstream_stream_broken");
+    error_ = "the Ollama backend ended the stream before it was done";
+    append_sse_error(out, error_, "upstream_stream_broken");
     return;
   }
   out += "data: [DONE]\n\n";

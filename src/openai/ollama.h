@@ -44,6 +44,8 @@ class OllamaStreamTranslator {
 
   bool done() const { return done_; }
   const std::optional<Usage>& usage() const { return usage_; }
+  // Why the stream failed (the backend's error, or how it broke off); empty while it has not.
+  const std::string& error() const { return error_; }
 
  private:
   void chunk(std::string& out, std::string_view delta_json, std::string_view finish_reason) {
@@ -55,6 +57,7 @@ class OllamaStreamTranslator {
   bool sent_role_ = false;
   bool done_ = false;
   bool failed_ = false;
+  std::string error_;
   std::optional<Usage> usage_;
 };
 

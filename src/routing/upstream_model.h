@@ -9,11 +9,6 @@
 
 namespace fleetgate {
 
-// Whether the deployment's upstream model depends on the requested name.
-inline bool upstream_follows_request(const Deployment& d) {
-  return d.provider_from_request || d.upstream_model.find('*') != std::string::npos;
-}
-
 // Whether a deployment of a bare "*" model takes `requested` (its provider is the one LiteLLM
 // would infer from the name); always true for other deployments.
 bool takes_request(const Deployment& d, std::string_view requested);

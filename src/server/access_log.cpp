@@ -119,6 +119,10 @@ void AccessLogWriter::write(const AccessRecord& r) {
   }
   line += ",\"status\":";
   append_integer(line, static_cast<std::uint64_t>(r.status));
+  if (r.sent_status) {  // a stream that failed after its head: what the client was sent
+    line += ",\"sent_status\":";
+    append_integer(line, static_cast<std::uint64_t>(r.sent_status));
+  }
   line += ",\"latency_ms\":";
   append_millis(line, now - r.start);
   if (r.first_byte) {

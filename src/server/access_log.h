@@ -23,7 +23,9 @@ struct AccessRecord {
   std::string model;            // as the client asked (owned: the request's fields die first)
   std::string_view deployment;  // the deployment that served it, if any
   int deployment_index = -1;
-  int status = 0;
+  int status = 0;         // the outcome: what was sent, or what a failed stream counts as
+  int sent_status = 0;    // set when they differ: a stream that failed after its 200 head
+  int stream_status = 0;  // a stream that failed after its head: 502, or 504 for a deadline
   std::chrono::steady_clock::time_point start;
   std::optional<std::chrono::steady_clock::time_point> first_byte;
   std::optional<Usage> usage;

@@ -4,6 +4,7 @@
 
 #include "core/json_escape.h"
 #include "openai/anthropic.h"
+#include "openai/backend_errors.h"
 #include "openai/error_json.h"
 #include "openai/ndjson.h"
 #include "openai/ollama.h"
@@ -328,6 +329,16 @@ std::string Gateway::backends_json() const {
       out += ",\"last_probe\":";
       append_json_string(out, v.probe.detail);
       out += v.probe.drift ? ",\"drift\":true" : ",\"drift\":false";
+      out += ",\"listed\":[";
+      for (std::size_t k = 0; k < v.probe.listed.size(); ++k) {
+        if (k) out += ',';
+        append_json_string(out, v.probe.listed[k]);
+      }
+      out += ']';
+      if (!v.probe.loaded_model.empty()) {
+        out += ",\"loaded_model\":";
+        append_json_string(out, v.probe.loaded_model);
+      }
       if (v.probe.free_slots) out += ",\"free_slots\":" + std::to_string(*v.probe.free_slots);
       if (!v.probe.loaded.empty()) {
         out += ",\"loaded\":[";
@@ -338,6 +349,8 @@ std::string Gateway::backends_json() const {
         out += ']';
       }
     }
+    // What choose() acts on: whether new requests may go there now.
+    out += state_->health->available(i, now) ? ",\"routed\":true" : ",\"routed\":false";
     if (v.ttfb_ewma_ms >= 0) out += fmt::format(",\"ttfb_ewma_ms\":{:.1f}", v.ttfb_ewma_ms);
     out += ",\"strikes\":" + std::to_string(v.strikes) +
            ",\"in_flight\":" + std::to_string(v.in_flight) +
@@ -387,6 +400,10 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
       co_await conn.send(reply.status, "application/json", reply.body);
   }
   log.status = conn.status();
+  if (log.stream_status && log.status < 400) {  // an error after the 200: counted as one
+    log.sent_status = log.status;
+    log.status = log.stream_status;
+  }
   state_->metrics->record(worker_.index, log.deployment_index, log, Clock::now());
   access_log_.write(log);
 }
@@ -752,6 +769,7 @@ void Gateway::end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord&
     if (!log.failed.empty()) log.failed += ',';
     log.failed += state_->config.deployments[index].id;
   }
+  if (a.committed && a.health == Outcome::Failure && !log.stream_status) log.stream_status = 502;
   HealthBoard& health = *state_->health;
   health.finished(index);
   if (const auto& od = state_->config.deployments[index].on_demand; od && state_->agents)
@@ -833,7 +851,7 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
       std::min(whole, fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
   call.first_byte = std::min(call.first_byte, remaining(call.deadline));
   call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
-  if (upstream_follows_request(d)) {
+  if (d.follows_request()) {
     call.upstream_model = upstream_model_for(d, model);
     call.upstream_json = json_string(call.upstream_model);
   }
@@ -878,6 +896,10 @@ Gateway::Attempt Gateway::backend_refused(Call& c, int status, std::string body,
     a.retry_after = c.exchange.retry_after();
     a.retryable = true;
   } else if (status >= 500 && !a.context_window) {
+    a.health = Outcome::Failure;
+    a.retryable = true;
+  } else if (is_model_refused(status, body)) {
+    // The backend does not have the model (drift with evidence): another deployment may.
     a.health = Outcome::Failure;
     a.retryable = true;
   } else {
@@ -964,18 +986,26 @@ asio::awaitable<Gateway::Attempt> Gateway::relay_openai(Call& c) {
 }
 
 asio::awaitable<bool> Gateway::stream_openai(Call& c) {
-  SseDecoder usage_finder;
-  co_return co_await relay_stream(
+  SseDecoder events;
+  bool failed = false;  // the backend sent an error event after its 200 (llama.cpp, vLLM do)
+  const bool finished = co_await relay_stream(
       c,
       [&](std::string_view in, std::string&) {
-        usage_finder.feed(in, [&](const SseEvent& e) {
+        events.feed(in, [&](const SseEvent& e) {
           if (e.data.find("\"usage\"") != std::string_view::npos) {
             if (auto u = scan_usage(e.data)) c.log.usage = u;
+          }
+          if (!failed && e.data.find("\"error\"") != std::string_view::npos) {
+            if (auto message = stream_error_message(e.data)) {
+              failed = true;
+              c.log.error = c.deployment.id + " sent an error in its stream: " + *message;
+            }
           }
         });
         return in;
       },
       [](std::string&) {});
+  co_return finished && !failed;
 }
 
 // A backend's 2xx answer translated to OpenAI's format, or a 502 naming the deployment when it
@@ -1055,6 +1085,7 @@ asio::awaitable<bool> Gateway::stream_anthropic(Call& c, ResponseMeta meta) {
       },
       [&](std::string& out) { translator.finish(out); });
   c.log.usage = translator.usage();
+  if (!translator.error().empty()) c.log.error = c.deployment.id + ": " + translator.error();
   co_return finished&& translator.done();
 }
 
@@ -1072,7 +1103,8 @@ asio::awaitable<bool> Gateway::stream_ollama(Call& c, ResponseMeta meta) {
         translator.finish(out);
       });
   c.log.usage = translator.usage();
-  co_return finished;
+  if (!translator.error().empty()) c.log.error = c.deployment.id + ": " + translator.error();
+  co_return finished&& translator.done();
 }
 
 template <class Transform, class Finish>
@@ -1089,6 +1121,7 @@ asio::awaitable<bool> Gateway::relay_stream(Call& c, Transform transform, Finish
       const Error e(Errc::UpstreamTimeout,
                     c.deployment.id + ": the stream did not finish within the request timeout");
       c.log.error = e.message;
+      c.log.stream_status = 504;
       std::string event;
       append_sse_error(event, e);
       if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();
@@ -1104,6 +1137,7 @@ asio::awaitable<bool> Gateway::relay_stream(Call& c, Transform transform, Finish
     if (!more) {
       // Bytes already reached the client, so the status is sent: end with an SSE error event.
       c.log.error = more.error().message;
+      c.log.stream_status = more.error().code == Errc::UpstreamTimeout ? 504 : 502;
       std::string event;
       append_sse_error(event, more.error());
       if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();

@@ -155,11 +155,18 @@ void GatewayMetrics::append(const GatewayState& state, std::string& out) const {
     out += fmt::format("fleetgate_in_flight{{{}}} {}\n", labels(i), state.health->in_flight(i));
   out +=
       "# HELP fleetgate_backend_healthy Whether the gateway routes to a deployment (1) or "
-      "not (0: cooling down, failing probes, or not serving its model).\n"
+      "not (0: cooling down, failing probes, or drifted with on_drift: eject).\n"
       "# TYPE fleetgate_backend_healthy gauge\n";
   for (std::size_t i = 0; i < deployments.size(); ++i)
     out += fmt::format("fleetgate_backend_healthy{{{}}} {}\n", labels(i),
                        state.health->available(i, now) ? 1 : 0);
+  out +=
+      "# HELP fleetgate_backend_drift Whether a deployment's backend answers but does not list "
+      "its model (1); it keeps its traffic unless health_checks.on_drift is eject.\n"
+      "# TYPE fleetgate_backend_drift gauge\n";
+  for (std::size_t i = 0; i < deployments.size(); ++i)
+    out += fmt::format("fleetgate_backend_drift{{{}}} {}\n", labels(i),
+                       state.health->view(i, now).probe.drift ? 1 : 0);
 }
 
 }  // namespace fleetgate

@@ -74,6 +74,17 @@ SimBackend::SimBackend(const SimOptions& options, SimRecord& record, WorkerConte
   }
   models_body_ += "]}";
   tags_body_ += "]}";
+  if (!options_.model_path.empty()) {  // llama.cpp's single-model listing
+    const std::string id =
+        json_string(options_.models.empty() ? options_.model_path : options_.models.front());
+    std::string aliases = "[";
+    for (std::size_t i = 0; i < options_.models.size(); ++i)
+      aliases += (i ? "," : "") + json_string(options_.models[i]);
+    models_body_ = "{\"object\":\"list\",\"data\":[{\"id\":" + id + ",\"aliases\":" + aliases +
+                   "],\"object\":\"model\",\"created\":0,\"owned_by\":\"llamacpp\"}]}";
+    props_body_ = "{\"model_alias\":" + id + ",\"model_path\":" + json_string(options_.model_path) +
+                  ",\"total_slots\":1}";
+  }
 }
 
 std::string SimBackend::word(unsigned i) const {
@@ -129,6 +140,8 @@ asio::awaitable<void> SimBackend::handle(ClientConnection& conn, Request& req) {
     co_await conn.send(200, "application/json", body + "]");
   } else if (path == "/v1/models") {
     co_await conn.send(200, "application/json", models_body_);
+  } else if (path == "/props" && !props_body_.empty()) {
+    co_await conn.send(200, "application/json", props_body_);
   } else if (path == "/api/tags") {
     co_await conn.send(200, "application/json", tags_body_);
   } else if (path == "/api/ps") {
@@ -170,7 +183,9 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
     co_return;
   }
   const std::string& model = fields->model_name;
-  if (std::find(options_.models.begin(), options_.models.end(), model) == options_.models.end()) {
+  // llama.cpp with one model loaded answers whatever `model` says.
+  if (options_.model_path.empty() &&
+      std::find(options_.models.begin(), options_.models.end(), model) == options_.models.end()) {
     if (ollama)
       co_await conn.send(404, "application/json",
                          "{\"error\":" + json_string("model '" + model + "' not found") + "}");
@@ -362,7 +377,7 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
       options_.tokens_per_second > 0
           ? Duration(static_cast<Duration::rep>(1000.0 / options_.tokens_per_second))
           : Duration(0);
-  if (gap.count() == 0 && options_.close_after_tokens == 0) {
+  if (gap.count() == 0 && options_.close_after_tokens == 0 && options_.stream_error_after == 0) {
     // Fast path for benchmarks: the whole stream in one write.
     std::string all;
     for (unsigned i = 0; i < n; ++i) all += event(i, false);
@@ -371,6 +386,15 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
     co_return;
   }
   for (unsigned i = 0; i < n; ++i) {
+    if (options_.stream_error_after && i == options_.stream_error_after) {
+      // What llama.cpp and vLLM send (Ollama: an error line), then a clean end of the stream.
+      const std::string e =
+          ollama
+              ? "{\"error\":\"sim: generation failed\"}\n"
+              : "data: " + error_json("sim: generation failed", "server_error", "", "500") + "\n\n";
+      if (co_await conn.send_chunk(e)) co_await conn.end_stream();
+      co_return;
+    }
     if (options_.close_after_tokens && i == options_.close_after_tokens) {
       conn.close();
       conn.set_close();

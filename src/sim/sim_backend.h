@@ -26,8 +26,14 @@ struct SimOptions {
   double hang_rate = 0;              // share of completion requests never answered
   unsigned close_after_tokens = 0;   // >0: drop the connection mid-stream after this many tokens
   unsigned embedding_dims = 8;
-  unsigned slots = 0;      // >0: GET /slots answers like llama.cpp server with this many idle slots
-  bool loading = false;    // /health answers 503 "Loading model", as llama.cpp does at start
+  unsigned slots = 0;    // >0: GET /slots answers like llama.cpp server with this many idle slots
+  bool loading = false;  // /health answers 503 "Loading model", as llama.cpp does at start
+  // Non-empty: as llama.cpp started with `-m model_path` (and --alias for each of `models`):
+  // answers any model name, lists the alias (else the path) and its aliases, and GET /props.
+  std::string model_path;
+  // >0: a stream sends this many tokens, then the backend's in-stream error event (as
+  // llama.cpp, vLLM and Ollama do when generation fails after the 200), and ends.
+  unsigned stream_error_after = 0;
   std::uint64_t seed = 0;  // 0: random
 };
 
@@ -59,6 +65,7 @@ class SimBackend : public RequestHandler {
   std::mt19937_64 rng_;
   std::string models_body_;
   std::string tags_body_;
+  std::string props_body_;  // llama.cpp's GET /props, with model_path set
 };
 
 }  // namespace fleetgate

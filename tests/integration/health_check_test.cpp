@@ -1,6 +1,6 @@
 // Active health checks against real sims: a dead backend is taken out before any request
-// fails, a loading llama.cpp server and a backend serving other models (drift) get no
-// traffic, and a backend that comes back is routed to again.
+// fails, a loading llama.cpp server and (with on_drift: eject) a backend serving other models get
+// no traffic, and a backend that comes back is routed to again.
 #include "support/child_process.h"
 #include "support/fleet.h"
 #include "support/http_client.h"
@@ -94,7 +94,7 @@ TEST(HealthChecks, ALoadingLlamaCppServerAndADriftedBackendGetNoTraffic) {
   }));
   const auto d2 = backend(gw.port, "fast#2");
   EXPECT_TRUE(is(d2, "active", "up"));
-  EXPECT_NE(d2.at("last_probe").as_string().find("does not serve x"), std::string::npos);
+  EXPECT_NE(d2.at("last_probe").as_string().find("does not list x"), std::string::npos);
   EXPECT_NE(backend(gw.port, "fast#1").at("last_probe").as_string().find("GET /health: 503"),
             std::string::npos);
   EXPECT_TRUE(gw.process->wait_for("deployment fast#2 drifted"));

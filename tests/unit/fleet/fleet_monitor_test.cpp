@@ -195,14 +195,42 @@ TEST(FleetMonitor, ProcessRespawnedByTheAgentIsAnAutomaticRecovery) {
   EXPECT_TRUE(quick.outbox.empty());
 }
 
+TEST(FleetMonitor, ModelDriftIsAWarningThatResolvesWhenTheListingMatches) {
+  FleetMonitor m(settings());
+  WriteBatch b;
+  m.backend("fast#1", true, "GET /health: 200", std::nullopt, t0, b);
+  WriteBatch drift;
+  const ModelDriftReport report{"qwen2.5-7b", {"llama-3.1.gguf", "other"}, false};
+  m.backend("fast#1", true, "GET /health: 200; does not list qwen2.5-7b (still routed to it)",
+            report, t0 + 1s, drift);
+  ASSERT_EQ(drift.outbox.size(), 1u);
+  const auto p = boost::json::parse(drift.outbox[0].payload);
+  EXPECT_EQ(p.at("status"), "firing");
+  const auto& labels = p.at("alerts").at(0).at("labels");
+  EXPECT_EQ(labels.at("alertname"), "ModelDrift");
+  EXPECT_EQ(labels.at("severity"), "warning");
+  EXPECT_EQ(labels.at("deployment"), "fast#1");
+  EXPECT_EQ(labels.at("declared_model"), "qwen2.5-7b");
+  EXPECT_EQ(labels.at("listed_models"), "llama-3.1.gguf,other");
+  EXPECT_NE(m.subjects().back().reason.find("still routed"), std::string::npos);
+  EXPECT_EQ(m.subjects().back().state.health(), Health::Up);  // a drift is no outage
+  WriteBatch again;                                           // polled every second: no repeat
+  m.backend("fast#1", true, "same", report, t0 + 2s, again);
+  EXPECT_TRUE(again.outbox.empty());
+  WriteBatch fixed;
+  m.backend("fast#1", true, "GET /health: 200", std::nullopt, t0 + 3s, fixed);
+  EXPECT_EQ(status_of(fixed), "resolved");
+}
+
 TEST(FleetMonitor, FlappingSubjectIsNotifiedOnceThenSettles) {
   FleetMonitor m(settings());
   WriteBatch b;
-  m.backend("qwen#1", true, "ok", t0, b);
+  m.backend("qwen#1", true, "ok", std::nullopt, t0, b);
   int firing = 0, flapping = 0;
   for (int i = 1; i <= 10; ++i) {
     WriteBatch step;
-    m.backend("qwen#1", i % 2 == 0, i % 2 ? "GET /health: 503" : "ok", t0 + i * 10s, step);
+    m.backend("qwen#1", i % 2 == 0, i % 2 ? "GET /health: 503" : "ok", std::nullopt, t0 + i * 10s,
+              step);
     for (const auto& o : step.outbox) {
       if (o.payload.find("\"alertname\":\"Flapping\"") != std::string::npos)
         ++flapping;

@@ -36,6 +36,27 @@ TEST(ModelLists, ParsesOpenAIAndOllamaLists) {
   EXPECT_FALSE(parse_ollama_tags(R"({"data":[]})"));
 }
 
+TEST(ModelLists, LlamaCppAliasesCountAsNames) {
+  EXPECT_EQ(parse_openai_model_ids(
+                R"({"data":[{"id":"qwen","aliases":["qwen","qwen-fast"],"owned_by":"llamacpp"}]})"),
+            (std::vector<std::string>{"qwen", "qwen-fast"}));
+}
+
+TEST(ModelLists, ALlamaCppServerIsJudgedByWhatItHasLoaded) {
+  const auto props = parse_llamacpp_props(
+      R"({"model_alias":"/models/Qwen2.5-7B-Instruct-Q4_K_M.gguf","model_path":"/models/Qwen2.5-7B-Instruct-Q4_K_M.gguf","total_slots":1})");
+  ASSERT_TRUE(props);
+  for (const char* same :
+       {"/models/Qwen2.5-7B-Instruct-Q4_K_M.gguf", "Qwen2.5-7B-Instruct-Q4_K_M.gguf",
+        "Qwen2.5-7B-Instruct-Q4_K_M", "qwen2.5-7b-instruct", "Qwen2.5_7B"})
+    EXPECT_TRUE(loaded_model_is(*props, same)) << same;
+  for (const char* other : {"llama-3.1-8b", "qwen2.5-14b", "q", ""})
+    EXPECT_FALSE(loaded_model_is(*props, other)) << other;
+  EXPECT_TRUE(loaded_model_is(LoadedModel{"/m/x.gguf", "coder"}, "coder"));
+  EXPECT_FALSE(parse_llamacpp_props(R"({"default_generation_settings":{}})"));
+  EXPECT_FALSE(parse_llamacpp_props("[]"));
+}
+
 TEST(ModelLists, OllamaUntaggedNamesMeanLatest) {
   const std::vector<std::string> served{"llama3:latest", "qwen2.5:7b"};
   EXPECT_TRUE(serves_model(served, "llama3", true));

@@ -23,6 +23,31 @@ TEST(BackendErrors, RecognisesContextWindowErrorsOfEachBackend) {
   EXPECT_FALSE(is_context_window_error(503, "maximum context length"));  // overload, not size
 }
 
+TEST(BackendErrors, ABackendRefusingTheModel) {
+  EXPECT_TRUE(is_model_refused(
+      404, R"({"error":{"message":"The model `x` does not exist.","code":"model_not_found"}})"));
+  EXPECT_TRUE(is_model_refused(404, R"({"error":"model 'llama3' not found"})"));
+  EXPECT_TRUE(is_model_refused(
+      400, R"({"error":{"message":"model not found","type":"invalid_request_error"}})"));
+  EXPECT_FALSE(is_model_refused(400, R"({"error":{"message":"messages: field required"}})"));
+  EXPECT_FALSE(is_model_refused(500, "model not found"));
+}
+
+TEST(BackendErrors, ErrorEventsInsideAStream) {
+  EXPECT_EQ(stream_error_message(
+                R"({"error":{"code":500,"message":"llama.cpp failed","type":"server_error"}})"),
+            "llama.cpp failed");
+  EXPECT_EQ(
+      stream_error_message(
+          R"({"object":"error","message":"vLLM: engine dead","type":"InternalServerError","code":500})"),
+      "vLLM: engine dead");
+  EXPECT_EQ(stream_error_message(R"({"error":"out of memory"})"), "out of memory");
+  EXPECT_FALSE(stream_error_message(
+      R"({"id":"c1","object":"chat.completion.chunk","choices":[{"delta":{"content":"an \"error\" here"}}]})"));
+  EXPECT_FALSE(stream_error_message("[DONE]"));
+  EXPECT_FALSE(stream_error_message("not json"));
+}
+
 TEST(BackendErrors, RetryAfterInSeconds) {
   EXPECT_EQ(parse_retry_after("30"), std::chrono::seconds(30));
   EXPECT_EQ(parse_retry_after(" 5 "), std::chrono::seconds(5));

@@ -119,7 +119,7 @@ TEST(FallbackChain, ContextWindowFallbacksAreTheirOwnChain) {
 TEST(UpstreamModel, FixedFilledOrFollowingTheRequest) {
   EXPECT_EQ(upstream_model_for(deployment("claude-*", "qwen2.5:7b"), "claude-3-opus"),
             "qwen2.5:7b");
-  EXPECT_FALSE(upstream_follows_request(deployment("claude-*", "qwen2.5:7b")));
+  EXPECT_FALSE(deployment("claude-*", "qwen2.5:7b").follows_request());
   EXPECT_EQ(upstream_model_for(deployment("*", "*"), "gpt-4o"), "gpt-4o");
   EXPECT_EQ(upstream_model_for(deployment("anthropic/*", "*"), "anthropic/claude-3-haiku"),
             "claude-3-haiku");
