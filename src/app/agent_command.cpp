@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "config/loader.h"
 #include "control/agent_channel.h"
+#include "core/text_forms.h"
 #include "net/http_call.h"
 
 #include <spdlog/spdlog.h>
@@ -85,6 +86,11 @@ int run_agent(const AgentOptions& options) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
     a.node = host;
+    if (!is_node_name(a.node)) {
+      spdlog::error("agent.node: the host name '{}' is not a usable node name; set agent.node",
+                    a.node);
+      return kExitBadConfig;
+    }
   }
   if (!a.token) a.token = loaded->fleet.token ? loaded->fleet.token : loaded->master_key;
   std::string problem;

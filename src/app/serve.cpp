@@ -91,6 +91,8 @@ int run_serve(const ServeOptions& options) {
   std::optional<std::string> fleet_token =
       config->fleet.token ? config->fleet.token : config->master_key;
   AgentChannel agents;  // commands for the node agents, and their processes' states
+  FleetService fleet(fleet_settings, std::move(*store), fleet_token);
+  fleet.agents = &agents;
   auto state = std::make_shared<const GatewayState>(std::move(*config), &agents);
   const Timeouts t = state->config.gateway.timeouts;  // a copy: a reload replaces `state`
   auto make_factory = [&](std::shared_ptr<const GatewayState> s) {
@@ -132,6 +134,9 @@ int run_serve(const ServeOptions& options) {
     if (!is_loopback_host(next.gateway.listen.host) && !next.master_key)
       return Error(Errc::BadRequest,
                    "The new config has no master_key while fleetgate listens beyond loopback.");
+    // The fleet section waits for a restart, but its tokens follow at once: a rotated key
+    // must stop working now.
+    fleet.set_tokens(next.fleet.token ? next.fleet.token : next.master_key, next.fleet.nodes);
     auto next_state = std::make_shared<const GatewayState>(std::move(next), &agents);
     prober.reset();
     server.replace_handlers(make_factory(next_state));
@@ -153,8 +158,6 @@ int run_serve(const ServeOptions& options) {
     std::lock_guard lock(state_mutex);
     return state;
   };
-  FleetService fleet(fleet_settings, std::move(*store), fleet_token);
-  fleet.agents = &agents;
   fleet.backend_source = [&] {
     auto s = current_state();
     std::vector<BackendReport> out;

@@ -164,8 +164,8 @@ void load_agent_section(YamlReader& r, const YAML::Node& node, AgentSettings& ou
     const YAML::Node v = it->second;
     if (key == "node") {
       if (auto s = r.string(v, kpath)) {
-        if (s->empty() || s->size() > 200)
-          r.error(v, kpath, "must be 1 to 200 characters");
+        if (!is_node_name(*s))
+          r.error(v, kpath, "must be 1 to 100 letters, digits, '-', '_' or '.'");
         else
           out.node = *s;
       }

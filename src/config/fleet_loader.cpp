@@ -179,11 +179,13 @@ class FleetLoader {
         const std::string kpath = path + "." + key;
         if (key == "name") {
           if (auto s = r_.string(it->second, kpath)) {
-            if (s->empty() || s->size() > 200)
-              r_.error(it->second, kpath, "must be 1 to 200 characters");
+            if (!is_node_name(*s))
+              r_.error(it->second, kpath, "must be 1 to 100 letters, digits, '-', '_' or '.'");
             else
               spec.name = *s;
           }
+        } else if (key == "token") {
+          if (auto s = secret(it->second, kpath)) spec.token = *s;
         } else if (key == "period") {
           positive(it->second, kpath, spec.period);
         } else if (key == "grace") {
@@ -191,7 +193,7 @@ class FleetLoader {
         } else if (key == "thresholds") {
           thresholds(it->second, kpath, spec.thresholds);
         } else {
-          r_.error(it->first, kpath, "unknown key (name, period, grace, thresholds)");
+          r_.error(it->first, kpath, "unknown key (name, token, period, grace, thresholds)");
         }
       }
       if (spec.name.empty()) {

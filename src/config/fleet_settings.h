@@ -38,6 +38,9 @@ using ThresholdMap = std::map<Metric, ThresholdLevels>;
 // declared is accepted with the defaults.
 struct NodeSpec {
   std::string name;
+  // This node's own secret: with it an agent may send this node's heartbeats and fetch its
+  // commands, and nothing else (the fleet token may do everything).
+  std::optional<std::string> token;
   Duration period = std::chrono::seconds(30);
   Duration grace = std::chrono::seconds(30);
   ThresholdMap thresholds;  // over the fleet-wide ones

@@ -8,6 +8,7 @@ std::string_view to_string(Errc code) {
   switch (code) {
     case Errc::BadRequest: return "bad_request";
     case Errc::Unauthorized: return "unauthorized";
+    case Errc::Forbidden: return "forbidden";
     case Errc::NotFound: return "not_found";
     case Errc::MethodNotAllowed: return "method_not_allowed";
     case Errc::ModelNotFound: return "model_not_found";

@@ -11,6 +11,7 @@ namespace fleetgate {
 enum class Errc {
   BadRequest,           // malformed JSON, missing field, bad header
   Unauthorized,         // missing or wrong API key
+  Forbidden,            // a key that is valid, but not for this
   NotFound,             // unknown path
   MethodNotAllowed,     // known path, wrong method
   ModelNotFound,        // unknown model name

@@ -28,6 +28,15 @@ inline bool is_slug(std::string_view s) {
   return true;
 }
 
+// A node's name (a host name will do): 1 to 100 of letters, digits, '-', '_' or '.'.
+inline bool is_node_name(std::string_view s) {
+  if (s.empty() || s.size() > 100) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return false;
+  return true;
+}
+
 // A label value as Prometheus' text format wants it: \\, \" and \n escaped.
 inline std::string prometheus_escape(std::string_view s) {
   std::string out;

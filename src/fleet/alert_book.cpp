@@ -1,5 +1,7 @@
 #include "fleet/alert_book.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -10,19 +12,34 @@ std::string Alert::severity() const {
   return it == labels.end() ? std::string() : it->second;
 }
 
+Result<Matcher> make_matcher(std::string name, std::string value, bool is_regex, bool is_equal) {
+  if (name.empty() || name.size() > kMaxMatcherName)
+    return Error(Errc::BadRequest, "A matcher's name must have 1 to " +
+                                       std::to_string(kMaxMatcherName) + " characters.");
+  if (value.size() > kMaxMatcherValue)
+    return Error(Errc::BadRequest, "Matcher '" + name + "': the value is longer than " +
+                                       std::to_string(kMaxMatcherValue) + " characters.");
+  Matcher m{std::move(name), std::move(value), is_regex, is_equal, nullptr};
+  if (is_regex) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(1 << 20);  // bounds the compiled program, whatever the pattern
+    auto re = std::make_shared<const RE2>(m.value, options);
+    if (!re->ok())
+      return Error(Errc::BadRequest, "Matcher '" + m.name + "': bad regex (" + re->error() + ").");
+    m.regex = std::move(re);
+  }
+  return m;
+}
+
 bool Matcher::matches(const Labels& labels) const {
   auto it = labels.find(name);
   const std::string& v = it == labels.end() ? std::string() : it->second;
   bool hit = false;
-  if (is_regex) {
-    try {
-      hit = std::regex_match(v, std::regex(value, std::regex::ECMAScript));
-    } catch (const std::regex_error&) {
-      hit = false;  // checked when the silence is created; never matches if it slipped through
-    }
-  } else {
+  if (is_regex)
+    hit = regex && RE2::FullMatch(v, *regex);  // an uncompiled regex never matches
+  else
     hit = v == value;
-  }
   return hit == is_equal;
 }
 

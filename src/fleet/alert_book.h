@@ -4,15 +4,20 @@
 // or its subject is flapping (then once the silence ends or the flapping stops). Pure.
 #pragma once
 
+#include "core/error.h"
 #include "fleet/check_state.h"
 
 #include <map>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace fleetgate {
 
@@ -32,14 +37,23 @@ struct Alert {
   std::string severity() const;
 };
 
-// Alertmanager's matcher: name, value, isRegex, isEqual.
+// Alertmanager's matcher: name, value, isRegex, isEqual. A regex is RE2's (Go's syntax, as
+// Alertmanager's), anchored at both ends and matched in linear time.
 struct Matcher {
   std::string name;
   std::string value;
   bool is_regex = false;
   bool is_equal = true;
+  std::shared_ptr<const re2::RE2> regex;  // compiled once, by make_matcher
   bool matches(const Labels& labels) const;
 };
+
+// Bounds on what a matcher may hold: its label name and its value or pattern.
+inline constexpr std::size_t kMaxMatcherName = 128;
+inline constexpr std::size_t kMaxMatcherValue = 1024;
+
+// A matcher with its regex compiled; an error when a part is too long or the regex is bad.
+Result<Matcher> make_matcher(std::string name, std::string value, bool is_regex, bool is_equal);
 
 struct Silence {
   std::string id;

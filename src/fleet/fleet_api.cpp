@@ -102,14 +102,15 @@ PingParse parse_ping_path(std::string_view path, const FleetService& service, Pi
     return parse_action(parts.size() == 2 ? parts[1] : "", out) ? PingParse::Ok
                                                                 : PingParse::BadAction;
   }
-  // /ping/<key>/<slug>[/action]
-  if (parts.size() >= 2 && !is_action(parts[1]) && service.check_key_matches(parts[1], parts[0])) {
+  // /ping/<key>/<slug>[/action]; a slug is all a check may be named (nothing else is stored)
+  if (parts.size() >= 2 && !is_action(parts[1]) && is_slug(parts[1]) &&
+      service.check_key_matches(parts[1], parts[0])) {
     out.check = std::string(parts[1]);
     return parse_action(parts.size() == 3 ? parts[2] : "", out) ? PingParse::Ok
                                                                 : PingParse::BadAction;
   }
   // /ping/<slug>[/action]: no secret at all
-  if (parts.size() > 2) return PingParse::NotFound;
+  if (parts.size() > 2 || !is_slug(parts[0])) return PingParse::NotFound;
   out.check = std::string(parts[0]);
   out.by_slug_only = true;
   // "/ping/<word>/<word>" that is no action may be a key form with a wrong key: not found.
@@ -179,17 +180,26 @@ asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req, asio:
 }
 
 asio::awaitable<void> FleetApi::fleet(ClientConnection& conn, Request& req, bool loopback) {
-  const auto& token = service_.token();
-  const bool allowed = token ? bearer_matches(req.authorization, *token) : loopback;
-  if (!allowed) {
+  const FleetService::Caller who = service_.caller(req.authorization, loopback);
+  if (!who) {
     co_await conn.send_error(
-        Error(Errc::Unauthorized, token ? "Missing or invalid fleet token. Send 'Authorization: "
-                                          "Bearer <fleet.token>'."
-                                        : "The fleet API is open to loopback clients only until "
-                                          "fleet.token (or general_settings.master_key) is set."));
+        Error(Errc::Unauthorized, service_.has_fleet_token()
+                                      ? "Missing or invalid fleet token. Send 'Authorization: "
+                                        "Bearer <fleet.token>' (or the node's fleet.nodes[].token)."
+                                      : "The fleet API is open to loopback clients only until "
+                                        "fleet.token (or general_settings.master_key) is set."));
     co_return;
   }
   const std::string_view path = req.path();
+  // A node's token: its own heartbeats and commands only.
+  const bool node_endpoint = path == "/fleet/v1/heartbeat" ||
+                             (path.starts_with("/fleet/v1/agents/") && path.ends_with("/commands"));
+  if (!who.fleet && !node_endpoint) {
+    co_await conn.send_error(Error(Errc::Forbidden,
+                                   "A node's token sends that node's heartbeats and fetches its "
+                                   "commands; this needs the fleet token."));
+    co_return;
+  }
   const bool get = req.method == http::verb::get;
   const bool post = req.method == http::verb::post;
   auto wrong_method = [&](const char* use) {
@@ -201,7 +211,7 @@ asio::awaitable<void> FleetApi::fleet(ClientConnection& conn, Request& req, bool
       co_await conn.send_error(wrong_method("POST"));
       co_return;
     }
-    co_await heartbeat(conn, req);
+    co_await heartbeat(conn, req, who);
   } else if (path == "/fleet/v1/status") {
     if (!get) {
       co_await conn.send_error(wrong_method("GET"));
@@ -232,7 +242,7 @@ asio::awaitable<void> FleetApi::fleet(ClientConnection& conn, Request& req, bool
       co_await conn.send_error(wrong_method("GET"));
       co_return;
     }
-    co_await commands(conn, req);
+    co_await commands(conn, req, who);
   } else if (path.starts_with("/fleet/v1/silences/")) {
     if (req.method != http::verb::delete_) {
       co_await conn.send_error(wrong_method("DELETE"));
@@ -255,10 +265,17 @@ asio::awaitable<void> FleetApi::fleet(ClientConnection& conn, Request& req, bool
   }
 }
 
-asio::awaitable<void> FleetApi::heartbeat(ClientConnection& conn, Request& req) {
+asio::awaitable<void> FleetApi::heartbeat(ClientConnection& conn, Request& req,
+                                          FleetService::Caller who) {
   auto hb = parse_heartbeat(req.body);
   if (!hb) {
     co_await conn.send_error(hb.error());
+    co_return;
+  }
+  if (!who.fleet && who.node != hb->node) {
+    co_await conn.send_error(Error(Errc::Forbidden, "This token is for node '" + *who.node +
+                                                        "'; it cannot report for node '" +
+                                                        hb->node + "'."));
     co_return;
   }
   const bool ok = co_await committed(
@@ -303,13 +320,20 @@ asio::awaitable<void> FleetApi::control(ClientConnection& conn, Request& req) {
 // The agent's long poll: answered as soon as a command waits for its node, else after
 // wait_ms (at most 60 s). Polled every 50 ms rather than signalled: a handful of agents, and a
 // start command's 50 ms are nothing beside a model server's start.
-asio::awaitable<void> FleetApi::commands(ClientConnection& conn, Request& req) {
+asio::awaitable<void> FleetApi::commands(ClientConnection& conn, Request& req,
+                                         FleetService::Caller who) {
   const std::string_view path = req.path();
   constexpr std::string_view prefix = "/fleet/v1/agents/";
   const std::string node(path.substr(
       prefix.size(), path.size() - prefix.size() - std::string_view("/commands").size()));
   if (node.empty() || node.find('/') != std::string::npos) {
     co_await conn.send_error(Error(Errc::NotFound, "Unknown path " + std::string(path) + "."));
+    co_return;
+  }
+  if (!who.fleet && who.node != node) {  // an agent receives its own node's commands only
+    co_await conn.send_error(
+        Error(Errc::Forbidden, "This token is for node '" + *who.node +
+                                   "'; it cannot fetch the commands of node '" + node + "'."));
     co_return;
   }
   AgentChannel* agents = service_.agents;

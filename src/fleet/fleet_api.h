@@ -32,9 +32,9 @@ class FleetApi : public RequestHandler {
  private:
   asio::awaitable<void> ping(ClientConnection& conn, Request& req, asio::ip::address peer);
   asio::awaitable<void> fleet(ClientConnection& conn, Request& req, bool loopback);
-  asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req);
+  asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req, FleetService::Caller who);
   asio::awaitable<void> post_silence(ClientConnection& conn, Request& req);
-  asio::awaitable<void> commands(ClientConnection& conn, Request& req);
+  asio::awaitable<void> commands(ClientConnection& conn, Request& req, FleetService::Caller who);
   asio::awaitable<void> control(ClientConnection& conn, Request& req);
 
   FleetService& service_;

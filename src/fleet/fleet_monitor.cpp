@@ -1,5 +1,7 @@
 #include "fleet/fleet_monitor.h"
 
+#include "core/text_forms.h"
+
 #include "core/json_escape.h"
 #include "core/secret.h"
 #include "core/wall_time.h"
@@ -94,6 +96,22 @@ Labels parse_labels(const std::string& text) {
   return out;
 }
 
+// What each kind of subject may be called: checks are slugs, nodes host-like names,
+// processes "<node>/<slug>".
+bool valid_name(SubjectKind kind, std::string_view name) {
+  switch (kind) {
+    case SubjectKind::Check: return is_slug(name);
+    case SubjectKind::Node: return is_node_name(name);
+    case SubjectKind::Process: {
+      const auto slash = name.find('/');
+      return slash != std::string_view::npos && is_node_name(name.substr(0, slash)) &&
+             is_slug(name.substr(slash + 1));
+    }
+    case SubjectKind::Backend: return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 FleetMonitor::FleetMonitor(const FleetSettings& settings)
@@ -148,12 +166,19 @@ Subject* FleetMonitor::find(SubjectKind kind, const std::string& name) {
   return it == by_key_.end() ? nullptr : &subjects_[it->second];
 }
 
-void FleetMonitor::restore(const std::vector<SubjectRow>& rows, const std::vector<AlertRow>& firing,
-                           const std::vector<SilenceRow>& silences, WriteBatch& out) {
+std::vector<std::string> FleetMonitor::restore(const std::vector<SubjectRow>& rows,
+                                               const std::vector<AlertRow>& firing,
+                                               const std::vector<SilenceRow>& silences,
+                                               WriteBatch& out) {
+  std::vector<std::string> skipped;
   std::vector<bool> restored(subjects_.size(), false);
   for (const auto& r : rows) {
     auto kind = kind_of(r.kind);
     if (!kind || *kind == SubjectKind::Backend) continue;  // the gateway reports those afresh
+    if (!valid_name(*kind, r.name)) {  // stored before names were checked: leave it out
+      skipped.push_back(r.kind + " '" + r.name + "': not a valid name");
+      continue;
+    }
     if (*kind == SubjectKind::Check && !by_key_.count(key_of(*kind, r.name)) &&
         !settings_.auto_create_checks)
       continue;  // no longer in the config
@@ -191,9 +216,15 @@ void FleetMonitor::restore(const std::vector<SubjectRow>& rows, const std::vecto
     s.ends_at = from_ms(row.ends_ms);
     s.created_by = row.created_by;
     s.comment = row.comment;
-    s.matchers = parse_matchers(row.matchers);
+    auto matchers = parse_matchers(row.matchers);
+    if (!matchers) {  // never crash-loop on a stored record: leave it out and say so
+      skipped.push_back("silence " + row.id + ": " + matchers.error().message);
+      continue;
+    }
+    s.matchers = std::move(*matchers);
     alerts_.add_silence(std::move(s));
   }
+  return skipped;
 }
 
 std::optional<std::string> FleetMonitor::check_by_uuid(std::string_view uuid) const {
@@ -342,7 +373,7 @@ bool FleetMonitor::ping(const PingRequest& p, FleetTime now, WriteBatch& out) {
   std::uint32_t i = 0;
   if (auto it = by_key_.find(key_of(SubjectKind::Check, p.check)); it != by_key_.end())
     i = it->second;
-  else if (settings_.auto_create_checks)
+  else if (settings_.auto_create_checks && is_slug(p.check))
     i = add_subject(SubjectKind::Check, p.check, false);
   else
     return false;

@@ -68,8 +68,10 @@ class FleetMonitor {
   // Puts back what the store kept: states, last-seen times, open alerts, silences. Deadlines
   // that passed while the server was down fire at the next tick(). Declared subjects the store
   // did not know yet get their row in `out`, so status and reports show them before any ping.
-  void restore(const std::vector<SubjectRow>& subjects, const std::vector<AlertRow>& firing,
-               const std::vector<SilenceRow>& silences, WriteBatch& out);
+  // Returns what it had to leave out (a record that cannot be used), to be logged.
+  std::vector<std::string> restore(const std::vector<SubjectRow>& subjects,
+                                   const std::vector<AlertRow>& firing,
+                                   const std::vector<SilenceRow>& silences, WriteBatch& out);
 
   // A check's slug from the secret parts of a ping URL; nullopt when nothing matches.
   std::optional<std::string> check_by_uuid(std::string_view uuid) const;

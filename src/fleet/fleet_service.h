@@ -59,7 +59,19 @@ class FleetService {
   bool check_key_matches(std::string_view slug, std::string_view key) const;
   bool has_check(std::string_view slug) const;
   bool auto_create_checks() const { return settings_.auto_create_checks; }
-  const std::optional<std::string>& token() const { return token_; }
+
+  // Who an `Authorization: Bearer` header speaks for: the fleet (every fleet endpoint), one
+  // node (its own heartbeats and commands; fleet.nodes[].token), or nobody. Without a fleet
+  // token, loopback clients are the fleet. Thread-safe; compared in constant time.
+  struct Caller {
+    bool fleet = false;
+    std::optional<std::string> node;
+    explicit operator bool() const { return fleet || node.has_value(); }
+  };
+  Caller caller(std::string_view authorization, bool loopback) const;
+  bool has_fleet_token() const;
+  // A reload's tokens: the old ones stop working at once.
+  void set_tokens(std::optional<std::string> fleet_token, const std::vector<NodeSpec>& nodes);
 
   std::string status_json() const;              // GET /fleet/v1/status
   std::string alerts_json() const;              // GET /fleet/v1/alerts
@@ -77,7 +89,9 @@ class FleetService {
 
   FleetSettings settings_;
   std::unique_ptr<Store> store_;
+  mutable std::mutex tokens_mutex_;  // guards the two below (reloads replace them)
   std::optional<std::string> token_;
+  std::map<std::string, std::string, std::less<>> node_tokens_;  // by node
 
   mutable std::mutex mutex_;  // guards monitor_ and planned_wake_
   FleetMonitor monitor_;

@@ -1,5 +1,8 @@
 #include "fleet/heartbeat.h"
 
+#include "core/checked_cast.h"
+#include "core/json_escape.h"
+#include "core/text_forms.h"
 #include "fleet/json_fields.h"
 
 #include <boost/json/parse.hpp>
@@ -48,8 +51,9 @@ Result<Heartbeat> parse_heartbeat(std::string_view body) {
       const auto& go = g.get_object();
       GpuFigures gpu;
       gpu.name = f.text(go, "name");
-      auto index = f.number(go, "index");
-      gpu.id = index ? std::to_string(static_cast<long long>(*index)) : gpu.name;
+      const auto index = f.number(go, "index");
+      const auto id = index ? to_integer<long long>(*index) : std::nullopt;
+      gpu.id = id ? std::to_string(*id) : gpu.name;
       gpu.memory_total_bytes = f.number(go, "memory_total_bytes");
       gpu.memory_used_bytes = f.number(go, "memory_used_bytes");
       gpu.utilization_percent = f.number(go, "utilization_percent");
@@ -65,18 +69,24 @@ Result<Heartbeat> parse_heartbeat(std::string_view body) {
       proc.state = f.text(po, "state");
       for (auto& ch : proc.state)
         ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (auto pid = f.number(po, "pid")) proc.pid = static_cast<long long>(*pid);
-      proc.restarts = static_cast<long long>(f.number(po, "restarts").value_or(0));
-      if (auto e = f.number(po, "exit_status")) proc.exit_status = static_cast<int>(*e);
+      if (auto pid = f.number(po, "pid")) proc.pid = to_integer<long long>(*pid);
+      proc.restarts = clamp_to_integer<long long>(f.number(po, "restarts").value_or(0), 0,
+                                                  std::numeric_limits<long long>::max());
+      if (auto e = f.number(po, "exit_status")) proc.exit_status = to_integer<int>(*e);
       proc.on_demand = f.boolean(po, "on_demand").value_or(false);
-      if (!proc.name.empty()) hb.processes.push_back(std::move(proc));
+      if (!is_slug(proc.name))
+        return Error(Errc::BadRequest,
+                     "Bad heartbeat: a process name must be a slug (lower-case "
+                     "letters, digits, '-', '_', '.'; at most 100).");
+      hb.processes.push_back(std::move(proc));
     }
   if (const auto* actions = f.list(o, "actions"))
     for (const auto& a : *actions) {
       if (!a.is_object()) continue;
       const auto& ao = a.get_object();
       ActionFigures act;
-      act.at_ms = static_cast<std::int64_t>(f.number(ao, "at_ms").value_or(0));
+      act.at_ms = clamp_to_integer<std::int64_t>(f.number(ao, "at_ms").value_or(0), 0,
+                                                 std::numeric_limits<std::int64_t>::max());
       act.process = f.text(ao, "process");
       act.action = f.text(ao, "action");
       act.reason = f.text(ao, "reason");
@@ -85,7 +95,14 @@ Result<Heartbeat> parse_heartbeat(std::string_view body) {
       if (!act.process.empty() && !act.action.empty()) hb.actions.push_back(std::move(act));
     }
   std::string problem = f.problem();
-  if (hb.node.size() > 200) problem = "'node' is longer than 200 characters";
+  if (problem.empty() && !is_node_name(hb.node))
+    problem = "'node' must be 1 to 100 letters, digits, '-', '_' or '.'";
+  for (const auto& d : hb.disks)
+    if (problem.empty() && (d.mount.size() > 512 || !is_utf8(d.mount)))
+      problem = "a disk's 'mount' must be UTF-8 of at most 512 bytes";
+  for (const auto& g : hb.gpus)
+    if (problem.empty() && (g.name.size() > 256 || !is_utf8(g.name)))
+      problem = "a GPU's 'name' must be UTF-8 of at most 256 bytes";
   if (!problem.empty()) return Error(Errc::BadRequest, "Bad heartbeat: " + problem + ".");
   return hb;
 }

@@ -5,8 +5,6 @@
 
 #include <boost/json/parse.hpp>
 
-#include <regex>
-
 namespace fleetgate {
 
 namespace {
@@ -24,14 +22,7 @@ Result<Matcher> matcher(const boost::json::value& v) {
   if (!f.ok()) return Error(Errc::BadRequest, "Matcher: " + f.problem() + ".");
   if (m.name.empty() || !o.if_contains("value"))
     return Error(Errc::BadRequest, "Each matcher needs a 'name' and a 'value'.");
-  if (m.is_regex) {
-    try {
-      std::regex check(m.value, std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
-      return Error(Errc::BadRequest, "Matcher '" + m.name + "': bad regex.");
-    }
-  }
-  return m;
+  return make_matcher(std::move(m.name), std::move(m.value), m.is_regex, m.is_equal);
 }
 
 }  // namespace
@@ -75,13 +66,17 @@ std::string matchers_json(const std::vector<Matcher>& matchers) {
   return out + "]";
 }
 
-std::vector<Matcher> parse_matchers(std::string_view json) {
+Result<std::vector<Matcher>> parse_matchers(std::string_view json) {
   std::vector<Matcher> out;
   boost::system::error_code ec;
   auto v = boost::json::parse(json, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& m : v.get_array())
-    if (auto parsed = matcher(m)) out.push_back(std::move(*parsed));
+  if (ec || !v.is_array() || v.get_array().empty())
+    return Error(Errc::BadRequest, "not a list of matchers");
+  for (const auto& m : v.get_array()) {
+    auto parsed = matcher(m);
+    if (!parsed) return parsed.error();
+    out.push_back(std::move(*parsed));
+  }
   return out;
 }
 

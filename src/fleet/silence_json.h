@@ -17,7 +17,8 @@ namespace fleetgate {
 Result<Silence> parse_silence(std::string_view body, std::string id, FleetTime now);
 
 std::string matchers_json(const std::vector<Matcher>& matchers);
-// The matchers stored by matchers_json(); malformed ones are left out.
-std::vector<Matcher> parse_matchers(std::string_view json);
+// The matchers stored by matchers_json(); an error when any of them is not a usable matcher
+// (a silence with one left out would silence more than was asked).
+Result<std::vector<Matcher>> parse_matchers(std::string_view json);
 
 }  // namespace fleetgate

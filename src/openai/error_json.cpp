@@ -34,6 +34,7 @@ HttpError render_error(const Error& e) {
     switch (e.code) {
       case Errc::BadRequest: return {400, "invalid_request_error", ""};
       case Errc::Unauthorized: return {401, "invalid_request_error", "invalid_api_key"};
+      case Errc::Forbidden: return {403, "permission_error", "forbidden"};
       case Errc::NotFound: return {404, "invalid_request_error", "not_found"};
       case Errc::MethodNotAllowed: return {405, "invalid_request_error", "method_not_allowed"};
       case Errc::ModelNotFound: return {404, "invalid_request_error", "model_not_found"};

@@ -11,6 +11,12 @@ namespace {
 using namespace std::chrono_literals;
 const FleetTime t0 = FleetTime(std::chrono::hours(490'000));  // 2025-11-24
 
+Matcher matcher(std::string name, std::string value, bool regex, bool equal) {
+  auto m = make_matcher(std::move(name), std::move(value), regex, equal);
+  EXPECT_TRUE(m) << m.error().message;
+  return m ? *m : Matcher{};
+}
+
 TEST(AlertBook, OneAlertPerRuleAndSubjectToldOnceThenRepeated) {
   AlertBook book(4h);
   auto first = book.fire("CheckDown", "check/backup", {{"severity", "critical"}}, {}, t0);
@@ -46,7 +52,7 @@ TEST(AlertBook, SilencesHoldNotificationsUntilTheyEnd) {
   AlertBook book(4h);
   Silence s;
   s.id = "s1";
-  s.matchers = {{"check", "backup", false, true}};
+  s.matchers = {matcher("check", "backup", false, true)};
   s.starts_at = t0;
   s.ends_at = t0 + 1h;
   book.add_silence(s);
@@ -60,7 +66,7 @@ TEST(AlertBook, SilencesHoldNotificationsUntilTheyEnd) {
   // A resolution of an alert nobody heard of is not told.
   auto quiet = book.fire("CheckDown", "check/other", {{"check", "other"}}, {}, t0 + 2h);
   ASSERT_TRUE(quiet && quiet->tell);
-  Silence all{"s2", {{"alertname", "Check.*", true, true}}, t0 + 3h, t0 + 9h, "", ""};
+  Silence all{"s2", {matcher("alertname", "Check.*", true, true)}, t0 + 3h, t0 + 9h, "", ""};
   book.add_silence(all);
   auto held = book.fire("CheckDown", "check/third", {{"check", "third"}}, {}, t0 + 4h);
   ASSERT_TRUE(held);
@@ -72,11 +78,27 @@ TEST(AlertBook, SilencesHoldNotificationsUntilTheyEnd) {
 
 TEST(AlertBook, MatchersFollowAlertmanager) {
   const Labels l{{"alertname", "NodeDown"}, {"node", "ai"}};
-  EXPECT_TRUE((Matcher{"node", "ai", false, true}.matches(l)));
-  EXPECT_FALSE((Matcher{"node", "ai", false, false}.matches(l)));
-  EXPECT_TRUE((Matcher{"node", "a.*", true, true}.matches(l)));
-  EXPECT_FALSE((Matcher{"node", "a", true, true}.matches(l)));  // anchored
-  EXPECT_TRUE((Matcher{"missing", "", false, true}.matches(l)));
+  EXPECT_TRUE(matcher("node", "ai", false, true).matches(l));
+  EXPECT_FALSE(matcher("node", "ai", false, false).matches(l));
+  EXPECT_TRUE(matcher("node", "a.*", true, true).matches(l));
+  EXPECT_FALSE(matcher("node", "a", true, true).matches(l));  // anchored
+  EXPECT_TRUE(matcher("missing", "", false, true).matches(l));
+  EXPECT_TRUE(matcher("node", "ai|gpu[0-9]+", true, true).matches(l));
+}
+
+// The review's attacks: a pattern that backtracks for ever under std::regex, and a long label
+// that made std::regex recurse until the stack ran out, are both linear in RE2.
+TEST(AlertBook, HostileRegexesStayLinearAndAreBounded) {
+  const Labels long_label{{"check", std::string(200000, 'a')}};
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(matcher("check", "(a+)+$b", true, true).matches(long_label));
+  EXPECT_TRUE(matcher("check", "(a|aa)*", true, true).matches(long_label));
+  EXPECT_TRUE(matcher("check", "(.*)*", true, true).matches(long_label));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  EXPECT_FALSE(make_matcher("check", "(unclosed", true, true));
+  EXPECT_FALSE(make_matcher("check", std::string(kMaxMatcherValue + 1, 'a'), true, true));
+  EXPECT_FALSE(make_matcher(std::string(kMaxMatcherName + 1, 'n'), "x", false, true));
+  EXPECT_FALSE(make_matcher("check", "(?<name>x)\\1", true, true));  // no backreferences in RE2
 }
 
 TEST(AlertBook, QuietSubjectsHoldAllButTheFlappingAlert) {
@@ -138,7 +160,8 @@ TEST(SilenceJson, ReadsAlertmanagersBodyAndRefusesBadOnes) {
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->starts_at, now);
   EXPECT_TRUE(s->matches({{"node", "ai"}}));
-  EXPECT_EQ(parse_matchers(matchers_json(s->matchers)).size(), 1u);
+  EXPECT_EQ(parse_matchers(matchers_json(s->matchers))->size(), 1u);
+  EXPECT_FALSE(parse_matchers(R"([{"name":"check","value":"(bad","isRegex":true}])"));
   auto error = [&](const char* body) {
     auto r = parse_silence(body, "x", now);
     return r ? std::string("accepted") : r.error().message;
@@ -156,7 +179,7 @@ TEST(SilenceJson, ReadsAlertmanagersBodyAndRefusesBadOnes) {
             "Each matcher needs a 'name' and a 'value'.");
   EXPECT_EQ(error(R"({"matchers":[{"name":"a","value":"(","isRegex":true}],)"
                   R"("endsAt":"2099-01-01T00:00:00Z"})"),
-            "Matcher 'a': bad regex.");
+            "Matcher 'a': bad regex (missing ): ().");
   EXPECT_EQ(error(R"({"matchers":[{"name":"a","value":"b","isRegex":"yes"}],)"
                   R"("endsAt":"2099-01-01T00:00:00Z"})"),
             "Matcher: 'isRegex' must be true or false.");

@@ -283,6 +283,45 @@ TEST(FleetMonitor, RestoredStateKeepsDeadlinesThatPassedWhileStopped) {
   EXPECT_EQ(status_of(up), "resolved");
 }
 
+// A stored record that cannot be used (a silence whose regex does not compile, a subject
+// named before names were checked) is left out and reported, never a crash at every start.
+TEST(FleetMonitor, RecordsThatCannotBeRestoredAreLeftOutAndReported) {
+  auto s = settings();
+  s.auto_create_checks = true;
+  FleetMonitor m(s);
+  const std::vector<SubjectRow> subjects = {
+      {"check", "job", "up", "ping", to_ms(t0), to_ms(t0), 0, false, ""},
+      {"check", "bad\xff name", "up", "ping", to_ms(t0), to_ms(t0), 0, false, ""},
+      {"process", "ai/../x", "up", "running", to_ms(t0), to_ms(t0), 0, false, ""}};
+  const std::vector<SilenceRow> silences = {
+      {"good", R"([{"name":"check","value":"job","isRegex":false,"isEqual":true}])", "", "",
+       to_ms(t0), to_ms(t0 + 1h)},
+      {"broken", R"([{"name":"check","value":"(a","isRegex":true,"isEqual":true}])", "", "",
+       to_ms(t0), to_ms(t0 + 1h)},
+      {"huge", R"([{"name":"check","value":")" + std::string(5000, 'a') + R"(","isRegex":true}])",
+       "", "", to_ms(t0), to_ms(t0 + 1h)},
+      {"empty", "[]", "", "", to_ms(t0), to_ms(t0 + 1h)}};
+  WriteBatch b;
+  const auto skipped = m.restore(subjects, {}, silences, b);
+  ASSERT_EQ(skipped.size(), 5u);
+  EXPECT_NE(skipped[0].find("not a valid name"), std::string::npos);
+  EXPECT_NE(skipped[2].find("silence broken: Matcher 'check': bad regex"), std::string::npos);
+  EXPECT_NE(skipped[3].find("longer than 1024"), std::string::npos);
+  ASSERT_EQ(m.alerts().silences().size(), 1u);
+  EXPECT_EQ(m.alerts().silences()[0].id, "good");
+  for (const auto& subject : m.subjects()) EXPECT_NE(subject.name, "bad\xff name");
+}
+
+TEST(FleetMonitor, OnlySlugsAreAutoCreatedChecks) {
+  auto s = settings();
+  s.auto_create_checks = true;
+  FleetMonitor m(s);
+  WriteBatch b;
+  EXPECT_FALSE(m.ping(ping("name\xff\x1b[2J"), t0, b));
+  EXPECT_FALSE(m.ping(ping("Upper"), t0, b));
+  EXPECT_TRUE(m.ping(ping("nightly-backup"), t0, b));
+}
+
 TEST(FleetMonitor, TenThousandDeadlinesOnlyTheDueOnesFire) {
   auto s = settings();
   s.checks.clear();
