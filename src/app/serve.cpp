@@ -14,6 +14,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
@@ -53,6 +55,10 @@ int run_check(const std::string& config_path) {
 }
 
 int run_serve(const ServeOptions& options) {
+  // glibc raises its mmap threshold to the size of each large block freed, after which large
+  // request bodies come from the heap and their memory is never returned: fix it at 1 MiB, so a
+  // burst of large prompts does not stay resident after its connections go idle.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   auto config = load_and_report(options.config_path);
   if (!config) return kExitBadConfig;
   if (options.listen) {
@@ -101,8 +107,8 @@ int run_serve(const ServeOptions& options) {
     };
   };
   HttpServer server({state->config.gateway.listen, threads,
-                     ClientLimits{state->config.gateway.max_request_body, t.client_header,
-                                  t.client_body, t.keepalive}},
+                     ClientLimits{g.max_request_body, t.client_header, t.client_body, t.keepalive,
+                                  g.max_connections, g.max_connections_per_peer}},
                     make_factory(state));
   // Active health checks on their own thread; the request path only reads what they find.
   auto start_prober = [&](const GatewayState& s) {
@@ -114,6 +120,16 @@ int run_serve(const ServeOptions& options) {
   std::unique_ptr<Prober> prober;
   std::mutex reload_mutex;  // one reload at a time (SIGHUP and POST /admin/reload)
   std::mutex state_mutex;   // `state` is replaced by reloads; the fleet watch reads it
+  auto current_state = [&] {
+    std::lock_guard lock(state_mutex);
+    return state;
+  };
+  FleetApi fleet_api(fleet, [&](std::string& out) {
+    auto s = current_state();
+    s->metrics->append(*s, out);
+  });
+  fleet_api.draining = [&server] { return server.draining(); };
+  fleet_api.set_guard(state->guard);
   // Reads the file again, checks it, and swaps it in; on any problem the running config stays.
   const ReloadHook reload = [&]() -> Result<std::string> {
     std::lock_guard lock(reload_mutex);
@@ -145,6 +161,7 @@ int run_serve(const ServeOptions& options) {
       std::lock_guard state_lock(state_mutex);
       state = next_state;
     }
+    fleet_api.set_guard(state->guard);
     const std::string summary = std::to_string(state->config.deployments.size()) +
                                 " deployments, " +
                                 std::to_string(state->routes.model_names().size()) +
@@ -154,10 +171,6 @@ int run_serve(const ServeOptions& options) {
   };
   server.set_reload_hook(reload);
   // The fleet watch: its own threads; it reads the gateway's view of each backend every second.
-  auto current_state = [&] {
-    std::lock_guard lock(state_mutex);
-    return state;
-  };
   fleet.backend_source = [&] {
     auto s = current_state();
     std::vector<BackendReport> out;
@@ -220,11 +233,6 @@ int run_serve(const ServeOptions& options) {
     }
     return rows;
   };
-  FleetApi fleet_api(fleet, [&](std::string& out) {
-    auto s = current_state();
-    s->metrics->append(*s, out);
-  });
-  fleet_api.draining = [&server] { return server.draining(); };
   server.set_extra_handler(&fleet_api);
   fleet.start();
   auto port = server.start();

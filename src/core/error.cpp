@@ -13,6 +13,7 @@ std::string_view to_string(Errc code) {
     case Errc::MethodNotAllowed: return "method_not_allowed";
     case Errc::ModelNotFound: return "model_not_found";
     case Errc::PayloadTooLarge: return "payload_too_large";
+    case Errc::UnsupportedMediaType: return "unsupported_media_type";
     case Errc::ClientTimeout: return "client_timeout";
     case Errc::UpstreamUnreachable: return "upstream_unreachable";
     case Errc::UpstreamTimeout: return "upstream_timeout";

@@ -9,21 +9,22 @@
 namespace fleetgate {
 
 enum class Errc {
-  BadRequest,           // malformed JSON, missing field, bad header
-  Unauthorized,         // missing or wrong API key
-  Forbidden,            // a key that is valid, but not for this
-  NotFound,             // unknown path
-  MethodNotAllowed,     // known path, wrong method
-  ModelNotFound,        // unknown model name
-  PayloadTooLarge,      // body over the configured limit
-  ClientTimeout,        // client too slow to send its request
-  UpstreamUnreachable,  // connect refused / reset / DNS failure
-  UpstreamTimeout,      // a deadline passed while waiting on a backend
-  UpstreamProtocol,     // backend answered with something that is not HTTP we understand
-  RateLimited,          // every deployment of the model is at its limits
-  NotImplemented,       // a feature the config asks for that this build lacks
-  Unavailable,          // the gateway is draining
-  Internal,             // a bug: logged, answered with 500
+  BadRequest,            // malformed JSON, missing field, bad header
+  Unauthorized,          // missing or wrong API key
+  Forbidden,             // a key that is valid, but not for this
+  NotFound,              // unknown path
+  MethodNotAllowed,      // known path, wrong method
+  ModelNotFound,         // unknown model name
+  PayloadTooLarge,       // body over the configured limit
+  UnsupportedMediaType,  // a body that is not the JSON the endpoint takes
+  ClientTimeout,         // client too slow to send its request
+  UpstreamUnreachable,   // connect refused / reset / DNS failure
+  UpstreamTimeout,       // a deadline passed while waiting on a backend
+  UpstreamProtocol,      // backend answered with something that is not HTTP we understand
+  RateLimited,           // every deployment of the model is at its limits
+  NotImplemented,        // a feature the config asks for that this build lacks
+  Unavailable,           // the gateway is draining
+  Internal,              // a bug: logged, answered with 500
 };
 
 struct Error {

@@ -119,12 +119,40 @@ PingParse parse_ping_path(std::string_view path, const FleetService& service, Pi
 
 }  // namespace
 
+void FleetApi::set_guard(GuardSettings guard) {
+  auto next = std::make_shared<const GuardSettings>(std::move(guard));
+  std::lock_guard lock(guard_mutex_);
+  guard_ = std::move(next);
+}
+
+std::shared_ptr<const GuardSettings> FleetApi::guard_settings() const {
+  std::lock_guard lock(guard_mutex_);
+  return guard_;
+}
+
+std::optional<Error> FleetApi::check_head(const Request& req, const Peer& peer) const {
+  const std::string_view path = req.path();
+  const auto g = guard_settings();
+  const bool writes = req.method != http::verb::get && req.method != http::verb::head;
+  if (path.starts_with("/ping/"))  // a ping changes state even by GET; curl sends no Origin
+    return guard(req, *g, true, false, false);
+  const bool trusting = !service_.has_fleet_token();
+  if (path == "/metrics") return guard(req, *g, false, trusting, false);
+  if (!service_.caller(req.authorization, peer.loopback))
+    return Error(Errc::Unauthorized,
+                 trusting ? "The fleet API is open to loopback clients only until fleet.token (or "
+                            "general_settings.master_key) is set."
+                          : "Missing or invalid fleet token. Send 'Authorization: Bearer "
+                            "<fleet.token>' (or the node's fleet.nodes[].token).");
+  return guard(req, *g, writes, trusting, true);
+}
+
 asio::awaitable<void> FleetApi::handle(ClientConnection& conn, Request& req) {
   boost::system::error_code ec;
   const auto peer = conn.socket().remote_endpoint(ec).address();  // unspecified on error
   const std::string_view path = req.path();
   if (path.starts_with("/ping/")) {
-    co_await ping(conn, req, peer);
+    co_await ping(conn, req, peer, conn.peer().loopback);
   } else if (path == "/metrics") {
     if (req.method != http::verb::get) {
       co_await conn.send_error(Error(Errc::MethodNotAllowed, "Use GET for /metrics."));
@@ -135,12 +163,12 @@ asio::awaitable<void> FleetApi::handle(ClientConnection& conn, Request& req) {
     service_.append_metrics(body);
     co_await conn.send(200, "text/plain; version=0.0.4; charset=utf-8", body);
   } else {
-    co_await fleet(conn, req, peer.is_loopback());
+    co_await fleet(conn, req, conn.peer().loopback);
   }
 }
 
-asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req, asio::ip::address peer) {
-  const bool loopback = peer.is_loopback();
+asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req, asio::ip::address peer,
+                                     bool loopback) {
   if (req.method != http::verb::get && req.method != http::verb::post) {
     co_await conn.send(405, "text/plain; charset=utf-8", "method not allowed");
     co_return;
@@ -149,7 +177,9 @@ asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req, asio:
   const PingParse parsed = parse_ping_path(req.path(), service_, target);
   // As healthchecks.io: a wrong key, an unknown check and a secret-less ping from another
   // machine all look the same from outside.
-  if (parsed == PingParse::NotFound || (target.by_slug_only && !loopback)) {
+  // A ping without a secret is for local cron jobs: from loopback, to this server by name.
+  if (parsed == PingParse::NotFound ||
+      (target.by_slug_only && (!loopback || !host_allowed(req.host, *guard_settings())))) {
     co_await conn.send(404, "text/plain; charset=utf-8", "not found");
     co_return;
   }

@@ -12,9 +12,12 @@
 #pragma once
 
 #include "fleet/fleet_service.h"
+#include "server/request_guard.h"
 #include "server/request_handler.h"
 
 #include <functional>
+#include <memory>
+#include <mutex>
 
 namespace fleetgate {
 
@@ -24,21 +27,32 @@ class FleetApi : public RequestHandler {
   FleetApi(FleetService& service, std::function<void(std::string&)> gateway_metrics)
       : service_(service), gateway_metrics_(std::move(gateway_metrics)) {}
 
+  // Before the body: the token (a missing or wrong one is refused here), then what browsers
+  // may not do (cross-site writes and pings; a rebinding Host while loopback is trusted).
+  std::optional<Error> check_head(const Request& req, const Peer& peer) const override;
   asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
+
+  // The listener's address and fleetgate.allowed_hosts; replaced on a reload. Thread-safe.
+  void set_guard(GuardSettings guard);
 
   // True once the server drains: long polls answer at once so shutdown does not wait on them.
   std::function<bool()> draining;
 
  private:
-  asio::awaitable<void> ping(ClientConnection& conn, Request& req, asio::ip::address peer);
+  asio::awaitable<void> ping(ClientConnection& conn, Request& req, asio::ip::address peer,
+                             bool loopback);
   asio::awaitable<void> fleet(ClientConnection& conn, Request& req, bool loopback);
   asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req, FleetService::Caller who);
   asio::awaitable<void> post_silence(ClientConnection& conn, Request& req);
   asio::awaitable<void> commands(ClientConnection& conn, Request& req, FleetService::Caller who);
   asio::awaitable<void> control(ClientConnection& conn, Request& req);
 
+  std::shared_ptr<const GuardSettings> guard_settings() const;
+
   FleetService& service_;
   std::function<void(std::string&)> gateway_metrics_;
+  mutable std::mutex guard_mutex_;
+  std::shared_ptr<const GuardSettings> guard_ = std::make_shared<const GuardSettings>();
 };
 
 }  // namespace fleetgate

@@ -93,6 +93,9 @@ struct Prober::Impl {
   };
 
   asio::awaitable<Get> get(Target& t, std::string_view path) {
+    // Once stop() has aborted the request in flight, a probe must not start the next one: it
+    // would wait its whole timeout on a backend that does not answer.
+    if (stopping) co_return Get{0, {}, "stopping"};
     UpstreamExchange exchange(pool, t.backend, deployments[t.deployments.front()].id);
     t.in_flight = &exchange;
     struct Done {

@@ -39,6 +39,8 @@ HttpError render_error(const Error& e) {
       case Errc::MethodNotAllowed: return {405, "invalid_request_error", "method_not_allowed"};
       case Errc::ModelNotFound: return {404, "invalid_request_error", "model_not_found"};
       case Errc::PayloadTooLarge: return {413, "invalid_request_error", "request_too_large"};
+      case Errc::UnsupportedMediaType:
+        return {415, "invalid_request_error", "unsupported_media_type"};
       case Errc::ClientTimeout: return {408, "invalid_request_error", "request_timeout"};
       case Errc::UpstreamUnreachable: return {502, "api_error", "upstream_unreachable"};
       case Errc::UpstreamTimeout: return {504, "api_error", "upstream_timeout"};

@@ -1,6 +1,8 @@
 #include "server/client_connection.h"
 
 #include "openai/error_json.h"
+#include "server/body_pool.h"
+#include "server/request_handler.h"
 #include "server/request_parser.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -44,10 +46,18 @@ void make_request_id(std::string& out) {
   out.assign(buf, 16);  // reuses the connection's string: no allocation after the first request
 }
 
+bool is_loopback_address(const asio::ip::address& a) {
+  if (a.is_v4()) return a.to_v4().is_loopback();
+  const auto v6 = a.to_v6();
+  if (v6.is_loopback()) return true;
+  return v6.is_v4_mapped() && asio::ip::make_address_v4(asio::ip::v4_mapped, v6).is_loopback();
+}
+
 ClientConnection::ClientConnection(tcp::socket socket, DeadlineSweeper& sweeper,
-                                   const ClientLimits& limits)
+                                   const ClientLimits& limits, BodyPool& bodies)
     : socket_(std::move(socket)),
       limits_(limits),
+      bodies_(bodies),
       // Cancel rather than close: a client that was too slow still gets its 408.
       watch_(sweeper, [this] {
         error_code ignored;
@@ -56,6 +66,8 @@ ClientConnection::ClientConnection(tcp::socket socket, DeadlineSweeper& sweeper,
   error_code ec;
   socket_.non_blocking(true, ec);
   socket_.set_option(tcp::no_delay(true), ec);
+  const auto remote = socket_.remote_endpoint(ec);
+  peer_.loopback = !ec && is_loopback_address(remote.address());
 }
 
 ClientConnection::~ClientConnection() { close(); }
@@ -75,7 +87,8 @@ asio::awaitable<std::size_t> ClientConnection::read_some() {
   co_return ec ? 0 : n;
 }
 
-asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
+asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
+                                                            const RequestHandler* handler) {
   req.clear();
   response_headers_.clear();
   head_sent_ = false;
@@ -109,6 +122,19 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
       }
       if (parser.is_header_done() && !in_body) {
         in_body = true;
+        if (auto refused = handler ? handler->check_head(req, peer_) : std::nullopt) {
+          watch_.disarm();
+          keep_alive_ = false;
+          body_unread_ = !parser.is_done();
+          error_ = std::move(*refused);
+          version_ = req.version;
+          if (req.request_id.empty())
+            make_request_id(request_id_);
+          else
+            request_id_ = req.request_id;
+          co_return ReadOutcome::Failed;
+        }
+        bodies_.lend(req.body, req.content_length.value_or(0));
         watch_.arm(limits_.body_timeout);
         if (req.expect_continue && !parser.is_done()) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -147,6 +173,28 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req) {
   else
     request_id_ = req.request_id;
   co_return ReadOutcome::Request;
+}
+
+void ClientConnection::release_body(Request& req) { bodies_.give_back(req.body); }
+
+asio::awaitable<void> ClientConnection::close_refused() {
+  if (body_unread_ && socket_.is_open()) {
+    error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    // Read off what is on its way, bounded, so the close does not reset the connection before
+    // the client read its answer.
+    watch_.arm(std::chrono::milliseconds(500));
+    std::size_t drained = 0;
+    while (drained < (1u << 20)) {
+      buffer_.clear();
+      const std::size_t n = co_await read_some();
+      if (n == 0) break;
+      drained += n;
+    }
+    watch_.disarm();
+    buffer_.clear();
+  }
+  close();
 }
 
 void ClientConnection::build_head(int status, std::string_view content_type, std::string_view extra,

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "net/deadline_sweeper.h"
 #include "server/client_limits.h"
+#include "server/peer.h"
 #include "server/request.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -25,15 +26,29 @@ using tcp = asio::ip::tcp;
 
 enum class ReadOutcome { Request, Closed, Failed };
 
+class BodyPool;
+class RequestHandler;
+
+// Loopback: 127.0.0.0/8, ::1, and IPv4-mapped loopback (::ffff:127.0.0.1 on a [::] listener).
+bool is_loopback_address(const asio::ip::address& a);
+
 class ClientConnection : public WatchHook {
  public:
-  ClientConnection(tcp::socket socket, DeadlineSweeper& sweeper, const ClientLimits& limits);
+  ClientConnection(tcp::socket socket, DeadlineSweeper& sweeper, const ClientLimits& limits,
+                   BodyPool& bodies);
   ~ClientConnection();
 
-  // Reads the next request into `req`. On Failed, `error()` says why and the connection must close
-  // after the error response.
-  asio::awaitable<ReadOutcome> read_request(Request& req);
+  // Reads the next request into `req`; `handler` (if any) vets its head before the body is
+  // read. On Failed, `error()` says why and the connection must close after the error response
+  // (close_refused() then, which also reads off a body that was never wanted).
+  asio::awaitable<ReadOutcome> read_request(Request& req, const RequestHandler* handler = nullptr);
   const Error& error() const { return error_; }
+  // After the error response to a refused head: stops sending, reads and drops what the client
+  // still sends for a moment (at most 1 MiB, 500 ms) so that it sees the answer, then closes.
+  asio::awaitable<void> close_refused();
+  // The request's body buffer goes back to the worker's pool (when it grew large).
+  void release_body(Request& req);
+  const Peer& peer() const { return peer_; }
 
   // Whole response, with the lines given to add_response_header().
   asio::awaitable<bool> send(int status, std::string_view content_type,
@@ -70,6 +85,8 @@ class ClientConnection : public WatchHook {
 
   tcp::socket socket_;
   const ClientLimits& limits_;
+  BodyPool& bodies_;
+  Peer peer_;
   boost::beast::flat_buffer buffer_;
   DeadlineWatch watch_;
   std::string head_;
@@ -84,6 +101,7 @@ class ClientConnection : public WatchHook {
   bool idle_ = true;  // waiting for a request with nothing buffered: safe to close when draining
   bool head_sent_ = false;
   bool chunked_ = false;
+  bool body_unread_ = false;  // a refused head: its body may still be on its way
 };
 
 // Writes a new request id into `out`: 16 hex digits, unique per process run.

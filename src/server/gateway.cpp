@@ -3,6 +3,7 @@
 #include "control/agent_channel.h"
 
 #include "core/json_escape.h"
+#include "core/text_forms.h"
 #include "openai/anthropic.h"
 #include "openai/backend_errors.h"
 #include "openai/error_json.h"
@@ -209,7 +210,44 @@ std::optional<ApiKind> api_kind_of(std::string_view path) {
   return std::nullopt;
 }
 
+// A path that may carry a ping's secret: "ping/" anywhere in any case (//ping/<uuid>,
+// /PING/<key>/<slug>), or a UUID-shaped segment.
+bool ping_shaped(std::string_view path) {
+  for (std::size_t i = 0; i + 5 <= path.size(); ++i)
+    if (boost::beast::iequals(path.substr(i, 5), "ping/")) return true;
+  for (std::size_t start = 0; start < path.size();) {
+    const auto end = std::min(path.find('/', start), path.size());
+    if (end - start >= 36)
+      for (std::size_t k = start; k + 36 <= end; ++k)
+        if (is_uuid(path.substr(k, 36))) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+bool is_extra_path(std::string_view path) {
+  return path.starts_with("/ping/") || path.starts_with("/fleet/") || path == "/metrics";
+}
+
+// The paths a master key guards (when one is set).
+bool needs_key(std::string_view path) {
+  return api_kind_of(path) || path == "/v1/models" || path == "/models" ||
+         path.starts_with("/v1/models/") || path.starts_with("/admin/");
+}
+
 }  // namespace
+
+std::optional<Error> Gateway::check_head(const Request& req, const Peer& peer) const {
+  const std::string_view path = req.path();
+  if (worker_.extra && is_extra_path(path)) return worker_.extra->check_head(req, peer);
+  if (path.starts_with("/health/")) return std::nullopt;
+  const bool key = state_->config.master_key.has_value();
+  if (key && needs_key(path) && !authorized(req))
+    return Error(Errc::Unauthorized,
+                 "Missing or invalid API key. Send 'Authorization: Bearer <key>'.");
+  const bool writes = req.method != http::verb::get && req.method != http::verb::head;
+  return guard(req, state_->guard, writes, !key, path.starts_with("/admin/"));
+}
 
 // What the gateway answers itself, decided without suspending (keeps handle()'s frame small).
 struct Gateway::LocalReply {
@@ -231,8 +269,7 @@ Gateway::LocalReply Gateway::answer(const Request& req) const {
     return Error(Errc::Unauthorized,
                  "Missing or invalid API key. Send 'Authorization: Bearer <key>'.");
   };
-  if (worker_.extra &&
-      (path.starts_with("/ping/") || path.starts_with("/fleet/") || path == "/metrics")) {
+  if (worker_.extra && is_extra_path(path)) {
     r.extra = true;
   } else if (auto kind = api_kind_of(path)) {
     if (!post)
@@ -384,8 +421,8 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
   const auto method_text = http::to_string(req.method);
   log.method = std::string_view(method_text.data(), method_text.size());
   log.path = req.path();
-  // Ping URLs carry secrets (a UUID or a ping key): never into the log.
-  if (log.path.starts_with("/ping/")) log.path = "/ping/***";
+  // Ping URLs carry secrets (a UUID or a ping key): never into the log, nor near misses.
+  if (ping_shaped(log.path)) log.path = "/ping/***";
   {
     LocalReply reply = answer(req);
     if (reply.proxy)

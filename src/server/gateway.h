@@ -29,6 +29,7 @@ class Gateway : public RequestHandler {
   Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worker, asio::ssl::context& tls,
           AccessLog& access_log);
 
+  std::optional<Error> check_head(const Request& req, const Peer& peer) const override;
   asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
 
  private:

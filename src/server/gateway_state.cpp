@@ -13,6 +13,7 @@ GatewayState::GatewayState(Config c, AgentChannel* agent_channel)
       routes(config),
       metrics(std::make_unique<GatewayMetrics>(config.gateway.threads, config.deployments.size())) {
   agents = agent_channel;
+  guard = GuardSettings{config.gateway.listen.host, config.gateway.allowed_hosts};
   created = std::chrono::duration_cast<std::chrono::seconds>(
                 std::chrono::system_clock::now().time_since_epoch())
                 .count();

@@ -5,6 +5,7 @@
 #include "health/health_board.h"
 #include "routing/route_table.h"
 #include "server/gateway_metrics.h"
+#include "server/request_guard.h"
 #include "upstream/upstream_pool.h"
 
 #include <memory>
@@ -31,6 +32,7 @@ struct GatewayState {
   // For the auto router: by tier, the models to fall through to after it (the tiers above,
   // then the ones below, nearest first).
   std::vector<std::vector<std::string>> auto_fallthrough;
+  GuardSettings guard;       // what browsers may not do (cross-site, DNS rebinding)
   std::string models_body;   // GET /v1/models
   std::int64_t created = 0;  // start time, for /v1/models
 

@@ -1,10 +1,13 @@
 #include "server/http_server.h"
 
+#include "server/body_pool.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/intrusive/list.hpp>
 
@@ -77,27 +80,66 @@ class HttpServer::Worker {
 
  private:
   asio::awaitable<void> accept_loop() {
+    asio::steady_timer pause(ioc_);
+    bool starved = false;  // out of file descriptors: said once, until accepting works again
     while (acceptor_.is_open()) {
       auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (!acceptor_.is_open()) break;
-        // Out of file descriptors or similar: log and keep serving the connections we have.
-        spdlog::warn("accept failed: {}", ec.message());
+        if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec.value() == ENOBUFS ||
+            ec.value() == ENOMEM) {
+          // The pending connection stays in the backlog, so accepting again at once would spin:
+          // wait, keep serving the connections already open, and try again.
+          if (!starved)
+            spdlog::warn(
+                "accept failed: {}; waiting for connections to close before accepting "
+                "more (raise the file descriptor limit, or lower max_connections)",
+                ec.message());
+          starved = true;
+          pause.expires_after(std::chrono::milliseconds(100));
+          co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+        } else {
+          spdlog::warn("accept failed: {}", ec.message());
+        }
         continue;
       }
-      asio::co_spawn(ioc_, session(std::move(socket)), [](std::exception_ptr e) {
-        if (!e) return;
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          spdlog::error("connection ended by a bug: {}", ex.what());
-        }
-      });
+      if (starved) {
+        spdlog::info("accepting connections again");
+        starved = false;
+      }
+      auto admitted = server_.admit(socket);
+      if (!admitted) {
+        refuse(std::move(socket));
+        continue;
+      }
+      asio::co_spawn(ioc_, session(std::move(socket), std::move(*admitted)),
+                     [](std::exception_ptr e) {
+                       if (!e) return;
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& ex) {
+                         spdlog::error("connection ended by a bug: {}", ex.what());
+                       }
+                     });
     }
   }
 
-  asio::awaitable<void> session(tcp::socket socket) {
-    ClientConnection conn(std::move(socket), sweeper_, server_.options_.limits);
+  // Past a connection limit: a short 503 if the socket takes it now, then the close.
+  static void refuse(tcp::socket socket) {
+    static constexpr std::string_view kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        "Content-Length: 110\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
+        "{\"error\":{\"message\":\"Too many connections.\",\"type\":\"api_error\",\"param\":null,"
+        "\"code\":\"too_many_connections\"}}";
+    error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(kBusy), ec);
+    socket.close(ec);
+  }
+
+  // `slot` lives in the frame: the connection counts until the session ends.
+  asio::awaitable<void> session(tcp::socket socket, [[maybe_unused]] ConnectionSlot slot) {
+    ClientConnection conn(std::move(socket), sweeper_, server_.options_.limits, bodies_);
     connections_.push_back(conn);
     ++active_;
     struct Leave {
@@ -107,15 +149,17 @@ class HttpServer::Worker {
     Request req;
     while (true) {
       if (server_.draining_) conn.set_close();
-      const ReadOutcome outcome = co_await conn.read_request(req);
+      const std::shared_ptr<RequestHandler> handler = handler_;  // survives a reload mid-request
+      const ReadOutcome outcome = co_await conn.read_request(req, handler.get());
       if (outcome == ReadOutcome::Closed) break;
       if (outcome == ReadOutcome::Failed) {
         co_await conn.send_error(conn.error());
+        co_await conn.close_refused();
         break;
       }
       if (server_.draining_) conn.set_close();
-      const std::shared_ptr<RequestHandler> handler = handler_;  // survives a reload mid-request
       co_await handler->handle(conn, req);
+      conn.release_body(req);
       if (!conn.keep_alive()) break;
     }
   }
@@ -126,6 +170,7 @@ class HttpServer::Worker {
   tcp::acceptor acceptor_;
   WorkerContext context_;
   std::shared_ptr<RequestHandler> handler_;
+  BodyPool bodies_;
   boost::intrusive::list<ClientConnection, boost::intrusive::constant_time_size<false>>
       connections_;
   std::atomic<std::size_t> active_{0};
@@ -134,6 +179,49 @@ class HttpServer::Worker {
 
 HttpServer::HttpServer(Options options, HandlerFactory factory)
     : options_(std::move(options)), factory_(std::move(factory)) {}
+
+HttpServer::ConnectionSlot::~ConnectionSlot() {
+  if (!server_) return;
+  server_->total_.fetch_sub(1, std::memory_order_relaxed);
+  std::lock_guard lock(server_->peers_mutex_);
+  if (auto it = server_->per_peer_.find(peer_); it != server_->per_peer_.end() && --it->second == 0)
+    server_->per_peer_.erase(it);
+}
+
+std::optional<HttpServer::ConnectionSlot> HttpServer::admit(const tcp::socket& socket) {
+  const auto& limits = options_.limits;
+  if (total_.fetch_add(1, std::memory_order_relaxed) >= limits.max_connections) {
+    total_.fetch_sub(1, std::memory_order_relaxed);
+    warn_refused("fleetgate.max_connections", limits.max_connections);
+    return std::nullopt;
+  }
+  error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  std::string peer = ec ? std::string() : remote.address().to_string();
+  bool full = false;
+  {
+    std::lock_guard lock(peers_mutex_);
+    auto& n = per_peer_[peer];
+    full = n >= limits.max_connections_per_peer;
+    if (!full) ++n;
+  }
+  if (full) {
+    total_.fetch_sub(1, std::memory_order_relaxed);
+    warn_refused("fleetgate.max_connections_per_peer (" + peer + ")",
+                 limits.max_connections_per_peer);
+    return std::nullopt;
+  }
+  return ConnectionSlot(*this, std::move(peer));
+}
+
+void HttpServer::warn_refused(const std::string& what, std::uint32_t limit) {
+  // Once a minute at most: a flood must not fill the log.
+  const auto now = CoarseClock::now();
+  std::lock_guard lock(refusal_log_mutex_);
+  if (now - last_refusal_log_ < std::chrono::minutes(1)) return;
+  last_refusal_log_ = now;
+  spdlog::warn("refusing new connections: {} ({}) reached; open ones are served", what, limit);
+}
 
 HttpServer::~HttpServer() { stop(); }
 

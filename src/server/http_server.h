@@ -13,9 +13,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace fleetgate {
@@ -73,6 +77,26 @@ class HttpServer {
   class Worker;
   void on_worker_done();
 
+  // One admitted connection, counted against the limits until it is destroyed.
+  class ConnectionSlot {
+   public:
+    ConnectionSlot(HttpServer& server, std::string peer)
+        : server_(&server), peer_(std::move(peer)) {}
+    ConnectionSlot(ConnectionSlot&& o) noexcept
+        : server_(std::exchange(o.server_, nullptr)), peer_(std::move(o.peer_)) {}
+    ConnectionSlot(const ConnectionSlot&) = delete;
+    ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+    ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+    ~ConnectionSlot();
+
+   private:
+    HttpServer* server_;
+    std::string peer_;
+  };
+  // Counts a new connection in, or nullopt past max_connections or max_connections_per_peer.
+  std::optional<ConnectionSlot> admit(const tcp::socket& socket);
+  void warn_refused(const std::string& what, std::uint32_t limit);
+
   Options options_;
   HandlerFactory factory_;
   ReloadHook reload_;
@@ -83,6 +107,11 @@ class HttpServer {
   std::condition_variable done_cv_;
   std::size_t running_ = 0;  // worker threads whose io_context still has work; guarded by mutex_
   bool stopped_ = false;
+  std::atomic<std::uint32_t> total_{0};  // open connections, all workers
+  std::mutex peers_mutex_;               // guards the two below; taken at accept and close only
+  std::map<std::string, std::uint32_t> per_peer_;
+  std::mutex refusal_log_mutex_;  // guards the one below
+  CoarseClock::time_point last_refusal_log_{};
 };
 
 }  // namespace fleetgate

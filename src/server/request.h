@@ -3,6 +3,8 @@
 
 #include <boost/beast/http/verb.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace fleetgate {
@@ -12,20 +14,35 @@ struct Request {
   std::string target;
   std::string authorization;
   std::string request_id;  // x-request-id, echoed or generated
+  std::string host;        // Host, for the DNS-rebinding check
+  std::string origin;      // Origin, for the cross-site check; empty when absent
+  std::string content_type;
+  std::string fetch_site;  // Sec-Fetch-Site, which browsers send with every request
   std::string body;
+  std::optional<std::uint64_t> content_length;
+  bool chunked = false;
   unsigned version = 11;
   bool keep_alive = true;
   bool expect_continue = false;
+  bool has_origin = false;  // "Origin: null" counts as present
 
+  // Keeps each string's capacity (the body's up to BodyPool's small size) for the next request.
   void clear() {
     method = boost::beast::http::verb::unknown;
     target.clear();
     authorization.clear();
     request_id.clear();
-    body.clear();  // keeps its capacity for the next request on the connection
+    host.clear();
+    origin.clear();
+    content_type.clear();
+    fetch_site.clear();
+    body.clear();
+    content_length.reset();
+    chunked = false;
     version = 11;
     keep_alive = true;
     expect_continue = false;
+    has_origin = false;
   }
   // The target without its query string.
   std::string_view path() const {

@@ -7,11 +7,18 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
+
 namespace fleetgate {
 
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
+  // Once the head is in, before the body is read: an error refuses the request at once (a
+  // missing or wrong key, a cross-site or rebinding attempt), so nothing is buffered for it.
+  virtual std::optional<Error> check_head(const Request&, const Peer&) const {
+    return std::nullopt;
+  }
   // Writes exactly one response on `conn` (or closes it when that is impossible).
   virtual asio::awaitable<void> handle(ClientConnection& conn, Request& req) = 0;
 };

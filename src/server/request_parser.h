@@ -25,18 +25,35 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   }
   void on_response_impl(int, string_view, int, error_code&) override {}
   void on_field_impl(field name, string_view name_text, string_view value, error_code&) override {
-    if (name == field::authorization) {
-      req_.authorization.assign(value.data(), value.size());
-    } else if (name == field::expect) {
-      req_.expect_continue = boost::beast::iequals(value, "100-continue");
-    } else if (name == field::unknown && boost::beast::iequals(name_text, "x-request-id")) {
-      if (value.size() <= 128) req_.request_id.assign(value.data(), value.size());
+    switch (name) {
+      case field::authorization: req_.authorization.assign(value.data(), value.size()); break;
+      case field::expect:
+        req_.expect_continue = boost::beast::iequals(value, "100-continue");
+        break;
+      case field::host: req_.host.assign(value.data(), value.size()); break;
+      case field::origin:
+        req_.origin.assign(value.data(), value.size());
+        req_.has_origin = true;
+        break;
+      case field::content_type: req_.content_type.assign(value.data(), value.size()); break;
+      case field::sec_fetch_site:
+        if (value.size() <= 32) req_.fetch_site.assign(value.data(), value.size());
+        break;
+      case field::unknown:
+        if (boost::beast::iequals(name_text, "x-request-id") && value.size() <= 128)
+          req_.request_id.assign(value.data(), value.size());
+        break;
+      default: break;
     }
   }
-  void on_header_impl(error_code&) override { req_.keep_alive = keep_alive(); }
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-    if (length) req_.body.reserve(static_cast<std::size_t>(*length));
+  void on_header_impl(error_code&) override {
+    req_.keep_alive = keep_alive();
+    req_.chunked = chunked();
+    if (const auto length = content_length()) req_.content_length = *length;
   }
+  // The body's buffer comes once the head has passed its checks (BodyPool::lend): nothing is
+  // set aside here for what a client only says it will send.
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
   std::size_t on_body_impl(string_view body, error_code&) override {
     req_.body.append(body.data(), body.size());
     return body.size();

@@ -28,7 +28,7 @@ std::string stream_then_hang_up(std::uint16_t port, std::chrono::milliseconds re
   const std::string body =
       R"({"model":"slow","stream":true,"messages":[{"role":"user","content":"x"}]})";
   return raw_exchange(port,
-                      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                      "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
                           std::to_string(body.size()) + "\r\n\r\n" + body,
                       read_for);
 }
@@ -235,7 +235,7 @@ TEST(GatewayLimits, MasterKeyBodyLimitAndSlowClients) {
   EXPECT_EQ(r.status, 413);
 
   const auto t0 = std::chrono::steady_clock::now();
-  auto slow = raw_exchange(gw.port, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n",
+  auto slow = raw_exchange(gw.port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n",
                            std::chrono::seconds(5));
   EXPECT_TRUE(slow.starts_with("HTTP/1.1 408")) << slow;
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(2500));

@@ -10,7 +10,10 @@
 
 #include <csignal>
 #include <fstream>
+#include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 namespace fleetgate::test {
 namespace {
@@ -142,6 +145,204 @@ TEST(Hostile, ANodesTokenIsForThatNodeAlone) {
             200);
   EXPECT_EQ(http_request(gw.port, "GET", "/fleet/v1/status", "", bearer("gpu1-token-abd")).status,
             401);
+}
+
+}  // namespace fleetgate::test
+
+namespace fleetgate::test {
+namespace {
+
+// CPU time (user + system) a process has used so far.
+std::chrono::milliseconds cpu_time(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string f;
+  long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stoll(f);
+    if (i == 15) stime = std::stoll(f);
+  }
+  return std::chrono::milliseconds((utime + stime) * 1000 / ::sysconf(_SC_CLK_TCK));
+}
+
+std::uint64_t rss_bytes(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
+  return 0;
+}
+
+bool answered(RawConnection& c, const std::string& status) {
+  return c.read(2s, "\r\n\r\n").starts_with("HTTP/1.1 " + status);
+}
+
+}  // namespace
+
+// Out of file descriptors, the accept loop spun at 100 % CPU. Now it waits, says so once, and
+// keeps serving the connections it has.
+TEST(Hostile, RunningOutOfFileDescriptorsNeitherSpinsNorDropsOpenConnections) {
+  const std::string path = write_config("model_list: []\nfleetgate: {access_log: off}\n");
+  ChildProcess gw({"/bin/sh", "-c",
+                   std::string("ulimit -n 48 && exec ") + FLEETGATE_BINARY + " serve --config " +
+                       path + " --listen 127.0.0.1:0 --threads 1 --data " + path + ".db"});
+  const auto port_text = gw.wait_for(R"(listening on http://127\.0\.0\.1:(\d+))");
+  ASSERT_TRUE(port_text) << gw.output();
+  const auto port = static_cast<std::uint16_t>(std::stoi(*port_text));
+  RawConnection kept(port);
+  ASSERT_TRUE(kept.send(keepalive_get("/health/liveliness")));
+  ASSERT_TRUE(answered(kept, "200"));
+  std::vector<std::unique_ptr<RawConnection>> flood;
+  for (int i = 0; i < 80; ++i) flood.push_back(std::make_unique<RawConnection>(port));
+  ASSERT_TRUE(gw.wait_for("accept failed: .*waiting for connections to close")) << gw.output();
+  const auto before = cpu_time(gw.pid());
+  std::this_thread::sleep_for(1s);
+  const auto used = cpu_time(gw.pid()) - before;
+  EXPECT_LT(used, 150ms) << "the accept loop spins";
+  ASSERT_TRUE(kept.send(keepalive_get("/health/liveliness")));  // still served
+  EXPECT_TRUE(answered(kept, "200"));
+  const std::string out = gw.output();
+  std::size_t said = 0;
+  for (auto at = out.find("accept failed"); at != std::string::npos;
+       at = out.find("accept failed", at + 1))
+    ++said;
+  EXPECT_EQ(said, 1u) << out;
+  flood.clear();  // they go; new ones are taken again
+  EXPECT_TRUE(gw.wait_for("accepting connections again")) << gw.output();
+  EXPECT_EQ(http_request(port, "GET", "/health/liveliness").status, 200);
+}
+
+TEST(Hostile, ConnectionLimitsRefuseNewConnectionsAndServeOpenOnes) {
+  auto gw = start_gateway("model_list: []\nfleetgate: {max_connections_per_peer: 5}\n");
+  std::vector<std::unique_ptr<RawConnection>> open;
+  for (int i = 0; i < 5; ++i) {
+    open.push_back(std::make_unique<RawConnection>(gw.port));
+    ASSERT_TRUE(open.back()->send(keepalive_get("/health/liveliness")));
+    ASSERT_TRUE(answered(*open.back(), "200"));
+  }
+  RawConnection sixth(gw.port);
+  const std::string refused = sixth.read(2s);
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 503")) << refused;
+  EXPECT_NE(refused.find("too_many_connections"), std::string::npos);
+  EXPECT_TRUE(gw.process->wait_for("refusing new connections: fleetgate.max_connections_per_peer"));
+  for (auto& c : open) {
+    ASSERT_TRUE(c->send(keepalive_get("/health/liveliness")));
+    EXPECT_TRUE(answered(*c, "200"));
+  }
+  open.pop_back();  // one closes: room for one more
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(http_request(gw.port, "GET", "/health/liveliness").status, 200);
+}
+
+// A request that needs a key is refused before its body is read, so an unauthenticated client
+// cannot make the server hold its announced body; bodies that were read are not kept around.
+TEST(Hostile, NoMemoryIsHeldForUnauthenticatedOrFinishedBodies) {
+  auto gw = start_gateway("model_list: []\ngeneral_settings: {master_key: sk-body-test}\n");
+  RawConnection anonymous(gw.port);
+  ASSERT_TRUE(
+      anonymous.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 33554432\r\n\r\n"));
+  EXPECT_TRUE(answered(anonymous, "401"));  // without a byte of the 32 MiB
+  EXPECT_TRUE(anonymous.closed_by_peer(2s));
+  RawConnection expecting(gw.port);
+  ASSERT_TRUE(
+      expecting.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Authorization: Bearer wrong\r\nExpect: 100-continue\r\n"
+                     "Content-Length: 1000000\r\n\r\n"));
+  EXPECT_TRUE(answered(expecting, "401"));  // not "100 Continue"
+
+  const auto baseline = rss_bytes(gw.process->pid());
+  const std::string big(8u << 20, 'x');
+  const std::string body =
+      R"({"model":"none","messages":[{"role":"user","content":")" + big + "\"}]}";
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (int i = 0; i < 8; ++i) {
+    idle.push_back(std::make_unique<RawConnection>(gw.port));
+    ASSERT_TRUE(
+        idle.back()->send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "Authorization: Bearer sk-body-test\r\nContent-Type: "
+                          "application/json\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body));
+    EXPECT_TRUE(answered(*idle.back(), "404"));  // read, answered, and the connection idles
+  }
+  const auto held = rss_bytes(gw.process->pid());
+  EXPECT_LT(held, baseline + (24u << 20))
+      << "8 idle connections hold " << (held - baseline) / 1024 << " KiB";
+}
+
+// A page in a browser could reach the loopback trust: cross-site POSTs, text/plain bodies
+// parsed as JSON, and DNS rebinding (a Host naming the attacker's domain).
+TEST(Hostile, BrowsersCannotReachTheLoopbackTrust) {
+  auto gw = start_gateway(
+      "model_list: []\nfleet:\n  checks: [{name: backup, period: 1h, grace: 1h}]\n"
+      "fleetgate: {allowed_hosts: [gpu1.lan]}\n");
+  const std::string good = silence("check", "backup");
+  auto post = [&](const std::map<std::string, std::string>& headers, const std::string& body) {
+    return http_request(gw.port, "POST", "/fleet/v1/silences", body, headers).status;
+  };
+  const std::string self = "http://127.0.0.1:" + std::to_string(gw.port);
+  EXPECT_EQ(post({{"origin", "http://evil.example"}}, good), 403);
+  EXPECT_EQ(post({{"origin", "null"}}, good), 403);
+  EXPECT_EQ(post({{"sec-fetch-site", "cross-site"}}, good), 403);
+  EXPECT_EQ(post({{"content-type", "text/plain"}}, good), 415);
+  EXPECT_EQ(post({{"host", "evil.example:4000"}, {"origin", "http://evil.example:4000"}}, good),
+            403);  // same origin, but not this server: DNS rebinding
+  EXPECT_EQ(post({{"host", "127.0.0.1:" + std::to_string(gw.port)}, {"origin", self}}, good), 200);
+  EXPECT_EQ(post({{"host", "gpu1.lan:4000"}}, good), 200);  // fleetgate.allowed_hosts
+  EXPECT_EQ(post({{"host", "localhost:4000"}}, good), 200);
+  // The gateway's API and admin paths likewise, while no master key is set.
+  EXPECT_EQ(http_request(gw.port, "GET", "/v1/models", "", {{"host", "evil.example"}}).status, 403);
+  EXPECT_EQ(http_request(gw.port, "POST", "/v1/chat/completions", "{}",
+                         {{"origin", "http://evil.example"}})
+                .status,
+            403);
+  EXPECT_EQ(
+      http_request(gw.port, "POST", "/admin/reload", "{}", {{"content-type", "text/plain"}}).status,
+      415);
+  // Pings keep healthchecks.io's curl forms, but not from another site's page.
+  EXPECT_EQ(http_request(gw.port, "POST", "/ping/backup", "log text",
+                         {{"content-type", "application/x-www-form-urlencoded"}})
+                .status,
+            200);
+  EXPECT_EQ(
+      http_request(gw.port, "GET", "/ping/backup", "", {{"sec-fetch-site", "cross-site"}}).status,
+      403);
+  EXPECT_EQ(http_request(gw.port, "GET", "/ping/backup", "", {{"host", "evil.example"}}).status,
+            404);
+}
+
+TEST(Hostile, WithAKeyTheHostDoesNotMatterButCrossSiteWritesStillDo) {
+  auto gw = start_gateway("model_list: []\ngeneral_settings: {master_key: sk-host-test}\n");
+  const std::map<std::string, std::string> key{{"authorization", "Bearer sk-host-test"},
+                                               {"host", "fleet.example.com"}};
+  EXPECT_EQ(http_request(gw.port, "GET", "/v1/models", "", key).status, 200);
+  auto cross = key;
+  cross["origin"] = "http://evil.example";
+  EXPECT_EQ(
+      http_request(gw.port, "POST", "/fleet/v1/silences", silence("check", "x"), cross).status,
+      403);
+}
+
+// A near-miss ping URL was logged with its secret.
+TEST(Hostile, PingShapedPathsNeverReachTheLog) {
+  auto gw = start_gateway("model_list: []\nfleetgate: {access_log: stdout}\n");
+  const std::string uuid = "5f1c4a34-8c53-4a0e-9d6b-0a4a1f3c2b7e";
+  for (const std::string& p : {"//ping/" + uuid, "/PING/" + uuid, "/pingx/" + uuid + "/start",
+                               "/v1/" + uuid, std::string("/ping/secret-key-123/backup")})
+    http_request(gw.port, "GET", p);
+  auto logged = [&] {
+    const std::string out = gw.process->output();
+    std::size_t n = 0;
+    for (auto at = out.find(R"("path":"/ping/***")"); at != std::string::npos;
+         at = out.find(R"("path":"/ping/***")", at + 1))
+      ++n;
+    return n;
+  };
+  for (int i = 0; i < 50 && logged() < 5; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(logged(), 5u) << gw.process->output();
+  EXPECT_EQ(gw.process->output().find(uuid), std::string::npos) << gw.process->output();
+  EXPECT_EQ(gw.process->output().find("secret-key-123"), std::string::npos);
 }
 
 }  // namespace fleetgate::test

@@ -1,0 +1,10 @@
+// What a handler may know of a client's address before it reads the request's body.
+#pragma once
+
+namespace fleetgate {
+
+struct Peer {
+  bool loopback = false;  // 127.0.0.0/8, ::1, or IPv4-mapped loopback on a [::] listener
+};
+
+}  // namespace fleetgate
