@@ -37,6 +37,15 @@ inline bool is_node_name(std::string_view s) {
   return true;
 }
 
+// Text from elsewhere (names, reasons, backends' messages) made safe for a terminal: control
+// characters (ESC and its sequences included) and C1 controls become '?', bytes that are not
+// UTF-8 become U+FFFD, line breaks a space.
+std::string printable(std::string_view s);
+
+// The same, also escaped for a Markdown table cell that may be shown as HTML: the characters
+// | * _ ` [ ] and backslash are backslash-escaped, and < > & become entities.
+std::string markdown_text(std::string_view s);
+
 // A label value as Prometheus' text format wants it: \\, \" and \n escaped.
 inline std::string prometheus_escape(std::string_view s) {
   std::string out;

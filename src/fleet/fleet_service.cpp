@@ -273,19 +273,26 @@ void FleetService::notify_loop() {
         r.error = "receiver no longer configured";
         spdlog::warn("notification {} dropped: receiver '{}' is no longer configured", row.id,
                      row.receiver);
-      } else if (auto sent = deliver(*spec->second, row.payload); sent) {
+      } else if (const Delivery sent = deliver(*spec->second, row.payload); sent.delivered) {
         r.delivered = true;
         spdlog::info("notification {} delivered to {}", row.id, row.receiver);
+      } else if (sent.refused && (r.refusals = row.refusals + 1) >= kMaxRefusals) {
+        // It will not be taken, however often it is sent: the ones behind it go on.
+        r.set_aside = true;
+        r.error = sent.error;
+        spdlog::error("notification {} to {} set aside: refused {} times ({})", row.id,
+                      row.receiver, r.refusals, sent.error);
       } else {
         const auto backoff = std::min<std::int64_t>(settings_.alerts.retry_max.count(),
                                                     1000ll << std::min(row.attempts, 20));
         r.next_attempt_ms = r.at_ms + backoff;
-        r.error = sent.error().message;
+        r.error = sent.error;
+        if (!sent.refused) r.refusals = row.refusals;
         blocked[row.receiver] = r.next_attempt_ms;
         spdlog::warn("notification {} to {} failed (attempt {}): {}; retrying in {}", row.id,
                      row.receiver, r.attempts, r.error, format_duration(Duration(backoff)));
       }
-      if (r.delivered) --pending_outbox_;
+      if (r.delivered || r.set_aside) --pending_outbox_;
       results.outbox_results.push_back(std::move(r));
     }
     const bool delivered_any =

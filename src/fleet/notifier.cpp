@@ -23,14 +23,21 @@ Result<void> run_command(const ReceiverSpec& r, const std::string& payload) {
 
 }  // namespace
 
-Result<void> deliver(const ReceiverSpec& receiver, const std::string& payload) {
-  if (!receiver.webhook) return run_command(receiver, payload);
+Delivery deliver(const ReceiverSpec& receiver, const std::string& payload) {
+  if (!receiver.webhook) {
+    const auto ran = run_command(receiver, payload);
+    return {ran.has_value(), false, ran ? std::string() : ran.error().message};
+  }
   std::string problem;
   auto url = parse_url(*receiver.webhook, problem);  // checked by the config loader
-  if (!url) return Error(Errc::BadRequest, problem);
-  auto answered = http_call(*url, "POST", "", payload, std::nullopt, receiver.timeout);
-  if (!answered) return answered.error();
-  return {};
+  if (!url) return {false, false, problem};
+  int status = 0;
+  auto answered =
+      http_call(*url, "POST", "", payload, std::nullopt, receiver.timeout, nullptr, &status);
+  if (answered) return {true, false, {}};
+  // 408 and 429 say "later", not "never".
+  const bool refused = status >= 400 && status < 500 && status != 408 && status != 429;
+  return {false, refused, answered.error().message};
 }
 
 }  // namespace fleetgate

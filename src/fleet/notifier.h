@@ -10,7 +10,16 @@
 
 namespace fleetgate {
 
-// Success: a 2xx answer, or exit status 0. The error says what went wrong, for the log.
-Result<void> deliver(const ReceiverSpec& receiver, const std::string& payload);
+struct Delivery {
+  bool delivered = false;  // a 2xx answer, or exit status 0
+  bool refused = false;    // a 4xx answer: the receiver rejects this notification itself
+  std::string error;       // what went wrong, for the log
+};
+Delivery deliver(const ReceiverSpec& receiver, const std::string& payload);
+
+// A notification its receiver refused this many times (4xx) is set aside: it stops holding up
+// the ones behind it. Failures that may pass (refused connections, 5xx, timeouts) are retried
+// with backoff, for as long as it takes.
+inline constexpr int kMaxRefusals = 3;
 
 }  // namespace fleetgate

@@ -57,7 +57,7 @@ boost::system::error_code step(asio::io_context& io, Duration timeout, Start sta
 
 template <class Stream, class Cancel>
 Result<std::string> exchange(asio::io_context& io, Stream& stream, Duration timeout, Cancel cancel,
-                             http::request<http::string_body>& req,
+                             int* status, http::request<http::string_body>& req,
                              const std::atomic<bool>* abandon) {
   auto ec = step(
       io, timeout,
@@ -77,6 +77,7 @@ Result<std::string> exchange(asio::io_context& io, Stream& stream, Duration time
       },
       cancel, abandon);
   if (ec) return Error(Errc::UpstreamProtocol, "reading the answer: " + ec.message());
+  if (status) *status = static_cast<int>(res.result_int());
   if (res.result_int() < 200 || res.result_int() > 299)
     return Error(Errc::UpstreamProtocol,
                  "answered " + std::to_string(res.result_int()) +
@@ -88,7 +89,8 @@ Result<std::string> exchange(asio::io_context& io, Stream& stream, Duration time
 
 Result<std::string> http_call(const Url& url, const std::string& method, const std::string& target,
                               const std::string& body, const std::optional<std::string>& token,
-                              Duration timeout, const std::atomic<bool>* abandon) {
+                              Duration timeout, const std::atomic<bool>* abandon, int* status) {
+  if (status) *status = 0;
   asio::io_context io;
   tcp::resolver resolver(io);
   tcp::socket socket(io);
@@ -136,7 +138,7 @@ Result<std::string> http_call(const Url& url, const std::string& method, const s
   }
   req.keep_alive(false);
   req.prepare_payload();
-  if (!url.tls) return exchange(io, socket, timeout, close, req, abandon);
+  if (!url.tls) return exchange(io, socket, timeout, close, status, req, abandon);
   asio::ssl::context tls(asio::ssl::context::tls_client);
   tls.set_default_verify_paths();
   asio::ssl::stream<tcp::socket&> stream(socket, tls);
@@ -147,7 +149,7 @@ Result<std::string> http_call(const Url& url, const std::string& method, const s
       io, timeout, [&](auto done) { stream.async_handshake(asio::ssl::stream_base::client, done); },
       close, abandon);
   if (shaken) return Error(Errc::UpstreamProtocol, "TLS handshake: " + shaken.message());
-  return exchange(io, stream, timeout, close, req, abandon);
+  return exchange(io, stream, timeout, close, status, req, abandon);
 }
 
 }  // namespace fleetgate

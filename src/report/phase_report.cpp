@@ -1,5 +1,7 @@
 #include "report/phase_report.h"
 
+#include "core/text_forms.h"
+
 #include "core/json_escape.h"
 #include "fleet/json_fields.h"
 #include "fleet/uptime.h"
@@ -322,7 +324,7 @@ Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
 std::string render_markdown(const PhaseSnapshot& s) {
   auto met = [](bool b) { return b ? "MET" : "NOT MET"; };
   const std::string target = target_percent(s.targets.uptime);
-  std::string out = "# " + s.phase + "\n\n";
+  std::string out = "# " + s.phase + "\n\n";  // the config's own words, as written
   out += "Generated " + when(s.generated_at) + " by fleetgate.\n\n";
   out += "## Current Resource Snapshot\n\n";
   out += "| Resource | Value | Target | Status |\n|----------|-------|--------|--------|\n";
@@ -347,9 +349,10 @@ std::string render_markdown(const PhaseSnapshot& s) {
     for (const auto& u : s.subjects) {
       std::string state = u.state;
       std::transform(state.begin(), state.end(), state.begin(), ::toupper);
-      out += fmt::format("| {} {} | {} | {} | {} | {} | {} | {} |\n", u.kind, u.name, state,
-                         u.since ? when(*u.since) : "-", percent(u.uptime_24h),
-                         percent(u.uptime_7d), percent(u.uptime_30d), u.days_at_uptime);
+      out += fmt::format("| {} {} | {} | {} | {} | {} | {} | {} |\n", markdown_text(u.kind),
+                         markdown_text(u.name), state, u.since ? when(*u.since) : "-",
+                         percent(u.uptime_24h), percent(u.uptime_7d), percent(u.uptime_30d),
+                         u.days_at_uptime);
     }
     out += "\n";
   }
@@ -362,8 +365,8 @@ std::string render_markdown(const PhaseSnapshot& s) {
         "| Backend | Requests | Busy | Up | Utilization |\n"
         "|---------|----------|------|----|-------------|\n";
     for (const auto& c : s.capacity)
-      out += fmt::format("| {} | {} | {:.1f} h | {:.1f} h | {} |\n", c.deployment, c.requests,
-                         c.busy_hours, c.up_hours, percent(c.utilization));
+      out += fmt::format("| {} | {} | {:.1f} h | {:.1f} h | {} |\n", markdown_text(c.deployment),
+                         c.requests, c.busy_hours, c.up_hours, percent(c.utilization));
     out += fmt::format("| **Fleet** | | | | **{}** |\n\n", percent(s.capacity_utilization));
   }
 
@@ -375,8 +378,9 @@ std::string render_markdown(const PhaseSnapshot& s) {
         "| Alert | Subject | Severity | Since | Summary |\n"
         "|-------|---------|----------|-------|---------|\n";
     for (const auto& a : s.open_alerts)
-      out += fmt::format("| {} | {} | {} | {} | {} |\n", a.alertname, a.subject, a.severity,
-                         when(a.since), a.summary);
+      out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_text(a.alertname),
+                         markdown_text(a.subject), markdown_text(a.severity), when(a.since),
+                         markdown_text(a.summary));
     out += "\n";
   }
 
@@ -387,8 +391,9 @@ std::string render_markdown(const PhaseSnapshot& s) {
   if (!s.recent_recoveries.empty()) {
     out += "\n| When | Subject | How | Reason |\n|------|---------|-----|--------|\n";
     for (const auto& r : s.recent_recoveries)
-      out += fmt::format("| {} | {} {} | {} | {} |\n", when(r.at), r.kind, r.name,
-                         r.automatic ? "automatic" : "manual", r.reason);
+      out += fmt::format("| {} | {} {} | {} | {} |\n", when(r.at), markdown_text(r.kind),
+                         markdown_text(r.name), r.automatic ? "automatic" : "manual",
+                         markdown_text(r.reason));
   }
   if (!s.recent_actions.empty()) {
     out += "\n## Agent actions (30 days)\n\n";
@@ -398,8 +403,9 @@ std::string render_markdown(const PhaseSnapshot& s) {
         "| When | Process | Action | Why | Outcome "
         "|\n|------|---------|--------|-----|---------|\n";
     for (const auto& a : s.recent_actions)
-      out += fmt::format("| {} | {}/{} | {} | {} | {} |\n", when(a.at), a.node, a.process, a.action,
-                         a.reason, a.outcome);
+      out += fmt::format("| {} | {}/{} | {} | {} | {} |\n", when(a.at), markdown_text(a.node),
+                         markdown_text(a.process), markdown_text(a.action), markdown_text(a.reason),
+                         markdown_text(a.outcome));
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "report/status_table.h"
 
+#include "core/text_forms.h"
+
 #include <fmt/format.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -13,9 +15,11 @@ namespace {
 
 namespace json = boost::json;
 
+// A field of the server's JSON, made safe for the terminal (its names and reasons come from
+// pings, heartbeats and backends: escape sequences must not reach the screen).
 std::string field(const json::object& o, const char* key) {
   auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  return v && v->is_string() ? printable(v->get_string()) : std::string();
 }
 
 // "2026-11-22T05:42:05.352Z" -> "2026-11-22 05:42:05"

@@ -59,6 +59,11 @@ CREATE TABLE actions (
   reason TEXT NOT NULL, outcome TEXT NOT NULL, recovery INTEGER NOT NULL, at_ms INTEGER NOT NULL);
 CREATE INDEX actions_at ON actions (at_ms);
 )sql",
+    // 3: notifications a receiver refused (4xx) are set aside after a few tries.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN set_aside_ms INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

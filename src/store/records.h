@@ -71,13 +71,16 @@ struct OutboxRow {
   std::int64_t created_ms = 0;
   std::int64_t next_attempt_ms = 0;
   int attempts = 0;
+  int refusals = 0;  // 4xx answers so far: at notifier.h's kMaxRefusals it is set aside
   std::string last_error;
 };
 
 struct OutboxResult {
   std::int64_t id = 0;
   bool delivered = false;
+  bool set_aside = false;  // refused for good: kept (with its error) but no longer pending
   int attempts = 0;
+  int refusals = 0;
   std::int64_t at_ms = 0;
   std::int64_t next_attempt_ms = 0;
   std::string error;

@@ -217,7 +217,7 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
                 "VALUES (?1,?2,?3,?4,0)");
     Stmt result(db,
                 "UPDATE outbox SET attempts=?2, delivered_ms=?3, next_attempt_ms=?4, "
-                "last_error=?5 WHERE id=?1");
+                "last_error=?5, refusals=?6, set_aside_ms=?7 WHERE id=?1");
     Stmt silence(db,
                  "INSERT INTO silences VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (id) DO UPDATE "
                  "SET matchers=?2, created_by=?3, comment=?4, starts_ms=?5, ends_ms=?6");
@@ -302,6 +302,8 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
             .bind(3, r.delivered ? r.at_ms : 0)
             .bind(4, r.next_attempt_ms)
             .bind(5, r.error)
+            .bind(6, static_cast<std::int64_t>(r.refusals))
+            .bind(7, r.set_aside ? r.at_ms : 0)
             .run();
       for (const auto& s : b.silences)
         silence.bind(1, s.id)
@@ -331,7 +333,9 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
       Stmt(db, "DELETE FROM alerts WHERE status='resolved' AND ends_at_ms < ?1")
           .bind(1, r.history_before_ms)
           .run();
-      Stmt(db, "DELETE FROM outbox WHERE delivered_ms > 0 AND delivered_ms < ?1")
+      Stmt(db,
+           "DELETE FROM outbox WHERE (delivered_ms > 0 AND delivered_ms < ?1) OR "
+           "(set_aside_ms > 0 AND set_aside_ms < ?1)")
           .bind(1, r.pings_before_ms)
           .run();
       Stmt(db, "DELETE FROM silences WHERE ends_ms < ?1").bind(1, r.history_before_ms).run();
@@ -383,19 +387,20 @@ std::vector<SilenceRow> Store::silences(std::int64_t active_at_ms) {
 std::vector<OutboxRow> Store::pending_notifications(std::size_t limit) {
   std::lock_guard lock(read_mutex_);
   Stmt s(reader_db_,
-         "SELECT id, receiver, payload, created_ms, next_attempt_ms, attempts, last_error FROM "
-         "outbox WHERE delivered_ms = 0 ORDER BY id LIMIT ?1");
+         "SELECT id, receiver, payload, created_ms, next_attempt_ms, attempts, refusals, "
+         "last_error FROM outbox WHERE delivered_ms = 0 AND set_aside_ms = 0 ORDER BY id "
+         "LIMIT ?1");
   s.bind(1, static_cast<std::int64_t>(limit));
   std::vector<OutboxRow> out;
   while (s.step())
     out.push_back({s.i64(0), s.text(1), s.text(2), s.i64(3), s.i64(4), static_cast<int>(s.i64(5)),
-                   s.text(6)});
+                   static_cast<int>(s.i64(6)), s.text(7)});
   return out;
 }
 
 std::int64_t Store::pending_outbox() {
   std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_, "SELECT count(*) FROM outbox WHERE delivered_ms = 0");
+  Stmt s(reader_db_, "SELECT count(*) FROM outbox WHERE delivered_ms = 0 AND set_aside_ms = 0");
   return s.step() ? s.i64(0) : 0;
 }
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -343,6 +344,38 @@ TEST(Hostile, PingShapedPathsNeverReachTheLog) {
   EXPECT_EQ(logged(), 5u) << gw.process->output();
   EXPECT_EQ(gw.process->output().find(uuid), std::string::npos) << gw.process->output();
   EXPECT_EQ(gw.process->output().find("secret-key-123"), std::string::npos);
+}
+
+// One notification a strict receiver kept refusing blocked every later one to it for good.
+TEST(Hostile, ANotificationTheReceiverKeepsRefusingIsSetAsideAndTheRestGoOn) {
+  WebhookReceiver receiver(0, [](const std::string& body) {
+    return body.find("\"check\":\"poison\"") != std::string::npos;
+  });
+  auto gw = start_gateway(
+      "model_list: []\nfleet:\n  checks:\n    - {name: poison, period: 1s, grace: 1s}\n"
+      "    - {name: fine, period: 2s, grace: 1s}\n  alerts:\n    retry_max: 500ms\n"
+      "    receivers:\n      - name: hook\n        webhook: http://127.0.0.1:" +
+      std::to_string(receiver.port()) + "/hook\n");
+  ASSERT_EQ(http_request(gw.port, "GET", "/ping/poison").status, 200);
+  ASSERT_EQ(http_request(gw.port, "GET", "/ping/fine").status, 200);
+  // poison goes down first, then fine: fine's notification waits behind poison's refusals.
+  std::vector<WebhookReceiver::Hit> hits;
+  for (int i = 0; i < 100; ++i) {
+    hits = receiver.hits();
+    if (std::any_of(hits.begin(), hits.end(), [](const auto& h) { return h.status == 200; })) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  int refused = 0;
+  bool delivered = false;
+  for (const auto& h : hits) {
+    refused += h.status == 400;
+    delivered |= h.status == 200 && h.body.find("\"check\":\"fine\"") != std::string::npos;
+  }
+  EXPECT_TRUE(delivered) << gw.process->output();
+  EXPECT_EQ(refused, 3);
+  EXPECT_TRUE(gw.process->wait_for("set aside: refused 3 times")) << gw.process->output();
+  const std::string metrics = http_request(gw.port, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("fleetgate_notifications_pending 0"), std::string::npos) << metrics;
 }
 
 }  // namespace fleetgate::test

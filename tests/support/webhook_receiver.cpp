@@ -44,7 +44,8 @@ std::uint16_t reserve_port() {
   return port;
 }
 
-WebhookReceiver::WebhookReceiver(std::uint16_t port) {
+WebhookReceiver::WebhookReceiver(std::uint16_t port, std::function<bool(const std::string&)> refuse)
+    : refuse_(std::move(refuse)) {
   listen_fd_ = bind_loopback(port);
   ::listen(listen_fd_, 16);
   port_ = port_of(listen_fd_);
@@ -96,8 +97,13 @@ void WebhookReceiver::serve() {
     if (sp1 != std::string::npos && sp2 != std::string::npos)
       hit.target = data.substr(sp1 + 1, sp2 - sp1 - 1);
     if (head_end != std::string::npos) hit.body = data.substr(head_end + 4);
-    const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    ::send(fd, reply, sizeof reply - 1, MSG_NOSIGNAL);
+    hit.status = refuse_ && refuse_(hit.body) ? 400 : 200;
+    const std::string reply = hit.status == 200
+                                  ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+                                    "Connection: close\r\n\r\n"
+                                  : "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                                    "Connection: close\r\n\r\n";
+    ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
     ::close(fd);
     {
       std::lock_guard lock(mutex_);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -21,10 +22,13 @@ class WebhookReceiver {
   struct Hit {
     std::string target;
     std::string body;
+    int status = 200;  // what it answered
     std::chrono::steady_clock::time_point at;
   };
 
-  explicit WebhookReceiver(std::uint16_t port = 0);
+  // `refuse`, when given, picks the bodies answered 400 (a strict receiver).
+  explicit WebhookReceiver(std::uint16_t port = 0,
+                           std::function<bool(const std::string&)> refuse = {});
   ~WebhookReceiver();
   WebhookReceiver(const WebhookReceiver&) = delete;
   WebhookReceiver& operator=(const WebhookReceiver&) = delete;
@@ -37,6 +41,7 @@ class WebhookReceiver {
  private:
   void serve();
 
+  std::function<bool(const std::string&)> refuse_;
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
   bool stopping_ = false;

@@ -25,7 +25,7 @@ TEST(Store, MigratesWritesAndReadsBack) {
     b.subjects.push_back({"check", "job", "up", "ping", 1000, 1000, 0, false, "{}"});
     b.transitions.push_back({"check", "job", "new", "up", "ping", 1000, false});
     b.pings.push_back({"job", "success", 0, 1000, "all good", "127.0.0.1"});
-    b.outbox.push_back({0, "hook", "{\"x\":1}", 1000, 1000, 0, ""});
+    b.outbox.push_back({0, "hook", "{\"x\":1}", 1000, 1000, 0, 0, ""});
     b.usage.push_back({"qwen#1", 60000, 3, 1, 10, 20, 500});
     b.usage.push_back({"qwen#1", 60000, 2, 0, 5, 5, 100});  // the same minute adds up
     b.actions.push_back({"gpu1", "vllm", "restart", "liveness probe failed 3 times in a row",
@@ -52,12 +52,21 @@ TEST(Store, MigratesWritesAndReadsBack) {
     EXPECT_TRUE(actions[0].recovery);
     EXPECT_TRUE((*store)->actions(2001).empty());
     WriteBatch r;
-    r.outbox_results.push_back({due[0].id, false, 1, 1000, 3000, "connection refused"});
+    r.outbox_results.push_back({.id = due[0].id,
+                                .attempts = 1,
+                                .at_ms = 1000,
+                                .next_attempt_ms = 3000,
+                                .error = "connection refused"});
     (*store)->write(r);
     (*store)->flush();
     EXPECT_EQ((*store)->pending_notifications(10).at(0).next_attempt_ms, 3000);
     EXPECT_EQ((*store)->pending_notifications(10).at(0).last_error, "connection refused");
-    r.outbox_results[0] = {due[0].id, true, 2, 3000, 3000, ""};
+    r.outbox_results[0] = {.id = due[0].id,
+                           .delivered = true,
+                           .attempts = 2,
+                           .at_ms = 3000,
+                           .next_attempt_ms = 3000,
+                           .error = ""};
     (*store)->write(r);
     (*store)->flush();
     EXPECT_TRUE((*store)->pending_notifications(10).empty());
