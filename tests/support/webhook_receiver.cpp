@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <mutex>
+#include <vector>
 #include <stdexcept>
 
 namespace fleetgate::test {
@@ -38,10 +40,16 @@ std::uint16_t port_of(int fd) {
 }  // namespace
 
 std::uint16_t reserve_port() {
+  // The socket stays bound (not listening) for the test process's life: connections to the
+  // port are refused until someone listens there, and the kernel hands the port to no other
+  // test's ephemeral bind meanwhile (which cross-talked before). Whoever takes it binds with
+  // SO_REUSEADDR, as the receiver and fleetgate do.
+  static std::mutex mutex;
+  static std::vector<int> held;
   const int fd = bind_loopback(0);
-  const auto port = port_of(fd);
-  ::close(fd);
-  return port;
+  std::lock_guard lock(mutex);
+  held.push_back(fd);
+  return port_of(fd);
 }
 
 WebhookReceiver::WebhookReceiver(std::uint16_t port, std::function<bool(const std::string&)> refuse)

@@ -14,7 +14,8 @@
 
 namespace fleetgate::test {
 
-// A free loopback port now (nothing listens on it until someone binds it).
+// A loopback port kept free for this test: nothing listens on it until someone binds it, and
+// no other test is given it.
 std::uint16_t reserve_port();
 
 class WebhookReceiver {

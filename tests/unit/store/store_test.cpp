@@ -20,7 +20,7 @@ TEST(Store, MigratesWritesAndReadsBack) {
   {
     auto store = Store::open(path);
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ((*store)->schema_version(), 2);
+    EXPECT_EQ((*store)->schema_version(), 3);
     WriteBatch b;
     b.subjects.push_back({"check", "job", "up", "ping", 1000, 1000, 0, false, "{}"});
     b.transitions.push_back({"check", "job", "new", "up", "ping", 1000, false});
