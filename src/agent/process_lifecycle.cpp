@@ -74,7 +74,15 @@ void ProcessLifecycle::spawn_failed(AgentTime now, std::string why) {
   failed(now);
 }
 
+bool ProcessLifecycle::stop_for_recovery(AgentTime now) {
+  if (state_ != ProcState::Starting && state_ != ProcState::Running) return false;
+  const bool signal = stop(now);
+  recovering_ = signal;
+  return signal;
+}
+
 bool ProcessLifecycle::stop(AgentTime) {
+  recovering_ = false;
   restart_at_.reset();
   switch (state_) {
     case ProcState::Starting:
@@ -104,16 +112,19 @@ void ProcessLifecycle::failed(AgentTime now) {
 
 void ProcessLifecycle::exited(AgentTime now, ExitInfo how) {
   reason_ = how.str();
-  if (state_ == ProcState::Stopping) {
+  const bool recovered = state_ == ProcState::Stopping && recovering_;
+  recovering_ = false;
+  if (state_ == ProcState::Stopping && !recovered) {
     state_ = ProcState::Stopped;
     return;
   }
+  if (recovered) reason_ = "stopped as unhealthy (" + reason_ + ")";
   const bool stable = started_at_ && now - *started_at_ >= spec_.stable_after;
   if (stable) {
     failures_.clear();
     backoff_ = Duration{0};
   }
-  const bool restart = spec_.policy == RestartPolicy::Always ||
+  const bool restart = recovered || spec_.policy == RestartPolicy::Always ||
                        (spec_.policy == RestartPolicy::OnFailure && !how.clean());
   if (!restart) {
     state_ = ProcState::Exited;

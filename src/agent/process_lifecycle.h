@@ -54,12 +54,17 @@ class ProcessLifecycle {
   void spawn_failed(AgentTime now, std::string why);
   // Someone wants it stopped: true when a SIGTERM must go to its group now.
   bool stop(AgentTime now);
+  // It is running but unhealthy (its liveness probe or its check failed): true when a SIGTERM
+  // must go to its group now. Its end then counts as a failed run, as a crash does: restarted
+  // through the same backoff, towards FATAL, whatever the restart policy.
+  bool stop_for_recovery(AgentTime now);
   // It ended. Decides the next state: Backoff (restart at restart_at()), Exited, Fatal, Stopped.
   void exited(AgentTime now, ExitInfo how);
   // In Backoff once restart_at() has come: true means spawn it now (state -> Starting).
   bool due(AgentTime now);
 
   ProcState state() const { return state_; }
+  bool recovering() const { return recovering_; }  // stopping for stop_for_recovery()
   std::optional<AgentTime> restart_at() const { return restart_at_; }
   std::optional<AgentTime> started_at() const { return started_at_; }
   int restarts() const { return restarts_; }  // spawns after the first
@@ -77,6 +82,7 @@ class ProcessLifecycle {
   Duration backoff_{0};             // the next wait; 0 until the first failure
   int restarts_ = 0;
   bool ever_started_ = false;
+  bool recovering_ = false;  // the stop in progress is stop_for_recovery()'s
   std::string reason_;
 };
 

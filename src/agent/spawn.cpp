@@ -3,17 +3,19 @@
 #include "core/subprocess.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-
-extern char** environ;
 
 namespace fleetgate {
 
@@ -37,6 +39,14 @@ namespace {
   }
   ::dup2(out_fd, STDOUT_FILENO);
   ::dup2(out_fd, STDERR_FILENO);
+  // Nothing of the agent's but these three survives the exec (its control connection, log
+  // files); the report pipe stays usable until then.
+  if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+    rlimit limit{};
+    const rlim_t last = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : 65536;
+    for (rlim_t fd = 3; fd < std::min<rlim_t>(last, 1 << 20); ++fd)
+      ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  }
   int err = 0;
   if (*cwd && ::chdir(cwd) != 0) {
     err = errno;
@@ -56,9 +66,7 @@ Result<pid_t> spawn_in_group(const SpawnRequest& r) {
   const std::string file = find_program(r.argv.front());
   if (file.empty())
     return Error(Errc::BadRequest, "cannot run " + r.argv.front() + ": not found on PATH");
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
-  for (const auto& [k, v] : r.env) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> env_strings = child_environment(r.env);
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -17,7 +17,7 @@ namespace fleetgate {
 
 struct SpawnRequest {
   std::vector<std::string> argv;  // argv[0] is looked up on PATH when it has no '/'
-  std::vector<std::pair<std::string, std::string>> env;  // added to the agent's environment
+  std::vector<std::pair<std::string, std::string>> env;  // over child_environment()'s base
   std::string cwd;                                       // empty: the agent's
   int out_fd = -1;                                       // stdout and stderr
 };

@@ -36,12 +36,32 @@ std::string read_file(const std::string& path, bool& ok) {
   return s.str();
 }
 
-// Writes `content` to `path` through a temporary file and a rename: never half a file.
-bool write_atomically(const std::string& path, const std::string& content) {
+// The permission bits of `path`, or `fallback` when it cannot be read.
+mode_t mode_of(const std::string& path, mode_t fallback) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : fallback;
+}
+
+// Writes `content` to `path` through a temporary file and a rename: never half a file. The file
+// gets `mode` (a config's own, which may be 0600 for its secrets: never wider).
+bool write_atomically(const std::string& path, const std::string& content, mode_t mode) {
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out || !(out << content) || !out.flush()) return false;
+  ::unlink(tmp.c_str());  // O_EXCL below: never write through a link someone left there
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
+  if (fd < 0) return false;
+  ::fchmod(fd, mode);  // the umask may have narrowed the mode on creation
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  const bool ok = done == content.size() && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return false;
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
@@ -224,7 +244,15 @@ void Supervisor::apply(Proc& p, const ControlCommand& c, AgentTime now) {
     case ControlAction::Restart:
       begin(p, "restart", c.reason, c.recovery, now);
       p.pending->restore = c.recovery && p.spec.restore_config;
-      if (p.pid > 0) {
+      if (p.pid > 0 && c.recovery) {
+        // An unhealthy process: its end counts as a failure, restarted through the backoff
+        // (a liveness probe that always fails must not restart it thousands of times).
+        p.waiting_for_group = false;
+        if (p.life.stop_for_recovery(now)) {
+          terminate(p.pid);
+          p.kill_at = now + p.spec.stop_timeout;
+        }
+      } else if (p.pid > 0) {
         p.pending->start_after_stop = true;
         request_stop(p, now);
       } else {
@@ -272,7 +300,8 @@ void Supervisor::spawn(Proc& p, AgentTime now) {
       p.pending->record.outcome = "no config snapshot to restore; ";
     else if (same)
       p.pending->record.outcome = "config unchanged since the snapshot; ";
-    else if (write_atomically(p.spec.config_file, good))
+    else if (write_atomically(p.spec.config_file, good,
+                              mode_of(p.spec.config_file, mode_of(p.spec.snapshot_path, 0600))))
       p.pending->record.outcome = "config restored from the last known-good copy; ";
     else
       p.pending->record.outcome = "could not restore " + p.spec.config_file + "; ";
@@ -281,7 +310,7 @@ void Supervisor::spawn(Proc& p, AgentTime now) {
   if (p.log < 0) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(p.spec.log_path).parent_path(), ec);
-    p.log = ::open(p.spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    p.log = ::open(p.spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     struct stat st {};
     if (p.log >= 0 && ::fstat(p.log, &st) == 0) p.log_size = static_cast<std::uint64_t>(st.st_size);
   }
@@ -362,7 +391,8 @@ void Supervisor::reap(AgentTime now) {
     p->kill_at.reset();
     p->running_since.reset();
     ::kill(-pid, SIGKILL);  // whatever it left behind in its group goes with it
-    const bool asked = p->life.state() == ProcState::Stopping;
+    // Stopped as asked; a stop for ill health is a failure, logged with what comes next.
+    const bool asked = p->life.state() == ProcState::Stopping && !p->life.recovering();
     p->life.exited(now, how);
     std::string next(to_string(p->life.state()));
     if (auto at = p->life.restart_at())
@@ -480,7 +510,7 @@ void Supervisor::tend(Proc& p, AgentTime now) {
       std::error_code ec;
       std::filesystem::create_directories(std::filesystem::path(p.spec.snapshot_path).parent_path(),
                                           ec);
-      if (write_atomically(p.spec.snapshot_path, current))
+      if (write_atomically(p.spec.snapshot_path, current, mode_of(p.spec.config_file, 0600)))
         spdlog::info("process {}: known-good copy of {} kept", p.spec.name, p.spec.config_file);
     }
   }

@@ -40,6 +40,42 @@ ssize_t write_no_sigpipe(int fd, std::string_view data) {
 
 }  // namespace
 
+std::vector<std::string> child_environment(
+    const std::vector<std::pair<std::string, std::string>>& extra) {
+  static constexpr std::string_view kKept[] = {"PATH",
+                                               "HOME",
+                                               "USER",
+                                               "LOGNAME",
+                                               "SHELL",
+                                               "LANG",
+                                               "LANGUAGE",
+                                               "TZ",
+                                               "TMPDIR",
+                                               "TERM",
+                                               "XDG_RUNTIME_DIR",
+                                               "LD_LIBRARY_PATH",
+                                               "CUDA_VISIBLE_DEVICES",
+                                               "NVIDIA_VISIBLE_DEVICES",
+                                               "HIP_VISIBLE_DEVICES",
+                                               "ROCR_VISIBLE_DEVICES",
+                                               "ASAN_OPTIONS",
+                                               "UBSAN_OPTIONS",
+                                               "LSAN_OPTIONS",
+                                               "TSAN_OPTIONS"};
+  std::vector<std::string> out;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view entry(*e);
+    const std::string_view name = entry.substr(0, entry.find('='));
+    bool keep = name.starts_with("LC_");
+    for (std::string_view k : kKept) keep |= name == k;
+    bool overridden = false;
+    for (const auto& [k, v] : extra) overridden |= name == k;
+    if (keep && !overridden) out.emplace_back(entry);
+  }
+  for (const auto& [k, v] : extra) out.push_back(k + "=" + v);
+  return out;
+}
+
 SubprocessResult run_subprocess(const std::vector<std::string>& args, std::string_view input,
                                 bool capture_output, Duration timeout) {
   SubprocessResult result;
@@ -61,6 +97,8 @@ SubprocessResult run_subprocess(const std::vector<std::string>& args, std::strin
     // Our stdout may be an access log of JSON lines: what the command prints goes to stderr.
     posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
   }
+  // Our sockets, the store and the log files are not the command's business.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t defaults;
@@ -71,8 +109,12 @@ SubprocessResult run_subprocess(const std::vector<std::string>& args, std::strin
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<std::string> env_strings = child_environment();
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(in[0]);

@@ -1,7 +1,8 @@
 // Runs a command to completion with a deadline: feeds it `input` on stdin, optionally captures
 // its stdout, kills it (SIGKILL) when the deadline passes. No wait in here is unbounded, even
 // when the command never reads its input, and no SIGPIPE when it closes its stdin early.
-// The child gets default signal handling.
+// The child gets default signal handling, child_environment(), and no file descriptor but its
+// stdin, stdout and stderr.
 #pragma once
 
 #include "core/units.h"
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace fleetgate {
@@ -24,6 +26,13 @@ struct SubprocessResult {
 
 // `program` as PATH finds it ("" when it is not there); a name with a '/' is taken as it is.
 std::string find_program(const std::string& program);
+
+// What a child of fleetgate gets as its environment: a minimal base taken from ours (PATH,
+// HOME, USER, LOGNAME, SHELL, LANG, LC_*, TZ, TMPDIR, TERM, XDG_RUNTIME_DIR, LD_LIBRARY_PATH,
+// the GPU-visibility variables, the sanitizers' options) and `extra`, which wins. Nothing else:
+// tokens and API keys reach a child only when its config names them.
+std::vector<std::string> child_environment(
+    const std::vector<std::pair<std::string, std::string>>& extra = {});
 
 SubprocessResult run_subprocess(const std::vector<std::string>& argv, std::string_view input,
                                 bool capture_output, Duration timeout);

@@ -2,6 +2,10 @@
 
 #include "store/migrations.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
@@ -91,6 +95,14 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool read_on
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;
   if (!read_only) {
+    // Owner only: the store keeps pings' bodies, heartbeats and notification payloads. SQLite
+    // gives its -wal and -shm files the database file's mode.
+    if (const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        fd >= 0) {
+      ::fchmod(fd, 0600);
+      ::close(fd);
+    }
+    for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
     auto w = open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (!w) return w.error();
     store->writer_db_ = *w;
@@ -455,6 +467,9 @@ std::vector<PingRow> Store::pings(const std::string& check, std::size_t limit) {
 }
 
 Result<void> Store::backup(const std::string& path) {
+  // A new file, owner only, like the store itself (the caller refuses an existing one).
+  if (const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0)
+    ::close(fd);
   sqlite3* out = nullptr;
   if (sqlite3_open_v2(path.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {

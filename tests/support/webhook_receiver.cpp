@@ -8,8 +8,8 @@
 
 #include <cstring>
 #include <mutex>
-#include <vector>
 #include <stdexcept>
+#include <vector>
 
 namespace fleetgate::test {
 

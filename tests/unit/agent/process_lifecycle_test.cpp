@@ -46,6 +46,50 @@ TEST(ProcessLifecycle, CrashesBackOffExponentiallyUpToTheCap) {
   EXPECT_EQ(p.last_reason(), "exit status 1");
 }
 
+// A liveness probe that always fails made the agent restart a process thousands of times a
+// minute: stops for recovery go through the crash backoff and towards FATAL.
+TEST(ProcessLifecycle, UnhealthyStopsRestartThroughTheBackoffAndGiveUp) {
+  auto s = spec();
+  s.policy = RestartPolicy::Never;  // a recovery restarts it whatever the policy
+  ProcessLifecycle p(s);
+  ASSERT_TRUE(p.start(t0));
+  p.spawned(t0, true);
+  AgentTime now = t0 + 1s;
+  std::vector<Duration> waits;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(p.stop_for_recovery(now));
+    EXPECT_EQ(p.state(), ProcState::Stopping);
+    p.exited(now, kClean);  // it went on SIGTERM, cleanly
+    ASSERT_EQ(p.state(), ProcState::Backoff) << p.last_reason();
+    EXPECT_EQ(p.last_reason(), "stopped as unhealthy (exit status 0)");
+    waits.push_back(std::chrono::duration_cast<Duration>(*p.restart_at() - now));
+    now = *p.restart_at();
+    ASSERT_TRUE(p.due(now));
+    p.spawned(now, true);
+    now += 1s;
+  }
+  EXPECT_EQ(waits, (std::vector<Duration>{1s, 2s, 4s, 8s}));
+  ASSERT_TRUE(p.stop_for_recovery(now));
+  p.exited(now, kClean);
+  EXPECT_EQ(p.state(), ProcState::Fatal);  // the fifth failure in five minutes
+  // After a long healthy run, an unhealthy stop restarts it at once, as a fresh start.
+  ProcessLifecycle q(spec());
+  ASSERT_TRUE(q.start(t0));
+  q.spawned(t0, true);
+  ASSERT_TRUE(q.stop_for_recovery(t0 + 1h));
+  q.exited(t0 + 1h, kKilled);
+  EXPECT_EQ(q.state(), ProcState::Backoff);
+  EXPECT_EQ(q.restart_at(), t0 + 1h);
+  // A plain stop is still a stop.
+  ProcessLifecycle r(spec());
+  ASSERT_TRUE(r.start(t0));
+  r.spawned(t0, true);
+  ASSERT_TRUE(r.stop(t0 + 1s));
+  r.exited(t0 + 2s, kClean);
+  EXPECT_EQ(r.state(), ProcState::Stopped);
+  EXPECT_FALSE(r.stop_for_recovery(t0 + 3s));
+}
+
 TEST(ProcessLifecycle, GivesUpAfterTooManyFailedStartsInTheWindow) {
   ProcessLifecycle p(spec());
   p.start(t0);
