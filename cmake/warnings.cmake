@@ -1,15 +1,24 @@
 # Project-wide compile options: warnings, sanitizers, and the Asio/Beast separate-compilation switches.
-add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   # GCC 12 misreads Asio's recycling allocator for coroutine frames.
-  -Wno-mismatched-new-delete)
+  add_compile_options(-Wno-mismatched-new-delete)
+endif()
 if(FLEETGATE_WERROR)
   add_compile_options(-Werror)
 endif()
 
-# Asio and Beast are compiled once (src/net/asio_impl.cpp) instead of in every translation unit.
+if(FLEETGATE_FUZZ)
+  # Every library is instrumented for coverage and checked by ASan and UBSan; Beast's parser is
+  # used header-only (no Asio there).
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+else()
+  # Asio and Beast are compiled once (src/net/asio_impl.cpp) instead of in every translation unit.
+  add_compile_definitions(BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION)
+endif()
 add_compile_definitions(
-  BOOST_ASIO_SEPARATE_COMPILATION
-  BOOST_BEAST_SEPARATE_COMPILATION
   BOOST_ASIO_NO_DEPRECATED
   BOOST_ASIO_DISABLE_BOOST_REGEX
   # A request's chain of coroutine frames and operations is about ten deep; Asio's per-thread

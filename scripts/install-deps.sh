@@ -5,7 +5,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libssl-dev libgtest-dev libgmock-dev libsqlite3-dev libre2-dev tzdata
-  clang-format curl openssl nodejs npm
+  clang clang-format curl openssl nodejs npm
 )
 if [[ "${1:-}" == "--bench" ]]; then packages+=(wrk nginx-light supervisor); fi
 missing=()

@@ -1,6 +1,7 @@
 #include "core/time_zone.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -14,6 +15,8 @@ std::int64_t be(const unsigned char* p, int bytes) {
   if (bytes == 4) return static_cast<std::int32_t>(static_cast<std::uint32_t>(v));
   return static_cast<std::int64_t>(v);
 }
+
+constexpr std::uintmax_t kMaxTzif = 1 << 20;  // zone files are a few KiB
 
 struct Counts {
   std::int64_t isut, isstd, leap, time, type, chars;
@@ -64,13 +67,23 @@ std::optional<TimeZone> TimeZone::load(const std::string& name, std::string& pro
     problem = "unknown time zone '" + name + "'";
     return std::nullopt;
   }
-  std::ifstream in(zoneinfo_dir + "/" + name, std::ios::binary);
-  if (!in) {
-    problem = "unknown time zone '" + name + "' (not in " + zoneinfo_dir +
+  const std::string path = zoneinfo_dir + "/" + name;
+  std::error_code ec;
+  // A directory ("Europe") or a device is no zone: reading one throws in libstdc++.
+  if (!std::filesystem::is_regular_file(path, ec) ||
+      std::filesystem::file_size(path, ec) > kMaxTzif) {
+    problem = "unknown time zone '" + name + "' (not a zone file in " + zoneinfo_dir +
               "; is the tzdata package installed?)";
     return std::nullopt;
   }
-  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string data;
+  try {
+    std::ifstream in(path, std::ios::binary);
+    data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception& e) {
+    problem = "time zone file for '" + name + "' cannot be read: " + e.what();
+    return std::nullopt;
+  }
   Counts c1{};
   if (!read_counts(data, 0, c1) || data[4] < '2') {
     problem = "time zone file for '" + name + "' is not TZif version 2 or later";

@@ -27,8 +27,10 @@ std::optional<WallTime> parse_rfc3339(std::string_view s) {
   auto num = [&](std::size_t at, std::size_t len) -> std::optional<int> {
     if (at + len > s.size()) return std::nullopt;
     int v = 0;
-    auto [p, ec] = std::from_chars(s.data() + at, s.data() + at + len, v);
-    if (ec != std::errc{} || p != s.data() + at + len) return std::nullopt;
+    for (std::size_t k = at; k < at + len; ++k) {  // digits only: no sign, no blanks
+      if (s[k] < '0' || s[k] > '9') return std::nullopt;
+      v = v * 10 + (s[k] - '0');
+    }
     return v;
   };
   if (s.size() < 20 || s[4] != '-' || s[7] != '-' ||
@@ -37,6 +39,9 @@ std::optional<WallTime> parse_rfc3339(std::string_view s) {
   auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
        se = num(17, 2);
   if (!y || !mo || !d || !h || !mi || !se) return std::nullopt;
+  // WallTime counts nanoseconds in 64 bits (1678 to 2262): stay well inside, or the arithmetic
+  // below would overflow (a silence "until 1500" lasted until 2084).
+  if (*y < kMinYear || *y > kMaxYear) return std::nullopt;
   const year_month_day ymd{year(*y), month(static_cast<unsigned>(*mo)),
                            day(static_cast<unsigned>(*d))};
   if (!ymd.ok() || *h > 23 || *mi > 59 || *se > 60) return std::nullopt;
@@ -57,7 +62,8 @@ std::optional<WallTime> parse_rfc3339(std::string_view s) {
     ++i;
   } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
     auto oh = num(i + 1, 2), om = num(i + 4, 2);
-    if (!oh || !om || i + 3 >= s.size() || s[i + 3] != ':') return std::nullopt;
+    if (!oh || !om || i + 3 >= s.size() || s[i + 3] != ':' || *oh > 23 || *om > 59)
+      return std::nullopt;
     offset_s = (*oh * 3600 + *om * 60) * (s[i] == '-' ? -1 : 1);
     i += 6;
   } else {

@@ -21,7 +21,12 @@ inline WallTime from_ms(std::int64_t ms) {
 
 // Milliseconds are written only when not zero.
 std::string rfc3339(WallTime t);
-// Accepts what rfc3339() writes, any fraction, and offsets such as +02:00. nullopt if malformed.
+// The years parse_rfc3339 takes (WallTime's nanoseconds reach from 1678 to 2262).
+inline constexpr int kMinYear = 1900;
+inline constexpr int kMaxYear = 2200;
+
+// Accepts what rfc3339() writes, any fraction, and offsets such as +02:00; nullopt if malformed
+// or outside kMinYear..kMaxYear.
 std::optional<WallTime> parse_rfc3339(std::string_view text);
 
 }  // namespace fleetgate

@@ -1,5 +1,7 @@
 #include "openai/anthropic.h"
 
+#include "core/checked_cast.h"
+
 #include "core/json_escape.h"
 #include "openai/error_json.h"
 
@@ -11,7 +13,8 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::uint64_t kDefaultMaxTokens = 4096;  // LiteLLM's default for Anthropic
+constexpr std::uint64_t kDefaultMaxTokens = 4096;                // LiteLLM's default for Anthropic
+constexpr std::uint64_t kMaxTokensCap = std::uint64_t{1} << 32;  // far past any model's output
 
 std::string_view finish_of(std::string_view stop_reason) {
   if (stop_reason == "max_tokens") return "length";
@@ -64,6 +67,11 @@ Result<void> add_content(const json::value& content, json::array& blocks) {
   return {};
 }
 
+// A token count a backend reported: whole, not negative, and small enough to add up.
+std::uint64_t token_count(const json::value& v) {
+  return clamp_to_integer<std::uint64_t>(v.to_number<double>(), 0, std::uint64_t{1} << 48);
+}
+
 }  // namespace
 
 Result<std::string> to_anthropic_request(std::string_view model, std::string_view openai_body) {
@@ -92,8 +100,14 @@ Result<std::string> to_anthropic_request(std::string_view model, std::string_vie
         if (auto r = add_content(*content, blocks); !r) return r.error();
       }
       for (const auto& b : blocks) {
+        const auto* text = b.as_object().if_contains("text");
+        if (!text || !text->is_string())  // an image: Anthropic's system prompt is text only
+          return Error(Errc::BadRequest,
+                       "A " + std::string(role) +
+                           " message may hold only text for an anthropic/ deployment.",
+                       "messages");
         if (!system.empty()) system += "\n\n";
-        system += b.as_object().at("text").as_string();
+        system += text->as_string();
       }
       continue;
     }
@@ -153,7 +167,7 @@ Result<std::string> to_anthropic_request(std::string_view model, std::string_vie
   std::uint64_t max_tokens = kDefaultMaxTokens;
   for (const char* key : {"max_tokens", "max_completion_tokens"})
     if (const auto* n = in.if_contains(key); n && n->is_number())
-      max_tokens = static_cast<std::uint64_t>(std::max(1.0, n->to_number<double>()));
+      max_tokens = clamp_to_integer<std::uint64_t>(n->to_number<double>(), 1, kMaxTokensCap);
   out["max_tokens"] = max_tokens;
   for (const char* key : {"temperature", "top_p", "top_k"})
     if (const auto* x = in.if_contains(key); x && x->is_number()) out[key] = *x;
@@ -218,9 +232,9 @@ Result<TranslatedResponse> from_anthropic_response(std::string_view body,
   if (const auto* u = o.if_contains("usage"); u && u->is_object()) {
     Usage usage;
     if (const auto* i = u->as_object().if_contains("input_tokens"); i && i->is_number())
-      usage.prompt_tokens = static_cast<std::uint64_t>(i->to_number<double>());
+      usage.prompt_tokens = token_count(*i);
     if (const auto* x = u->as_object().if_contains("output_tokens"); x && x->is_number())
-      usage.completion_tokens = static_cast<std::uint64_t>(x->to_number<double>());
+      usage.completion_tokens = token_count(*x);
     result.usage = usage;
   }
   std::string_view stop = "end_turn";
@@ -277,7 +291,7 @@ void AnthropicStreamTranslator::on_event(std::string_view event, std::string_vie
     if (const auto* m = o.if_contains("message"); m && m->is_object())
       if (const auto* usage = m->as_object().if_contains("usage"); usage && usage->is_object())
         if (const auto* i = usage->as_object().if_contains("input_tokens"); i && i->is_number())
-          u.prompt_tokens = static_cast<std::uint64_t>(i->to_number<double>());
+          u.prompt_tokens = token_count(*i);
     usage_ = u;
     chunk(out, R"({"role":"assistant","content":""})", "");
   } else if (type == "content_block_delta") {
@@ -297,7 +311,7 @@ void AnthropicStreamTranslator::on_event(std::string_view event, std::string_vie
     if (const auto* usage = o.if_contains("usage"); usage && usage->is_object())
       if (const auto* x = usage->as_object().if_contains("output_tokens"); x && x->is_number()) {
         if (!usage_) usage_ = Usage{};
-        usage_->completion_tokens = static_cast<std::uint64_t>(x->to_number<double>());
+        usage_->completion_tokens = token_count(*x);
       }
   } else if (type == "message_stop") {
     chunk(out, "{}", finish_of(stop_reason_.empty() ? "end_turn" : stop_reason_));

@@ -1,5 +1,6 @@
 #include "report/phase_report.h"
 
+#include "core/checked_cast.h"
 #include "core/text_forms.h"
 
 #include "core/json_escape.h"
@@ -250,13 +251,13 @@ Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
   s.next_phase = r.text(o, "next_phase");
   if (const auto* t = r.object(o, "targets")) {
     s.targets.uptime = r.number(*t, "uptime").value_or(s.targets.uptime);
-    s.targets.days_at_uptime =
-        static_cast<int>(r.number(*t, "days_at_uptime").value_or(s.targets.days_at_uptime));
+    s.targets.days_at_uptime = clamp_to_integer<int>(
+        r.number(*t, "days_at_uptime").value_or(s.targets.days_at_uptime), 0, 1000000);
     s.targets.capacity = r.number(*t, "capacity").value_or(s.targets.capacity);
   }
   s.fleet_operational = r.boolean(o, "fleet_operational").value_or(false);
   s.uptime_30d = r.number(o, "uptime_30d");
-  s.days_at_uptime = static_cast<int>(r.number(o, "days_at_uptime").value_or(0));
+  s.days_at_uptime = clamp_to_integer<int>(r.number(o, "days_at_uptime").value_or(0), 0, 1000000);
   s.capacity_utilization = r.number(o, "capacity_utilization");
   if (const auto* list = r.list(o, "subjects"))
     for (const auto& v : *list) {
@@ -270,7 +271,8 @@ Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
       u.uptime_24h = r.number(so, "uptime_24h");
       u.uptime_7d = r.number(so, "uptime_7d");
       u.uptime_30d = r.number(so, "uptime_30d");
-      u.days_at_uptime = static_cast<int>(r.number(so, "days_at_uptime").value_or(0));
+      u.days_at_uptime =
+          clamp_to_integer<int>(r.number(so, "days_at_uptime").value_or(0), 0, 1000000);
       s.subjects.push_back(std::move(u));
     }
   if (const auto* list = r.list(o, "capacity"))
@@ -294,8 +296,9 @@ Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
                                r.text(ao, "summary")});
     }
   if (const auto* ro = r.object(o, "recoveries")) {
-    s.automatic_recoveries = static_cast<int>(r.number(*ro, "automatic").value_or(0));
-    s.other_recoveries = static_cast<int>(r.number(*ro, "other").value_or(0));
+    s.automatic_recoveries =
+        clamp_to_integer<int>(r.number(*ro, "automatic").value_or(0), 0, 1000000);
+    s.other_recoveries = clamp_to_integer<int>(r.number(*ro, "other").value_or(0), 0, 1000000);
     if (const auto* list = r.list(*ro, "recent"))
       for (const auto& v : *list) {
         if (!v.is_object()) continue;
@@ -306,7 +309,7 @@ Result<PhaseSnapshot> parse_snapshot(std::string_view text) {
       }
   }
   if (const auto* ao = r.object(o, "actions")) {
-    s.recovery_actions = static_cast<int>(r.number(*ao, "recoveries").value_or(0));
+    s.recovery_actions = clamp_to_integer<int>(r.number(*ao, "recoveries").value_or(0), 0, 1000000);
     if (const auto* list = r.list(*ao, "recent"))
       for (const auto& v : *list) {
         if (!v.is_object()) continue;

@@ -1,5 +1,7 @@
 #include "routing/auto_router.h"
 
+#include "core/checked_cast.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -10,6 +12,8 @@ namespace fleetgate {
 namespace json = boost::json;
 
 namespace {
+
+constexpr std::uint64_t kMaxCount = std::uint64_t{1} << 48;  // a bound on counts read from JSON
 
 void add_text(const json::value& content, std::string& all, std::uint64_t& chars) {
   if (content.is_string()) {
@@ -53,8 +57,8 @@ RequestTraits read_traits(std::string_view body) {
   t.code = all.find("```") != std::string::npos;
   for (const char* key : {"max_tokens", "max_completion_tokens"})
     if (const auto* n = o.if_contains(key); n && n->is_number())
-      t.max_tokens =
-          std::max(t.max_tokens, static_cast<std::uint64_t>(std::max(0.0, n->to_number<double>())));
+      t.max_tokens = std::max(
+          t.max_tokens, clamp_to_integer<std::uint64_t>(n->to_number<double>(), 0, kMaxCount));
   for (const char* key : {"tools", "functions"})
     if (const auto* a = o.if_contains(key); a && a->is_array() && !a->as_array().empty())
       t.tools = true;

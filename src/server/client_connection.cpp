@@ -1,5 +1,6 @@
 #include "server/client_connection.h"
 
+#include "net/chunked_guard.h"
 #include "openai/error_json.h"
 #include "server/body_pool.h"
 #include "server/request_handler.h"
@@ -103,7 +104,7 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
   watch_.arm(idle_ ? limits_.keepalive_timeout : limits_.header_timeout);
   bool in_body = false;
   while (true) {
-    if (buffer_.size() > 0) {
+    if (buffer_.size() > 0 && chunked_put_is_safe(parser, buffer_.size())) {
       error_code ec;
       const std::size_t used = parser.put(buffer_.data(), ec);
       buffer_.consume(used);

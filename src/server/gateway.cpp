@@ -34,6 +34,7 @@
 #include <array>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace fleetgate {
 
@@ -423,7 +424,8 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
   log.path = req.path();
   // Ping URLs carry secrets (a UUID or a ping key): never into the log, nor near misses.
   if (ping_shaped(log.path)) log.path = "/ping/***";
-  {
+  bool bug = false;  // an exception is a bug; the client still gets an answer, and is logged
+  try {
     LocalReply reply = answer(req);
     if (reply.proxy)
       co_await proxy(conn, req, *reply.proxy, log);
@@ -435,7 +437,12 @@ asio::awaitable<void> Gateway::handle(ClientConnection& conn, Request& req) {
       co_await conn.send_error(*reply.error);
     else
       co_await conn.send(reply.status, "application/json", reply.body);
+  } catch (const std::exception& e) {
+    bug = true;
+    log.error = std::string("internal error: ") + e.what();
+    spdlog::error("request {} ended by a bug: {}", conn.request_id(), e.what());
   }
+  if (bug) co_await answer_bug(conn);
   log.status = conn.status();
   if (log.stream_status && log.status < 400) {  // an error after the 200: counted as one
     log.sent_status = log.status;
@@ -680,9 +687,21 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt_deployment(
     std::string_view model, DeploymentIndex index, AccessRecord& log, int& attempts,
     ClientWatchScope* watching) {
   const Deployment& d = state_->config.deployments[index];
+  // A bug that throws out of an attempt must not leave the deployment counted in flight (with
+  // max_parallel_requests it would fill up for good).
+  struct InFlight {
+    HealthBoard& health;
+    DeploymentIndex index;
+    bool counted = false;
+    ~InFlight() {
+      if (counted) health.finished(index);
+    }
+  } in_flight{*state_->health, index};
   for (int again = 0;; ++again) {
     begin_attempt(conn, index, ++attempts, log);
+    in_flight.counted = true;
     Attempt a = co_await attempt(conn, req, kind, fields, model, index, log, watching);
+    in_flight.counted = false;  // end_attempt() ends it
     std::optional<Duration> wait;
     if (again < d.max_retries && !a.committed && client_retries(a)) {
       std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -812,6 +831,12 @@ void Gateway::end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord&
   if (const auto& od = state_->config.deployments[index].on_demand; od && state_->agents)
     state_->agents->touch(od->node, od->process);
   if (a.health) health.record(index, *a.health, CoarseClock::now(), a.retry_after);
+}
+
+asio::awaitable<void> Gateway::answer_bug(ClientConnection& conn) {
+  conn.set_close();  // whatever state the connection is in, it ends after this
+  if (!conn.head_sent())
+    co_await conn.send_error(Error(Errc::Internal, "An internal error ended this request."));
 }
 
 bool Gateway::client_retries(const Attempt& a) {

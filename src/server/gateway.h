@@ -71,6 +71,7 @@ class Gateway : public RequestHandler {
                                        AccessRecord& log);
   asio::awaitable<void> refuse_all_down(ClientConnection& conn, std::string_view model,
                                         AccessRecord& log);
+  asio::awaitable<void> answer_bug(ClientConnection& conn);  // 500, or a close mid-response
   // Another attempt after the first: within the request's time, the retry budget, and while the
   // client waits.
   bool may_retry(DeploymentIndex index, AccessRecord& log, const ClientWatchScope* watching);

@@ -1,5 +1,7 @@
 #include "upstream/upstream_exchange.h"
 
+#include "net/chunked_guard.h"
+
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -118,7 +120,7 @@ asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for,
                                                         Duration deadline) {
   auto& buf = conn_->buffer();
   while (true) {
-    if (buf.size() > 0) {
+    if (buf.size() > 0 && chunked_put_is_safe(*conn_->parser, buf.size())) {
       error_code ec;
       const std::size_t used = conn_->parser->put(buf.data(), ec);
       buf.consume(used);

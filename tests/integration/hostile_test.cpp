@@ -9,11 +9,16 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace fleetgate::test {
@@ -376,6 +381,89 @@ TEST(Hostile, ANotificationTheReceiverKeepsRefusingIsSetAsideAndTheRestGoOn) {
   EXPECT_TRUE(gw.process->wait_for("set aside: refused 3 times")) << gw.process->output();
   const std::string metrics = http_request(gw.port, "GET", "/metrics").body;
   EXPECT_NE(metrics.find("fleetgate_notifications_pending 0"), std::string::npos) << metrics;
+}
+
+}  // namespace fleetgate::test
+
+namespace fleetgate::test {
+namespace {
+
+// A backend that answers every connection with `pieces`, a pause between each.
+class PiecewiseBackend {
+ public:
+  explicit PiecewiseBackend(std::vector<std::string> pieces) : pieces_(std::move(pieces)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 8);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~PiecewiseBackend() {
+    stopping_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  std::uint16_t port = 0;
+
+ private:
+  void serve() {
+    while (!stopping_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) continue;
+      char buf[8192];
+      pollfd r{c, POLLIN, 0};
+      if (::poll(&r, 1, 2000) > 0) (void)::recv(c, buf, sizeof buf, 0);  // the request
+      for (const auto& piece : pieces_) {
+        ::send(c, piece.data(), piece.size(), MSG_NOSIGNAL);
+        std::this_thread::sleep_for(50ms);
+      }
+      ::close(c);
+    }
+  }
+  std::vector<std::string> pieces_;
+  int fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+// Found by fuzz_http_request and fuzz_http_response: Beast 1.81 asserts (a debug build aborts)
+// when the last chunk of a chunked body arrives in pieces shorter than "0\r\n\r\n". Run under
+// the debug ASan build, these would kill the server.
+TEST(Hostile, AnEmptyChunkedBodySplitAcrossReadsIsReadWhole) {
+  auto gw = start_gateway("model_list: []\n");
+  RawConnection c(gw.port);
+  ASSERT_TRUE(
+      c.send("POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+             "application/json\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"));
+  for (const char* piece : {"\r", "\n"}) {
+    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(c.send(piece));
+  }
+  EXPECT_TRUE(answered(c, "400"));  // an empty body is no request, but it was read
+  EXPECT_EQ(http_request(gw.port, "GET", "/health/liveliness").status, 200);
+}
+
+TEST(Hostile, ABackendsChunkedAnswerSplitAcrossReadsIsReadWhole) {
+  PiecewiseBackend backend(
+      {"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n0\r\n",
+       "\r", "\n"});
+  auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", backend.port) +
+                          "fleetgate:\n  health_checks: {interval: 0}\n");
+  auto r = http_request(gw.port, "POST", "/v1/chat/completions",
+                        R"({"model":"fast","messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_EQ(r.status, 200) << r.body << r.error << gw.process->output();
+  EXPECT_EQ(r.body, "");
 }
 
 }  // namespace fleetgate::test

@@ -299,6 +299,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "fleet.checks[0].cron: bad minute field '61'"},
         BadConfig{"check tz", "fleet:\n  checks:\n    - {name: a, tz: Mars/Base}\n",
                   "fleet.checks[0].tz: unknown time zone 'Mars/Base'"},
+        // Found by fuzz_config: a directory of zones threw out of the loader.
+        BadConfig{"check tz directory", "fleet:\n  checks:\n    - {name: a, tz: Europe}\n",
+                  "config.yaml:3: fleet.checks[0].tz: unknown time zone 'Europe'"},
         BadConfig{"check uuid", "fleet:\n  checks:\n    - {name: a, uuid: 1234}\n",
                   "fleet.checks[0].uuid: must be a UUID"},
         BadConfig{"check period", "fleet:\n  checks:\n    - {name: a, period: 0}\n",

@@ -34,6 +34,28 @@ TEST(WallTime, Rfc3339RoundTripAndOffsets) {
   EXPECT_FALSE(parse_rfc3339("2026-11-18T08:26:40"));  // no zone
 }
 
+// Found by fuzz_units and fuzz_silence: years WallTime cannot hold overflowed (a silence "until
+// 1500" lasted until 2084), and signs were taken inside fields.
+TEST(WallTime, Rfc3339RefusesWhatItCannotHold) {
+  for (const char* bad : {"1500-01-01T00:00:00Z", "2300-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                          "2026-01-01T-1:00:00Z", "2026-01-01T00:-5:00Z", "2026-01-01T00:00:+5Z",
+                          "+026-01-01T00:00:00Z", "2026-01-01T00:00:00+99:00",
+                          "2026-01-01T00:00:00+01:75", "2026-01-01T00:00:00+-1:00"})
+    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
+  EXPECT_TRUE(parse_rfc3339("1900-01-01T00:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("2200-12-31T23:59:59.999Z"));
+}
+
+// Found by fuzz_config: a zone name that is a directory threw out of the loader (check and serve
+// ended, a reload killed the gateway).
+TEST(TimeZone, ADirectoryIsNoZone) {
+  std::string problem;
+  EXPECT_FALSE(TimeZone::load("Europe", problem));
+  EXPECT_NE(problem.find("not a zone file"), std::string::npos) << problem;
+  EXPECT_FALSE(TimeZone::load("Europe/", problem));
+  EXPECT_FALSE(TimeZone::load("../../etc/passwd", problem));
+}
+
 TEST(TimeZone, ReadsTheSystemDatabase) {
   std::string problem;
   auto berlin = TimeZone::load("Europe/Berlin", problem);

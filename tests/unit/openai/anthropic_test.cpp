@@ -76,6 +76,54 @@ TEST(Anthropic, BadRequestsAreRefused) {
   EXPECT_EQ(bad_image.error().code, Errc::BadRequest);
 }
 
+// Found by fuzz_anthropic: an image in a system or developer message threw std::out_of_range
+// (no answer, and the deployment's in-flight count leaked); usage and max_tokens outside what an
+// integer holds were undefined behaviour.
+TEST(Anthropic, HostileNumbersAndImagesInSystemMessages) {
+  for (const char* role : {"system", "developer"}) {
+    auto r = to_anthropic_request(
+        "m",
+        std::string(R"({"messages":[{"role":")") + role +
+            R"(","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]},{"role":"user","content":"hi"}]})");
+    ASSERT_FALSE(r) << role;
+    EXPECT_EQ(r.error().code, Errc::BadRequest);
+  }
+  for (const char* n : {"1e300", "-5", "0", "1.5e19"}) {
+    auto r = to_anthropic_request("m", std::string(R"({"max_tokens":)") + n +
+                                           R"(,"messages":[{"role":"user","content":"hi"}]})");
+    ASSERT_TRUE(r) << n;
+    const auto max = json::parse(*r).at("max_tokens").to_number<double>();
+    EXPECT_GE(max, 1) << n;
+    EXPECT_LE(max, 4294967296.0) << n;
+  }
+  ResponseMeta meta{"chatcmpl-1", 7, "m", false};
+  auto huge = from_anthropic_response(
+      R"({"content":[],"usage":{"input_tokens":-3,"output_tokens":1e300}})", meta);
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->usage->prompt_tokens, 0u);
+  EXPECT_EQ(huge->usage->completion_tokens, std::uint64_t{1} << 48);
+  AnthropicStreamTranslator t(meta);
+  std::string out;
+  t.on_event("message_start",
+             R"({"type":"message_start","message":{"usage":{"input_tokens":-1e20}}})", out);
+  t.on_event("message_delta", R"({"type":"message_delta","usage":{"output_tokens":1e40}})", out);
+  EXPECT_EQ(t.usage()->prompt_tokens, 0u);
+  EXPECT_EQ(t.usage()->completion_tokens, std::uint64_t{1} << 48);
+}
+
+// A backend's error body may hold any bytes: the client always gets JSON, and valid UTF-8.
+TEST(Anthropic, BackendErrorBytesBecomeValidJson) {
+  const std::string body = "{\"type\":\"error\",\"error\":{\"message\":\"bad \xff\xfe bytes\"}}";
+  const std::string out = anthropic_error_to_openai(500, body);
+  boost::system::error_code ec;
+  const auto v = json::parse(out, ec);
+  ASSERT_FALSE(ec) << out;
+  EXPECT_NE(std::string(v.at("error").at("message").as_string()).find("\xEF\xBF\xBD"),
+            std::string::npos);
+  const std::string raw = anthropic_error_to_openai(502, "not json \xc3");
+  EXPECT_FALSE((json::parse(raw, ec), ec)) << raw;
+}
+
 TEST(Anthropic, ResponsesBecomeChatCompletions) {
   ResponseMeta meta{"chatcmpl-1", 7, "frontier", false};
   auto r = from_anthropic_response(
