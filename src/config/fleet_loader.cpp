@@ -153,7 +153,9 @@ class FleetLoader {
         else
           r_.error(lv->first, lpath, "unknown key (warning, critical, clear)");
       }
-      if (!have_clear) t.clear = t.warning - 2;
+      // Without `clear`: 5 % of the warning level below it, whatever the figure's scale (a
+      // fixed 2 made a load warning of 1.5 clear only below -0.5: never).
+      if (!have_clear) t.clear = t.warning - 0.05 * std::abs(t.warning);
       if (t.critical < t.warning)
         r_.error(v, kpath, "critical must be at or above warning");
       else if (t.clear > t.warning)

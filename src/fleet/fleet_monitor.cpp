@@ -494,7 +494,10 @@ void FleetMonitor::processes(const Heartbeat& hb, FleetTime now, WriteBatch& out
                                           : std::string()));
     } else if (s.state.health() != Health::Up) {
       t = s.state.ping(now);
-      if (t) t->reason = respawned ? "respawned by the agent" : p.state;
+      if (t)
+        t->reason = respawned
+                        ? "respawned by the agent (restart " + std::to_string(p.restarts) + ")"
+                        : p.state;
     }
     // A recovery is automatic when the agent's restart count went up: it respawned it.
     if (t) {

@@ -42,6 +42,17 @@ TEST(Agent, HeartbeatsReachTheServerAndSurviveAnOutage) {
   EXPECT_NE(agent.output().find("agent stopped"), std::string::npos);
 }
 
+// Polls `f` until it holds, at most `within`.
+template <class F>
+bool eventually(F f, std::chrono::milliseconds within = 6s) {
+  const auto until = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < until) {
+    if (f()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return f();
+}
+
 int pid_from(const std::string& text, const std::string& pattern) {
   std::smatch m;
   if (!std::regex_search(text, m, std::regex(pattern))) return -1;
@@ -68,34 +79,32 @@ TEST(Agent, SupervisedProcessKilledIsRestartedAndCountedAsAutomatic) {
   ASSERT_TRUE(agent.wait_for("process fast started \\(pid (\\d+)\\)", 5s)) << agent.output();
   const int first = pid_from(agent.output(), "process fast started \\(pid (\\d+)\\)");
   ASSERT_GT(first, 0);
-  // The sim serves; then it is killed and comes back.
-  for (int i = 0; i < 50 && http_request(sim_port, "GET", "/health").status != 200; ++i)
-    std::this_thread::sleep_for(100ms);
-  ASSERT_TRUE(agent.wait_for("heartbeat|process", 1s));
-  std::this_thread::sleep_for(1500ms);  // one heartbeat with it running
+  const std::map<std::string, std::string> auth = {{"authorization", "Bearer fleet-token-123"}};
+  auto status_json = [&] { return http_request(port, "GET", "/fleet/v1/status", "", auth).body; };
+  // The sim serves, and a heartbeat has told the server it runs; then it is killed.
+  ASSERT_TRUE(eventually([&] { return http_request(sim_port, "GET", "/health").status == 200; }));
+  ASSERT_TRUE(eventually([&] {
+    return status_json().find("\"name\":\"box/fast\",\"state\":\"up\"") != std::string::npos;
+  })) << status_json();
   const auto killed = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(first, SIGKILL), 0);
   auto again = agent.wait_for("process fast started \\(pid (\\d+), restart 1\\)", 5s);
   ASSERT_TRUE(again) << agent.output();
-  int status = 0;
-  for (int i = 0; i < 50 && (status = http_request(sim_port, "GET", "/health").status) != 200; ++i)
-    std::this_thread::sleep_for(50ms);
-  EXPECT_EQ(status, 200);
+  EXPECT_TRUE(eventually([&] { return http_request(sim_port, "GET", "/health").status == 200; }));
   EXPECT_LT(std::chrono::steady_clock::now() - killed, 3s);
   // The crash loop gives up (fatal) and the control plane raises ProcessDown.
   ASSERT_TRUE(agent.wait_for("process crashy ended: exit status 3; now fatal", 10s))
       << agent.output();
-  const std::map<std::string, std::string> auth = {{"authorization", "Bearer fleet-token-123"}};
   std::string st;
   bool respawned = false, fatal_alert = false;
-  for (int i = 0; i < 60 && !(respawned && fatal_alert); ++i) {
-    std::this_thread::sleep_for(100ms);
-    st = http_request(port, "GET", "/fleet/v1/status", "", auth).body;
+  EXPECT_TRUE(eventually([&] {
+    st = status_json();
     respawned = st.find("\"name\":\"box/fast\",\"state\":\"up\"") != std::string::npos &&
                 st.find("respawned by the agent (restart 1)") != std::string::npos;
     fatal_alert = st.find("\"alertname\":\"ProcessDown\",\"subject\":\"process/box/crashy\"") !=
                   std::string::npos;
-  }
+    return respawned && fatal_alert;
+  }));
   EXPECT_TRUE(respawned) << st;
   EXPECT_TRUE(fatal_alert) << st;
   // Stopping the agent leaves nothing behind.

@@ -137,14 +137,25 @@ TEST(Failover, ContextWindowErrorsMoveToALargerModel) {
 
 TEST(Failover, StreamsFailOverBeforeTheFirstByte) {
   auto sim = start_sim({"--models", "x"});
-  auto gw = start_gateway("model_list:\n" + deployment("fast", "openai/x", dead_port()) +
-                          deployment("fast", "openai/x", sim.port) +
-                          router("{num_retries: 1, allowed_fails: 0, cooldown_time: 60}"));
-  for (int i = 0; i < 4; ++i) {
-    auto r = http_request(
-        gw.port, "POST", "/v1/chat/completions",
-        R"({"model":"fast","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  // The dead one is tried first (order 1, no health checks to find it out beforehand).
+  auto gw = start_gateway("model_list:\n" +
+                          deployment("fast", "openai/x", dead_port(), "      order: 1\n") +
+                          deployment("fast", "openai/x", sim.port, "      order: 2\n") +
+                          router("{num_retries: 1, allowed_fails: 0, cooldown_time: 60}") +
+                          "fleetgate: {health_checks: {interval: 0}}\n");
+  const std::string stream =
+      R"({"model":"fast","stream":true,"messages":[{"role":"user","content":"hi"}]})";
+  auto first = http_request(gw.port, "POST", "/v1/chat/completions", stream);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.headers["x-fleetgate-attempts"], "2");  // the failover happened
+  EXPECT_EQ(first.headers["x-fleetgate-deployment"], "fast#2");
+  EXPECT_TRUE(first.body.ends_with("data: [DONE]\n\n")) << first.body;
+  EXPECT_EQ(first.body.find("error"), std::string::npos);  // nothing of the failure in the stream
+  // Cooling now: the next streams go straight to the live one.
+  for (int i = 0; i < 3; ++i) {
+    auto r = http_request(gw.port, "POST", "/v1/chat/completions", stream);
     ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.headers["x-fleetgate-attempts"], "1");
     EXPECT_TRUE(r.body.ends_with("data: [DONE]\n\n")) << r.body;
   }
 }

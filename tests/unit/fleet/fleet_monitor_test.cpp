@@ -184,7 +184,7 @@ TEST(FleetMonitor, ProcessRespawnedByTheAgentIsAnAutomaticRecovery) {
   m.heartbeat(heartbeat(10, {{"agent", "running", 2, 1, {}}}), "{}", t0 + 60s, back);
   ASSERT_EQ(back.transitions.size(), 1u);
   EXPECT_TRUE(back.transitions[0].automatic);
-  EXPECT_EQ(back.transitions[0].reason, "respawned by the agent");
+  EXPECT_EQ(back.transitions[0].reason, "respawned by the agent (restart 1)");
   // Killed and respawned between two heartbeats: recorded, not paged.
   WriteBatch quick;
   m.heartbeat(heartbeat(10, {{"agent", "running", 3, 2, {}}}), "{}", t0 + 90s, quick);

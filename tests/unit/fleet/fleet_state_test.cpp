@@ -5,6 +5,8 @@
 #include "fleet/threshold.h"
 #include "fleet/uptime.h"
 
+#include "config/loader.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -109,6 +111,35 @@ TEST(DeadlineQueue, TenThousandSubjectsPingedOftenStayCompactAndExact) {
   for (const auto& t : latest) expected += t <= t0 + 30s;
   EXPECT_EQ(due.size(), expected);
   for (auto s : due) EXPECT_LE(latest[s], t0 + 30s);
+}
+
+// A threshold written with warning and critical only clears at its default level, for every
+// figure's scale: a cpu_load_per_core warning of 1.5 never cleared when the default was
+// warning - 2.
+TEST(Threshold, EveryFigureClearsWithTheDefaultClearLevel) {
+  struct Case {
+    const char* metric;
+    double warning, critical, busy, calm;
+  };
+  for (const Case c :
+       {Case{"disk_used_percent", 85, 95, 90, 80}, Case{"memory_used_percent", 90, 97, 92, 85},
+        Case{"cpu_load_per_core", 1.5, 3, 2, 1.0}, Case{"gpu_temperature_c", 80, 90, 85, 70},
+        Case{"gpu_memory_used_percent", 90, 98, 95, 80}}) {
+    SCOPED_TRACE(c.metric);
+    const std::string yaml = std::string("fleet:\n  thresholds:\n    ") + c.metric +
+                             ": {warning: " + std::to_string(c.warning) +
+                             ", critical: " + std::to_string(c.critical) + "}\n";
+    auto config = load_config_text(yaml, "config.yaml");
+    ASSERT_TRUE(config);
+    const auto& levels = config->fleet.thresholds.at(*parse_metric(c.metric));
+    EXPECT_LT(levels.clear, levels.warning);
+    EXPECT_GT(levels.clear, 0);
+    EXPECT_NEAR(levels.clear, c.warning * 0.95, 1e-9);
+    Threshold t(levels);
+    EXPECT_EQ(t.update(c.busy), Level::Warning);
+    EXPECT_EQ(t.update(c.warning - 0.01 * c.warning), std::nullopt);  // hovering: stays
+    EXPECT_EQ(t.update(c.calm), Level::Ok);
+  }
 }
 
 TEST(Threshold, HysteresisKeepsAHoveringValueFromFlapping) {
