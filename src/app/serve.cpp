@@ -2,6 +2,7 @@
 #include "app/signals.h"
 #include "config/check_summary.h"
 #include "config/loader.h"
+#include "config/restart_only.h"
 #include "control/agent_channel.h"
 #include "core/wall_time.h"
 #include "fleet/fleet_api.h"
@@ -61,6 +62,10 @@ int run_serve(const ServeOptions& options) {
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
   auto config = load_and_report(options.config_path);
   if (!config) return kExitBadConfig;
+  // As the file says, before the command line and the core count override them: a reload of
+  // an unchanged file changes neither.
+  const Endpoint file_listen = config->gateway.listen;
+  const unsigned file_threads = config->gateway.threads;
   if (options.listen) {
     std::string problem;
     auto hp = parse_host_port(*options.listen, problem);
@@ -143,10 +148,12 @@ int run_serve(const ServeOptions& options) {
     }
     for (const auto& w : loaded->warnings) spdlog::warn("{}", w.str());
     Config next = std::move(*loaded);
-    // What a running process cannot change stays as it is (a restart applies it).
-    next.gateway.listen = state->config.gateway.listen;
-    next.gateway.threads = state->config.gateway.threads;
-    next.gateway.access_log = state->config.gateway.access_log;
+    // What a running process cannot change stays as it is (a restart applies it), and the
+    // reload says which of those the file changed.
+    if (next.gateway.listen == file_listen) next.gateway.listen = state->config.gateway.listen;
+    if (next.gateway.threads == file_threads) next.gateway.threads = state->config.gateway.threads;
+    const std::vector<std::string> waiting = restart_only_changes(state->config, next);
+    keep_restart_only(state->config, next);
     if (!is_loopback_host(next.gateway.listen.host) && !next.master_key)
       return Error(Errc::BadRequest,
                    "The new config has no master_key while fleetgate listens beyond loopback.");
@@ -162,10 +169,14 @@ int run_serve(const ServeOptions& options) {
       state = next_state;
     }
     fleet_api.set_guard(state->guard);
-    const std::string summary = std::to_string(state->config.deployments.size()) +
-                                " deployments, " +
-                                std::to_string(state->routes.model_names().size()) +
-                                " models (listen, threads and access_log need a restart)";
+    std::string summary = std::to_string(state->config.deployments.size()) + " deployments, " +
+                          std::to_string(state->routes.model_names().size()) + " models";
+    if (!waiting.empty()) {
+      std::string keys;
+      for (const auto& k : waiting) keys += (keys.empty() ? "" : ", ") + k;
+      summary += "; changed but kept until a restart: " + keys;
+      spdlog::warn("reload: {} changed; a restart applies it", keys);
+    }
     spdlog::info("config reloaded: {}", summary);
     return summary;
   };

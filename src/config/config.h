@@ -81,6 +81,7 @@ struct RouterSettings {
 struct Endpoint {
   std::string host = "127.0.0.1";
   std::uint16_t port = 4000;
+  bool operator==(const Endpoint&) const = default;
 };
 
 // fleetgate.timeouts: every wait of the gateway is bounded by one of these.
@@ -92,7 +93,9 @@ struct Timeouts {
   Duration client_header = std::chrono::seconds(10);  // client sending its request head
   Duration client_body = std::chrono::seconds(30);    // client sending its request body
   Duration keepalive = std::chrono::seconds(60);      // idle client connection between requests
-  Duration upstream_idle = std::chrono::seconds(30);  // idle pooled backend connection
+  // Idle pooled backend connection: under uvicorn's and llama.cpp's 5 s keep-alive, so a pooled
+  // connection is not reused just as the backend closes it.
+  Duration upstream_idle = std::chrono::seconds(4);
   Duration drain = std::chrono::seconds(30);          // in-flight work after SIGTERM
 };
 
@@ -138,7 +141,7 @@ struct GatewaySettings {
   Duration queue_timeout = std::chrono::seconds(5);
   std::uint32_t max_queued = 1000;
   // Open client connections, in all and from one peer address; past them a new connection is
-  // closed at once (the ones already open keep being served).
+  // answered 503 and closed (the ones already open keep being served).
   std::uint32_t max_connections = 4096;
   std::uint32_t max_connections_per_peer = 1024;
   // Host header names accepted while no key is set (loopback trust), beside the listen

@@ -19,6 +19,7 @@ struct ThresholdLevels {
   double warning = 80;
   double critical = 90;
   double clear = 78;
+  bool operator==(const ThresholdLevels&) const = default;
 };
 
 // The heartbeat figures a threshold can watch, by their config names.
@@ -45,6 +46,7 @@ struct NodeSpec {
   Duration grace = std::chrono::seconds(30);
   ThresholdMap thresholds;  // over the fleet-wide ones
   int line = 0;
+  bool operator==(const NodeSpec&) const = default;
 };
 
 // fleet.checks[]: a dead man's switch, pinged as /ping/<uuid> or /ping/<key>/<name>.
@@ -62,6 +64,7 @@ struct CheckSpecConfig {
   std::string action_node;
   std::string action_restart;
   int line = 0;
+  bool operator==(const CheckSpecConfig&) const = default;
 };
 
 // fleet.alerts.receivers[]: where notifications go.
@@ -71,6 +74,7 @@ struct ReceiverSpec {
   std::vector<std::string> exec;       // argv; the alert as JSON on stdin
   Duration timeout = std::chrono::seconds(10);
   int line = 0;
+  bool operator==(const ReceiverSpec&) const = default;
 };
 
 struct AlertSettings {
@@ -80,12 +84,14 @@ struct AlertSettings {
   Duration retry_max = std::chrono::minutes(5);      // backoff cap for a receiver that is down
   std::string external_url;                          // Alertmanager's externalURL
   std::vector<ReceiverSpec> receivers;
+  bool operator==(const AlertSettings&) const = default;
 };
 
 struct RetentionSettings {
   Duration pings = std::chrono::days(7);       // raw pings and their bodies
   Duration heartbeats = std::chrono::days(2);  // raw heartbeats; older ones kept hourly
   Duration history = std::chrono::days(400);   // transitions, hourly figures, usage, alerts
+  bool operator==(const RetentionSettings&) const = default;
 };
 
 // fleet.targets: what the phase report measures against.
@@ -95,6 +101,7 @@ struct PhaseTargets {
   double uptime = 0.95;     // 30-day average, as a share
   int days_at_uptime = 30;  // consecutive days at or above `uptime`
   double capacity = 0.60;   // fleet-wide capacity utilisation, as a share
+  bool operator==(const PhaseTargets&) const = default;
 };
 
 // agent.processes[]: what the agent keeps running (model servers, agent loops, ...).
@@ -153,6 +160,7 @@ struct FleetSettings {
   AlertSettings alerts;
   RetentionSettings retention;
   PhaseTargets targets;
+  bool operator==(const FleetSettings&) const = default;
 };
 
 }  // namespace fleetgate

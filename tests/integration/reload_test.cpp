@@ -70,6 +70,24 @@ TEST(HotReload, SwapsConfigsKeepsInFlightRequestsAndRefusesBrokenOnes) {
   EXPECT_EQ(json::parse(ok.body).at("status"), "reloaded");
   auto models = json::parse(http_request(gw.port, "GET", "/v1/models", "", auth).body);
   EXPECT_EQ(models.at("data").as_array().size(), 2u);
+  EXPECT_EQ(json::parse(ok.body).at("summary"), "2 deployments, 2 models");
+
+  // Settings only a restart applies: the reload keeps the running values and names them.
+  std::ofstream(path) << "model_list:\n" + deployment("new", "openai/y", other.port) +
+                             "general_settings: {master_key: sk-r}\n"
+                             "fleetgate: {max_request_body: 1KiB, max_connections: 7,\n"
+                             "            timeouts: {keepalive: 5s, connect: 2s}}\n"
+                             "fleet: {checks: [{name: nightly, period: 1d}]}\n";
+  auto kept = http_request(gw.port, "POST", "/admin/reload", "{}", auth);
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  EXPECT_EQ(json::parse(kept.body).at("summary"),
+            "1 deployments, 1 models; changed but kept until a restart: "
+            "fleetgate.max_request_body, fleetgate.max_connections, "
+            "fleetgate.timeouts.keepalive, fleet");
+  // The running body limit (32 MiB) still holds: a 4 KiB request is not refused as too large.
+  const std::string big = R"({"model":"new","messages":[{"role":"user","content":")" +
+                          std::string(4096, 'a') + R"("}]})";
+  EXPECT_EQ(http_request(gw.port, "POST", "/v1/chat/completions", big, auth).status, 200);
 }
 
 }  // namespace fleetgate::test
