@@ -352,7 +352,7 @@ void Supervisor::write_log(Proc& p, const char* data, std::size_t n) {
     ::close(p.log);
     std::error_code ec;
     std::filesystem::rename(p.spec.log_path, p.spec.log_path + ".1", ec);
-    p.log = ::open(p.spec.log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    p.log = ::open(p.spec.log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     p.log_size = 0;
     if (p.log < 0) return;
   }

@@ -1,4 +1,5 @@
 #include "net/http_call.h"
+#include "net/cloexec.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -107,16 +108,17 @@ Result<std::string> http_call(const Url& url, const std::string& method, const s
       io, timeout,
       [&](auto done) {
         if (!not_literal) {
-          socket.async_connect(tcp::endpoint(literal, url.port), done);
+          const tcp::endpoint ep(literal, url.port);
+          connect_cloexec(
+              socket, tcp::resolver::results_type::create(ep, url.host, std::to_string(url.port)),
+              done);
           return;
         }
         resolver.async_resolve(url.host, std::to_string(url.port),
                                [&socket, done](const boost::system::error_code& ec,
                                                const tcp::resolver::results_type& r) {
                                  if (ec) return done(ec);
-                                 asio::async_connect(socket, r,
-                                                     [done](const boost::system::error_code& e,
-                                                            const tcp::endpoint&) { done(e); });
+                                 connect_cloexec(socket, r, done);
                                });
       },
       close, abandon);

@@ -1,5 +1,7 @@
 #include "server/http_server.h"
 
+#include "net/cloexec.h"
+
 #include "server/body_pool.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -29,7 +31,7 @@ class HttpServer::Worker {
 
   error_code bind(const tcp::endpoint& ep) {
     error_code ec;
-    acceptor_.open(ep.protocol(), ec);
+    ec = open_cloexec(acceptor_, ep.protocol());
     if (ec) return ec;
     acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     int one = 1;
@@ -83,7 +85,7 @@ class HttpServer::Worker {
     asio::steady_timer pause(ioc_);
     bool starved = false;  // out of file descriptors: said once, until accepting works again
     while (acceptor_.is_open()) {
-      auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+      auto [ec, socket] = co_await accept_cloexec(acceptor_);
       if (ec) {
         if (!acceptor_.is_open()) break;
         if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec.value() == ENOBUFS ||

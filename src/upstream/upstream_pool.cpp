@@ -1,5 +1,7 @@
 #include "upstream/upstream_pool.h"
 
+#include "net/cloexec.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -91,7 +93,7 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
     }
     endpoints = std::move(results);
   }
-  auto [cec, ep] = co_await asio::async_connect(socket, endpoints, token);
+  const error_code cec = co_await connect_cloexec(socket, endpoints, timed_out);
   if (cec || timed_out) {
     co_return Error(timed_out ? Errc::UpstreamTimeout : Errc::UpstreamUnreachable,
                     timed_out ? "connecting to " + where + " took longer than " +

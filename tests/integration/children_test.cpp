@@ -139,6 +139,39 @@ TEST(Children, AnExecNotifierGetsNoSocketNorSecret) {
   EXPECT_NE(env.find("PATH="), std::string::npos) << env;
 }
 
+// Every descriptor of a running server above stderr is close-on-exec (fdinfo's flags carry
+// O_CLOEXEC, 02000000 octal): the listeners, a client connection, a pooled backend connection,
+// the store, the access log, the event loops. A fork anywhere in the process leaks nothing.
+TEST(Children, EveryDescriptorOfTheServerIsCloseOnExec) {
+  auto sim = start_sim({"--models", "m"});
+  const std::string dir = fresh_dir("children-cloexec");
+  auto gw = start_gateway("model_list:\n" + deployment("m", "openai/m", sim.port) +
+                          "fleetgate: {access_log: " + dir + "/access.log}\n");
+  RawConnection open_client(gw.port);
+  ASSERT_TRUE(open_client.send(keepalive_get("/health/liveliness")));
+  ASSERT_EQ(http_request(gw.port, "POST", "/v1/chat/completions",
+                         R"({"model":"m","messages":[{"role":"user","content":"hi"}]})")
+                .status,
+            200);
+  const std::string proc = "/proc/" + std::to_string(gw.process->pid());
+  int sockets = 0, checked = 0;
+  for (const auto& fd : open_fds(gw.process->pid())) {
+    if (std::stoi(fd) <= 2) continue;
+    const std::string info = read_text(proc + "/fdinfo/" + fd);
+    std::smatch m;
+    if (!std::regex_search(info, m, std::regex("flags:\\s*([0-7]+)"))) continue;  // closed since
+    const auto flags = std::stoul(m[1].str(), nullptr, 8);
+    std::error_code ec;
+    const std::string target = fs::read_symlink(proc + "/fd/" + fd, ec).string();
+    EXPECT_NE(flags & 02000000, 0u)
+        << "fd " << fd << " -> " << target << " is inherited by children";
+    if (target.starts_with("socket:")) ++sockets;
+    ++checked;
+  }
+  EXPECT_GE(sockets, 3) << "a listener, the client's connection and the backend's";
+  EXPECT_GE(checked, 6);
+}
+
 // With liveness_failures: 1 and a probe that always fails, the review counted 3,318 restarts in
 // 13 s. A restart for ill health is a failed run: the backoff applies, then FATAL.
 TEST(Children, AnUnhealthyProcessIsRestartedThroughTheBackoff) {

@@ -422,7 +422,7 @@ fleet:
   EXPECT_EQ(f.token, "fleet-secret-token");
   EXPECT_TRUE(f.auto_create_checks);
   EXPECT_EQ(f.thresholds.at(Metric::DiskUsedPercent).critical, 95);
-  EXPECT_EQ(f.thresholds.at(Metric::DiskUsedPercent).clear, 83);  // warning - 2 by default
+  EXPECT_DOUBLE_EQ(f.thresholds.at(Metric::DiskUsedPercent).clear, 80.75);  // 5 % below warning
   EXPECT_FALSE(f.thresholds.count(Metric::MemoryUsedPercent));
   ASSERT_EQ(f.nodes.size(), 1u);
   EXPECT_EQ(f.nodes[0].grace, std::chrono::seconds(45));
