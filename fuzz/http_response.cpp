@@ -1,33 +1,14 @@
 // A backend's response as the upstream exchange reads it: split anywhere, chunked or not.
-#include "fuzz_input.h"
-#include "net/chunked_guard.h"
+#include "http_feed.h"
 #include "upstream/response_parser.h"
-
-#include <boost/beast/http/error.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace fleetgate;
   const fuzz::Input in(data, size);
   ResponseParser parser;
-  parser.eager(true);
-  parser.header_limit(64 * 1024);
-  parser.body_limit(1 << 20);
   std::string body;
   parser.sink = &body;
-  std::string buffer;  // what is received and not consumed yet
-  for (std::string_view piece : fuzz::pieces(in.bytes, in.choice)) {
-    buffer.append(piece);
-    // As the server and the upstream exchange do: Beast 1.81 asserts on a short final chunk.
-    while (!buffer.empty() && !parser.is_done() && chunked_put_is_safe(parser, buffer.size())) {
-      boost::system::error_code ec;
-      const std::size_t used = parser.put(boost::asio::buffer(buffer), ec);
-      buffer.erase(0, used);
-      if (ec == boost::beast::http::error::need_more) break;
-      if (ec) return 0;
-      if (used == 0) break;
-    }
-    if (parser.is_done()) break;
-  }
+  if (!fuzz::feed_in_pieces(parser, in)) return 0;
   fuzz::require(body.size() <= (1u << 20));
   return 0;
 }

@@ -129,10 +129,7 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
           body_unread_ = !parser.is_done();
           error_ = std::move(*refused);
           version_ = req.version;
-          if (req.request_id.empty())
-            make_request_id(request_id_);
-          else
-            request_id_ = req.request_id;
+          take_request_id(req);
           co_return ReadOutcome::Failed;
         }
         bodies_.lend(req.body, req.content_length.value_or(0));
@@ -169,11 +166,15 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
   idle_ = false;
   keep_alive_ = req.keep_alive;
   version_ = req.version;
+  take_request_id(req);
+  co_return ReadOutcome::Request;
+}
+
+void ClientConnection::take_request_id(const Request& req) {
   if (req.request_id.empty())
     make_request_id(request_id_);
   else
     request_id_ = req.request_id;
-  co_return ReadOutcome::Request;
 }
 
 void ClientConnection::release_body(Request& req) { bodies_.give_back(req.body); }

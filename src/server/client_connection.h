@@ -78,6 +78,9 @@ class ClientConnection : public WatchHook {
   void clear_response_headers() { response_headers_.clear(); }
 
  private:
+  // The client's x-request-id, or a new one.
+  void take_request_id(const Request& req);
+
   enum class Framing { Length, Chunked, UntilClose };
   void build_head(int status, std::string_view content_type, std::string_view extra,
                   Framing framing, std::size_t length = 0);

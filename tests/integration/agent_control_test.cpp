@@ -1,5 +1,6 @@
 // The agent with the control plane: on-demand backends, idle stop, exclusive groups, the
 // control API, liveness probes, check actions, outages, and an agent killed outright.
+#include "support/eventually.h"
 #include "support/fleet.h"
 #include "support/http_client.h"
 #include "support/webhook_receiver.h"
@@ -39,16 +40,6 @@ std::string fresh_dir(const std::string& name) {
 
 bool serving(std::uint16_t port) {
   return http_request(port, "GET", "/health", "", {}, 500ms).status == 200;
-}
-
-template <class F>
-bool eventually(F f, std::chrono::milliseconds within) {
-  const auto until = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < until) {
-    if (f()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return f();
 }
 
 std::string read_text(const std::string& path) {

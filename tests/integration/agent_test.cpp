@@ -1,4 +1,5 @@
 // `fleetgate agent` against a real `fleetgate serve`.
+#include "support/eventually.h"
 #include "support/fleet.h"
 #include "support/http_client.h"
 #include "support/webhook_receiver.h"
@@ -40,17 +41,6 @@ TEST(Agent, HeartbeatsReachTheServerAndSurviveAnOutage) {
             std::string::npos);
   EXPECT_EQ(agent.stop(SIGTERM, 5s), 0);
   EXPECT_NE(agent.output().find("agent stopped"), std::string::npos);
-}
-
-// Polls `f` until it holds, at most `within`.
-template <class F>
-bool eventually(F f, std::chrono::milliseconds within = 6s) {
-  const auto until = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < until) {
-    if (f()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return f();
 }
 
 int pid_from(const std::string& text, const std::string& pattern) {

@@ -3,6 +3,7 @@
 // environment unless their config names it; an unhealthy process is restarted through the
 // backoff; what fleetgate writes of others' files keeps their permissions; the store is 0600.
 #include "support/child_process.h"
+#include "support/eventually.h"
 #include "support/fleet.h"
 #include "support/http_client.h"
 #include "support/webhook_receiver.h"
@@ -37,16 +38,6 @@ std::string read_text(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-template <class F>
-bool eventually(F f, std::chrono::milliseconds within) {
-  const auto until = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < until) {
-    if (f()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return f();
 }
 
 // The descriptors a process has open, as their numbers.

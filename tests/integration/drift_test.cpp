@@ -3,6 +3,7 @@
 // by what it has loaded), a backend that refuses the model counts as failing, and an error sent
 // inside a stream after its 200 counts as an error.
 #include "support/child_process.h"
+#include "support/eventually.h"
 #include "support/fleet.h"
 #include "support/http_client.h"
 #include "support/webhook_receiver.h"
@@ -43,16 +44,6 @@ json::object backend(std::uint16_t gw_port, const std::string& id) {
 bool drifted(const json::object& b) {
   const auto* d = b.if_contains("drift");
   return d && d->is_bool() && d->as_bool();
-}
-
-// Polls until `pred` holds (bounded: 5 s).
-template <class Pred>
-bool eventually(Pred pred) {
-  for (int i = 0; i < 100; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
 }
 
 // The webhook notifications for `alertname` with `status`, as parsed payloads.
