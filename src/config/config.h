@@ -96,7 +96,7 @@ struct Timeouts {
   // Idle pooled backend connection: under uvicorn's and llama.cpp's 5 s keep-alive, so a pooled
   // connection is not reused just as the backend closes it.
   Duration upstream_idle = std::chrono::seconds(4);
-  Duration drain = std::chrono::seconds(30);          // in-flight work after SIGTERM
+  Duration drain = std::chrono::seconds(30);  // in-flight work after SIGTERM
 };
 
 // fleetgate.health_checks: active probes of each self-hosted backend.

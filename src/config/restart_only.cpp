@@ -33,8 +33,7 @@ std::vector<std::string> restart_only_changes(const Config& running, const Confi
   differs(a.max_connections != b.max_connections, "fleetgate.max_connections");
   differs(a.max_connections_per_peer != b.max_connections_per_peer,
           "fleetgate.max_connections_per_peer");
-  differs(a.timeouts.client_header != b.timeouts.client_header,
-          "fleetgate.timeouts.client_header");
+  differs(a.timeouts.client_header != b.timeouts.client_header, "fleetgate.timeouts.client_header");
   differs(a.timeouts.client_body != b.timeouts.client_body, "fleetgate.timeouts.client_body");
   differs(a.timeouts.keepalive != b.timeouts.keepalive, "fleetgate.timeouts.keepalive");
   differs(a.timeouts.drain != b.timeouts.drain, "fleetgate.timeouts.drain");

@@ -1,6 +1,7 @@
 #include "net/cloexec.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <sys/socket.h>
@@ -19,7 +20,8 @@ namespace {
 int new_socket(const tcp& protocol, error_code& ec) {
   const int fd =
       ::socket(protocol.family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol.protocol());
-  ec = fd < 0 ? error_code(errno, boost::system::system_category()) : error_code();
+  ec.clear();
+  if (fd < 0) ec.assign(errno, asio::error::get_system_category());
   return fd;
 }
 
@@ -31,6 +33,22 @@ error_code open_into(Socket& s, const tcp& protocol) {
   s.assign(protocol, fd, ec);
   if (ec) ::close(fd);
   return ec;
+}
+
+// One accept4() into `out`: 0, EAGAIN when nothing is pending (or a connection was reset
+// before it was taken), or the errno.
+int accept_now(tcp::acceptor& acceptor, tcp::socket& out) {
+  const int fd =
+      ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd < 0) {
+    const int e = errno;
+    return e == EWOULDBLOCK || e == EINTR || e == ECONNABORTED || e == EPROTO ? EAGAIN : e;
+  }
+  error_code ec;
+  const tcp::endpoint local = acceptor.local_endpoint(ec);
+  if (!ec) out.assign(local.protocol(), fd, ec);
+  if (ec) ::close(fd);
+  return ec.value();
 }
 
 // One try after another, by callbacks: endpoint `at`, then the next on failure.
@@ -70,28 +88,17 @@ error_code open_cloexec(tcp::acceptor& acceptor, const tcp& protocol) {
   return open_into(acceptor, protocol);
 }
 
-asio::awaitable<std::tuple<error_code, tcp::socket>> accept_cloexec(tcp::acceptor& acceptor) {
-  const auto ex = co_await asio::this_coro::executor;
-  for (;;) {
-    const int fd =
-        ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd >= 0) {
-      tcp::socket socket(ex);
-      error_code ec;
-      socket.assign(acceptor.local_endpoint(ec).protocol(), fd, ec);
-      if (ec) ::close(fd);
-      co_return std::make_tuple(ec, std::move(socket));
+asio::awaitable<Accepted> accept_cloexec(tcp::acceptor& acceptor) {
+  Accepted a{0, tcp::socket(co_await asio::this_coro::executor)};
+  while ((a.error = accept_now(acceptor, a.socket)) == EAGAIN) {
+    auto [wec] =
+        co_await acceptor.async_wait(tcp::acceptor::wait_read, asio::as_tuple(asio::use_awaitable));
+    if (wec) {
+      a.error = wec.value();
+      break;
     }
-    const int e = errno;
-    // Nothing pending, or a connection reset before we took it: wait for the next one.
-    if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR || e == ECONNABORTED || e == EPROTO) {
-      auto [wec] = co_await acceptor.async_wait(tcp::acceptor::wait_read,
-                                                asio::as_tuple(asio::use_awaitable));
-      if (wec) co_return std::make_tuple(wec, tcp::socket(ex));
-      continue;
-    }
-    co_return std::make_tuple(error_code(e, boost::system::system_category()), tcp::socket(ex));
   }
+  co_return a;
 }
 
 asio::awaitable<error_code> connect_cloexec(tcp::socket& socket,

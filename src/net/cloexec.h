@@ -17,9 +17,16 @@ boost::system::error_code open_cloexec(boost::asio::ip::tcp::socket& socket,
 boost::system::error_code open_cloexec(boost::asio::ip::tcp::acceptor& acceptor,
                                        const boost::asio::ip::tcp& protocol);
 
+// What accept_cloexec() took: a connection, or accept4()'s errno. An int, not an error_code:
+// out of descriptors, building one runs UBSan's vptr check on its category, which needs a pipe()
+// it cannot get, and the sanitizer reports a bad object.
+struct Accepted {
+  int error = 0;
+  boost::asio::ip::tcp::socket socket;
+};
+
 // The next connection on a listening acceptor, close-on-exec; waits while there is none.
-boost::asio::awaitable<std::tuple<boost::system::error_code, boost::asio::ip::tcp::socket>>
-accept_cloexec(boost::asio::ip::tcp::acceptor& acceptor);
+boost::asio::awaitable<Accepted> accept_cloexec(boost::asio::ip::tcp::acceptor& acceptor);
 
 // Connects to the first of `endpoints` that takes it, each try on a fresh close-on-exec socket
 // (as asio::async_connect does, which opens its own). `stop` is checked between tries (a

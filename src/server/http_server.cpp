@@ -15,6 +15,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+
 namespace fleetgate {
 
 using error_code = boost::system::error_code;
@@ -85,23 +87,22 @@ class HttpServer::Worker {
     asio::steady_timer pause(ioc_);
     bool starved = false;  // out of file descriptors: said once, until accepting works again
     while (acceptor_.is_open()) {
-      auto [ec, socket] = co_await accept_cloexec(acceptor_);
-      if (ec) {
+      auto [error, socket] = co_await accept_cloexec(acceptor_);
+      if (error) {
         if (!acceptor_.is_open()) break;
-        if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec.value() == ENOBUFS ||
-            ec.value() == ENOMEM) {
+        if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
           // The pending connection stays in the backlog, so accepting again at once would spin:
           // wait, keep serving the connections already open, and try again.
           if (!starved)
             spdlog::warn(
                 "accept failed: {}; waiting for connections to close before accepting "
                 "more (raise the file descriptor limit, or lower max_connections)",
-                ec.message());
+                std::strerror(error));
           starved = true;
           pause.expires_after(std::chrono::milliseconds(100));
           co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
         } else {
-          spdlog::warn("accept failed: {}", ec.message());
+          spdlog::warn("accept failed: {}", std::strerror(error));
         }
         continue;
       }
