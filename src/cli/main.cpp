@@ -115,7 +115,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   sim_cmd->add_option("--seed", sim.sim.seed, "random seed for injected faults (0: random)");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; any misuse exits 2 (as getopt's tools do), after CLI11's
+    // message naming the problem.
+    return app.exit(e) == 0 ? 0 : kExitBadConfig;
+  }
 
   if (*serve_cmd) return run_serve(serve);
   if (*check_cmd) return run_check(check_path);

@@ -100,10 +100,14 @@ TEST(Cli, ServeRefusesAnAccessLogItCannotOpen) {
 }
 
 TEST(Cli, MisuseExitsNonZero) {
-  EXPECT_NE(run({}), 0);
-  EXPECT_NE(run({"frobnicate"}), 0);
-  EXPECT_NE(run({"serve"}), 0);
-  EXPECT_NE(run({"sim", "--error-rate", "2"}), 0);
+  std::string out;
+  EXPECT_EQ(run({}, &out), 2);
+  EXPECT_NE(out.find("A subcommand is required"), std::string::npos) << out;
+  EXPECT_EQ(run({"frobnicate"}, &out), 2);
+  EXPECT_EQ(run({"serve"}, &out), 2);
+  EXPECT_NE(out.find("--config is required"), std::string::npos) << out;
+  EXPECT_EQ(run({"sim", "--error-rate", "2"}, &out), 2);
+  EXPECT_EQ(run({"check", "--help"}, &out), 0);
   EXPECT_EQ(run({"sim", "--fail-start"}), 1);
   EXPECT_EQ(run({"sim", "--listen", "10.0.0.1:0"}), 2);
 }
