@@ -75,3 +75,27 @@ TEST(AnthropicProvider, ErrorsAndContextLimitsTranslate) {
 }
 
 }  // namespace fleetgate::test
+
+namespace fleetgate::test {
+
+// Fuzzing found the translation throwing on an image in a system message: the client got no
+// answer and the deployment stayed counted in flight, so with max_parallel_requests: 1 it was
+// saturated for good after one such request. Now each gets a 400, and the next request is served.
+TEST(AnthropicProvider, AnImageInASystemMessageIsRefusedAndLeavesNothingInFlight) {
+  auto sim = start_sim({"--models", "claude-test"});
+  auto gw = start_gateway("model_list:\n" + anthropic("frontier", sim.port, "claude-test") +
+                          "    max_parallel_requests: 1\n");
+  for (int i = 0; i < 3; ++i) {
+    auto r = http_request(gw.port, "POST", "/v1/chat/completions",
+                          R"({"model":"frontier","messages":[{"role":"system","content":[
+                              {"type":"image_url","image_url":{"url":"https://x/y.png"}}]},
+                              {"role":"user","content":"hi"}]})");
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(json::parse(r.body).at("error").at("type"), "invalid_request_error") << r.body;
+  }
+  auto ok = http_request(gw.port, "POST", "/v1/chat/completions",
+                         R"({"model":"frontier","messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
+}  // namespace fleetgate::test
