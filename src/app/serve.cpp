@@ -9,7 +9,7 @@
 #include "fleet/fleet_service.h"
 #include "health/prober.h"
 #include "server/access_log.h"
-#include "server/gateway.h"
+#include "gateway/gateway.h"
 
 #include <boost/asio/ssl/context.hpp>
 

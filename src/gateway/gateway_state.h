@@ -2,9 +2,9 @@
 #pragma once
 
 #include "config/config.h"
+#include "gateway/gateway_metrics.h"
 #include "health/health_board.h"
 #include "routing/route_table.h"
-#include "server/gateway_metrics.h"
 #include "server/request_guard.h"
 #include "upstream/upstream_pool.h"
 

@@ -1,7 +1,7 @@
-#include "server/gateway_metrics.h"
+#include "gateway/gateway_metrics.h"
 
 #include "core/text_forms.h"
-#include "server/gateway_state.h"
+#include "gateway/gateway_state.h"
 
 #include <fmt/format.h>
 

@@ -2,13 +2,13 @@
 // response (whole or streamed), translating for Ollama backends. One instance per worker thread.
 #pragma once
 
+#include "gateway/gateway_state.h"
 #include "openai/api_kind.h"
 #include "openai/ollama.h"
 #include "openai/request_scan.h"
 #include "routing/balancer.h"
 #include "routing/retry_budget.h"
 #include "server/access_log.h"
-#include "server/gateway_state.h"
 #include "server/http_server.h"
 #include "server/request_handler.h"
 #include "upstream/upstream_pool.h"

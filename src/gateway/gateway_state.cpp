@@ -1,4 +1,4 @@
-#include "server/gateway_state.h"
+#include "gateway/gateway_state.h"
 
 #include "core/json_escape.h"
 

@@ -1,0 +1,27 @@
+#include "gateway/gateway_internal.h"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace fleetgate {
+
+ClientWatchScope::ClientWatchScope(tcp::socket& socket) : state_(std::make_shared<State>()) {
+  socket.async_wait(
+      tcp::socket::wait_read,
+      asio::bind_cancellation_slot(
+          stop_.slot(), [&socket, state = state_](const boost::system::error_code& ec) {
+            if (ec) return;
+            char byte;
+            const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+              state->gone = true;
+              if (state->exchange) state->exchange->abort();
+            }
+            // n > 0: the client pipelined its next request; it is still there.
+          }));
+}
+
+}  // namespace fleetgate

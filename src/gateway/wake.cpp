@@ -1,0 +1,105 @@
+#include "gateway/gateway_internal.h"
+
+#include "control/agent_channel.h"
+#include "core/json_escape.h"
+#include "core/text_forms.h"
+#include "openai/anthropic.h"
+#include "openai/backend_errors.h"
+#include "openai/error_json.h"
+#include "openai/ndjson.h"
+#include "openai/ollama.h"
+#include "openai/request_scan.h"
+#include "openai/sse.h"
+#include "routing/auto_router.h"
+#include "routing/balancer.h"
+#include "routing/client_retry.h"
+#include "routing/fallback_chain.h"
+#include "routing/upstream_model.h"
+
+#include <openssl/crypto.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/container/static_vector.hpp>
+
+#include <sys/socket.h>
+
+#include <array>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace fleetgate {
+
+namespace http = boost::beast::http;
+
+bool Gateway::awake(const Deployment& d) const {
+  if (!state_->agents) return true;
+  const auto p = state_->agents->process(d.on_demand->node, d.on_demand->process);
+  return p && p->state == "running";
+}
+
+asio::awaitable<std::optional<DeploymentIndex>> Gateway::wake(std::string_view model,
+                                                              const Tried& tried, AccessRecord& log,
+                                                              bool& failed) {
+  const auto* members = state_->routes.candidates(model);
+  if (!members) co_return std::nullopt;
+  AgentChannel& agents = *state_->agents;
+  for (DeploymentIndex i : *members) {
+    const Deployment& d = state_->config.deployments[i];
+    if (!d.on_demand || awake(d) || std::find(tried.begin(), tried.end(), i) != tried.end())
+      continue;
+    const auto& od = *d.on_demand;
+    const auto asked = ControlClock::now();
+    const auto seen = agents.process(od.node, od.process);
+    if (!seen || seen->state != "starting") {
+      if (!agents.connected(od.node, asked)) {
+        failed = true;
+        log.error = "Model '" + std::string(model) + "' is served on demand by process '" +
+                    od.process + "' on node '" + od.node +
+                    "', and that node's agent is not connected; it cannot be started now.";
+        continue;
+      }
+      agents.send(od.node, {od.process, "start", "a request for " + std::string(model), false},
+                  asked);
+    }
+    // Ready when a heartbeat after the ask says running; bounded by ready_timeout.
+    const auto until = asked + std::min(od.ready_timeout, whole_timeout(d));
+    log.route +=
+        (log.route.empty() ? "" : "; ") + std::string("woke ") + od.node + "/" + od.process;
+    while (ControlClock::now() < until) {
+      co_await sleep(std::chrono::milliseconds(50));
+      const auto p = agents.process(od.node, od.process);
+      if (p && p->state == "running" && p->updated > asked) {
+        state_->health->record(i, Outcome::Success, CoarseClock::now());
+        failed = false;
+        co_return i;
+      }
+      if (p && p->updated > asked && (p->state == "fatal" || p->state == "exited")) break;
+      // Every heartbeat lists all of an agent's processes: one without it means it has none.
+      if (!p && agents.last_heartbeat(od.node)) break;
+    }
+    failed = true;
+    const auto p = agents.process(od.node, od.process);
+    log.error = "Model '" + std::string(model) + "' is served on demand by process '" + od.process +
+                "' on node '" + od.node + "', which was asked to start but " +
+                (!p ? "that node's agent has no such process (see agent.processes)."
+                 : p->state == "fatal" || p->state == "exited"
+                     ? "failed (" + p->state + ")."
+                     : "was not ready within " + format_duration(od.ready_timeout) + ".");
+  }
+  co_return std::nullopt;
+}
+
+std::size_t Gateway::route_auto(const Request& req, AccessRecord& log) {
+  const AutoRouter& a = state_->config.gateway.auto_router;
+  const RouteDecision d = decide(a, read_traits(req.body));
+  log.route = a.tiers[d.tier] + "; reason=" + d.reason;
+  return d.tier;
+}
+
+}  // namespace fleetgate
