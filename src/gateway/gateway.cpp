@@ -52,6 +52,11 @@ Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worke
       strategy_(parse_strategy(state_->config.router.routing_strategy)) {
   counts_usage_ = strategy_ == Strategy::UsageBased;
   for (const auto& d : state_->config.deployments) counts_usage_ |= d.rpm || d.tpm;
+  const RouterSettings& router = state_->config.router;
+  plan_settings_.tries_per_model = 1 + std::max(0, router.num_retries);
+  plan_settings_.max_fallbacks = router.max_fallbacks;
+  plan_settings_.queue_timeout = state_->config.gateway.queue_timeout;
+  plan_settings_.can_wake = state_->agents != nullptr;
 }
 
 bool Gateway::serves(std::string_view model_name) const {

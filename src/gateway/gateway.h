@@ -6,6 +6,7 @@
 #include "openai/api_kind.h"
 #include "openai/ollama.h"
 #include "openai/request_scan.h"
+#include "routing/attempt_plan.h"
 #include "routing/balancer.h"
 #include "routing/retry_budget.h"
 #include "server/access_log.h"
@@ -46,14 +47,8 @@ class Gateway : public RequestHandler {
   asio::awaitable<void> reload(ClientConnection& conn, AccessRecord& log);  // POST /admin/reload
   // Checks the body and the model name (no suspension: keeps coroutine frames small).
   Result<RequestFields> validate(const Request& req, ApiKind kind, AccessRecord& log);
-  using Tried = boost::container::small_vector<DeploymentIndex, 4>;
-  struct Choice {
-    std::optional<DeploymentIndex> index;
-    bool saturated = false;  // none: all that are up are at their limits
-  };
   // A healthy, untried deployment of `model` with room, by the routing strategy.
   Choice choose(std::string_view model, const Tried& tried);
-  bool saturated_everywhere(std::string_view model, bool waited);
   // An on-demand deployment is routed to only while its agent says its process is running.
   bool awake(const Deployment& d) const;
   // Asks the agent of one of `model`'s sleeping on-demand deployments to start it and waits
@@ -91,7 +86,6 @@ class Gateway : public RequestHandler {
     QueueSlot& operator=(const QueueSlot&) = delete;
     std::uint32_t& count;
   };
-  Duration whole_timeout(const Deployment& d) const;
   // Response headers for attempt `number` and the health bookkeeping around it.
   void begin_attempt(ClientConnection& conn, DeploymentIndex index, int number, AccessRecord& log);
   void end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord& log);
@@ -130,6 +124,7 @@ class Gateway : public RequestHandler {
   std::mt19937_64 rng_;
   RetryBudget budget_;
   Strategy strategy_;
+  PlanSettings plan_settings_;
   bool counts_usage_ = false;  // some deployment has rpm/tpm, or the strategy needs usage
   std::uint32_t queued_ = 0;
 };

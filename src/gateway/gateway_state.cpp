@@ -34,6 +34,8 @@ GatewayState::GatewayState(Config c, AgentChannel* agent_channel)
     }
     fixed_headers.push_back(std::move(headers));
     served_by.push_back("x-fleetgate-deployment: " + d.id + "\r\n");
+    whole_timeout.push_back(
+        d.timeout.value_or(config.router.timeout.value_or(config.gateway.timeouts.request)));
   }
   CooldownPolicy policy;
   policy.allowed_fails = config.router.allowed_fails;

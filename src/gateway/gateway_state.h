@@ -26,6 +26,9 @@ struct GatewayState {
       model_json;  // by DeploymentIndex: upstream model as a JSON string literal
   std::vector<std::string> fixed_headers;  // by DeploymentIndex: Host + Authorization lines
   std::vector<std::string> served_by;      // by DeploymentIndex: the x-fleetgate-deployment line
+  // By DeploymentIndex: the request's whole time there (its timeout, router_settings.timeout,
+  // or fleetgate.timeouts.request), across retries.
+  std::vector<Duration> whole_timeout;
   std::shared_ptr<HealthBoard> health;     // mutable, thread-safe: shared by every worker
   // Mutable: one block per worker; config.gateway.threads must be resolved (not 0) by then.
   std::unique_ptr<GatewayMetrics> metrics;

@@ -12,6 +12,7 @@
 #include "openai/sse.h"
 #include "routing/auto_router.h"
 #include "routing/balancer.h"
+#include "routing/candidates.h"
 #include "routing/client_retry.h"
 #include "routing/fallback_chain.h"
 #include "routing/upstream_model.h"
@@ -44,41 +45,29 @@ std::int64_t Gateway::usage_minute() const {
       .count();
 }
 
-Gateway::Choice Gateway::choose(std::string_view model, const Tried& tried) {
+Choice Gateway::choose(std::string_view model, const Tried& tried) {
   const auto* members = state_->routes.candidates(model);
   if (!members) return {};
   const auto now = CoarseClock::now();
   const std::int64_t minute = usage_minute();
-  HealthBoard& health = *state_->health;
-  // Built in place, only as many as there are candidates: no per-request zeroing of 64 slots.
-  boost::container::static_vector<CandidateLoad, 64> loads;
-  bool saturated = false;
-  for (DeploymentIndex i : *members) {
-    if (loads.size() == loads.capacity()) break;
-    if (std::find(tried.begin(), tried.end(), i) != tried.end() || !health.available(i, now))
-      continue;
-    const Deployment& d = state_->config.deployments[i];
-    if ((d.on_demand && !awake(d)) || !takes_request(d, model)) continue;
+  const HealthBoard& health = *state_->health;
+  const auto& deployments = state_->config.deployments;
+  auto state = [&](DeploymentIndex i) {
+    CandidateState c;
+    const Deployment& d = deployments[i];
+    c.available = health.available(i, now) && (!d.on_demand || awake(d));
+    if (!c.available) return c;
     const HealthBoard::Load l = health.load(i, minute);
-    CandidateLoad& c = loads.emplace_back();
-    c = CandidateLoad{i, d.weight, d.order.value_or(1), l.in_flight, l.ttfb_ewma_ms, 1.0, false};
-    if (d.rpm) {
-      c.headroom = std::min(c.headroom, 1.0 - static_cast<double>(l.requests_this_minute) / *d.rpm);
-      c.saturated |= l.requests_this_minute >= *d.rpm;
-    }
-    if (d.tpm) {
-      c.headroom = std::min(c.headroom, 1.0 - static_cast<double>(l.tokens_this_minute) / *d.tpm);
-      c.saturated |= l.tokens_this_minute >= *d.tpm;
-    }
-    if (d.max_parallel_requests)
-      c.saturated |= l.in_flight >= static_cast<std::int64_t>(*d.max_parallel_requests);
-    saturated |= c.saturated;
-  }
+    c.in_flight = l.in_flight;
+    c.ttfb_ewma_ms = l.ttfb_ewma_ms;
+    c.requests_this_minute = l.requests_this_minute;
+    c.tokens_this_minute = l.tokens_this_minute;
+    return c;
+  };
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const double r1 = unit(rng_);
   const double r2 = unit(rng_);
-  const auto picked = balance(strategy_, std::span(loads.data(), loads.size()), r1, r2);
-  return {picked, !picked && saturated};
+  return select_candidate(strategy_, *members, deployments, model, tried, state, r1, r2);
 }
 
 asio::awaitable<void> Gateway::sleep(Duration d) {
@@ -86,6 +75,8 @@ asio::awaitable<void> Gateway::sleep(Duration d) {
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
+// validate -> plan -> for each turn {choose, begin, relay, end} -> answer. What to do next is
+// the plan's (routing/attempt_plan.h); this does what it says.
 asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKind kind,
                                      AccessRecord& log) {
   auto fields = validate(req, kind, log);
@@ -93,122 +84,77 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     co_await conn.send_error(fields.error());
     co_return;
   }
-  const RouterSettings& router = state_->config.router;
-  HealthBoard& health = *state_->health;
-  budget_.on_request(CoarseClock::now());
-
+  budget_.on_request(Clock::now());
   // A streaming client that hangs up aborts the backend at once, even before the first token
   // (a long prompt can take seconds). One small allocation per stream; none for plain requests.
   std::optional<ClientWatchScope> watching;
   if (fields->stream) watching.emplace(conn.socket());
+  ClientWatchScope* const watch = watching ? &*watching : nullptr;
 
-  Tried tried;
+  std::string_view model = fields->model_name;
+  std::span<const std::string> then;  // the auto router's fall-through, or the fallbacks
+  if (model == state_->config.gateway.auto_router.model_name) {
+    const std::size_t tier = route_auto(req, log);
+    model = state_->config.gateway.auto_router.tiers[tier];
+    then = state_->auto_fallthrough[tier];
+  }
+  AttemptPlan plan(state_->routes, state_->whole_timeout, plan_settings_, model, then, log.start);
+  auto choose = [this](std::string_view m, const Tried& t) { return this->choose(m, t); };
   Attempt last;
   std::optional<QueueSlot> queued;  // while waiting for a deployment with room
-  Clock::time_point queue_deadline{};
-  int attempts = 0;
-  const int per_model = 1 + std::max(0, router.num_retries);
-  // The requested model, then the models after it (its fallbacks, or the auto router's tiers),
-  // worked out only once the first has failed; a context-window error switches to those.
-  std::string_view model = fields->model_name;
-  std::optional<std::size_t> auto_tier;
-  if (model == state_->config.gateway.auto_router.model_name) {
-    auto_tier = route_auto(req, log);
-    model = state_->config.gateway.auto_router.tiers[*auto_tier];
-  }
-  const std::string_view first_model = model;
-  ModelChain chain;
-  ModelChain models_done;
-  bool chain_built = false;
-  std::size_t next_in_chain = 0;
-  bool switched_to_context_fallbacks = false;
-  bool give_up = false;
-
-  bool woken = false;        // asked an agent for an on-demand backend already
-  bool wake_failed = false;  // ... and it did not come (log.error says why)
-  while (!give_up) {
-    models_done.push_back(model);
-    for (int tries = 0; tries < per_model && !give_up;) {
-      Choice choice = choose(model, tried);
-      if (!choice.index && !choice.saturated && !woken && state_->agents) {
-        woken = true;
-        choice.index = co_await wake(model, tried, log, wake_failed);
-      }
-      if (!choice.index && choice.saturated && attempts == 0) {
-        // Every deployment is at its limit: wait for room, briefly and in bounded numbers.
-        if (!queued) {
-          if (queued_ >= state_->config.gateway.max_queued) break;
-          queued.emplace(queued_);
-          queue_deadline = Clock::now() + state_->config.gateway.queue_timeout;
-        }
-        if (Clock::now() >= queue_deadline) break;
-        co_await sleep(std::chrono::milliseconds(20));
-        continue;
-      }
-      queued.reset();
-      const std::optional<DeploymentIndex> picked = choice.index;
-      if (!picked) break;
-      if (!health.admit(*picked, CoarseClock::now())) {  // lost a half-open trial to another thread
-        tried.push_back(*picked);
-        continue;
-      }
-      if (attempts > 0 && !may_retry(*picked, log, watching ? &*watching : nullptr)) {
-        give_up = true;
-        break;
-      }
-      ++tries;
-      tried.push_back(*picked);
-      last = co_await attempt_deployment(conn, req, kind, *fields, model, *picked, log, attempts,
-                                         watching ? &*watching : nullptr);
-      if (last.committed) co_return;
-      if (!last.retryable) {
-        if (last.context_window && !switched_to_context_fallbacks) {
-          switched_to_context_fallbacks = true;
-          chain = fallback_chain(state_->routes, model, FallbackKind::ContextWindow,
-                                 router.max_fallbacks, models_done);
-          chain_built = true;
-          next_in_chain = 0;
-          break;
-        }
-        give_up = true;
-      }
+  int attempts = 0;                 // HTTP attempts, for x-fleetgate-attempts
+  for (;;) {
+    const StepInputs in{Clock::now(), queued_ < state_->config.gateway.max_queued,
+                        watch && watch->gone()};
+    const Step step = plan.next(choose, in, budget_);
+    if (step.action == Action::Stop) break;
+    if (step.action == Action::Wake) {
+      bool failed = false;
+      const auto woken = co_await wake(plan.model(), plan.tried(), log, failed);
+      plan.woke(woken, failed);
+      continue;
     }
-    if (give_up) break;
-    if (!chain_built) {
-      chain_built = true;
-      if (auto_tier) {
-        for (const auto& m : state_->auto_fallthrough[*auto_tier]) chain.push_back(m);
-      } else {
-        chain = fallback_chain(state_->routes, first_model, FallbackKind::General,
-                               router.max_fallbacks);
-      }
+    if (step.action == Action::Wait) {
+      if (!queued) queued.emplace(queued_);
+      co_await sleep(step.wait);
+      continue;
     }
-    if (next_in_chain >= chain.size()) break;
-    model = chain[next_in_chain++];
+    queued.reset();
+    if (!state_->health->admit(step.index, CoarseClock::now())) {  // another took the trial
+      plan.lost(step.index);
+      continue;
+    }
+    last = co_await attempt_deployment(conn, req, kind, *fields, plan.model(), step.index, log,
+                                       attempts, watch);
+    plan.record(TurnResult{last.committed, last.retryable, last.context_window});
+    if (last.committed) co_return;
   }
-
-  if (attempts == 0 && wake_failed) {
-    co_await conn.send_error(Error(Errc::Unavailable, log.error));
-    co_return;
-  }
-  if (attempts == 0 && saturated_everywhere(first_model, queued.has_value())) {
-    co_await refuse_saturated(conn, first_model, log);
-    co_return;
-  }
-  if (attempts == 0) {
-    // Every deployment is cooling down. Rather than fail outright, try the one that comes back
-    // first: a cooldown is a guess, and one request is a cheap way to check it. Deployments that
-    // the active checks took out (down, or drifted with on_drift: eject) are not tried.
-    if (const auto best = least_cooling(first_model)) {
-      last = co_await attempt_deployment(conn, req, kind, *fields, first_model, *best, log,
-                                         attempts, watching ? &*watching : nullptr);
-      if (last.committed) co_return;
-    } else {
-      co_await refuse_all_down(conn, first_model, log);
+  const std::string_view first_model = plan.first_model();
+  switch (plan.ending(choose, watch && watch->gone())) {
+    case Ending::Answered: co_return;
+    case Ending::WakeFailed:
+      co_await conn.send_error(Error(Errc::Unavailable, log.error));
       co_return;
+    case Ending::Saturated: co_await refuse_saturated(conn, first_model, log); co_return;
+    case Ending::NothingTried: {
+      // Every deployment is cooling down. Rather than fail outright, try the one that comes
+      // back first: a cooldown is a guess, and one request is a cheap way to check it.
+      // Deployments that the active checks took out (down, or drifted with on_drift: eject)
+      // are not tried.
+      const auto best = least_cooling(first_model);
+      if (!best) {
+        co_await refuse_all_down(conn, first_model, log);
+        co_return;
+      }
+      last = co_await attempt_deployment(conn, req, kind, *fields, first_model, *best, log,
+                                         attempts, watch);
+      if (last.committed) co_return;
+      break;
     }
+    case Ending::ClientGone:
+    case Ending::Failed: break;
   }
-  if (watching && watching->gone()) {
+  if (watch && watch->gone()) {
     log.error = "client disconnected";
     conn.set_close();
     co_return;
@@ -218,8 +164,8 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
 
 bool Gateway::may_retry(DeploymentIndex index, AccessRecord& log,
                         const ClientWatchScope* watching) {
-  const Deployment& d = state_->config.deployments[index];
-  return Clock::now() < log.start + whole_timeout(d) && budget_.try_retry(CoarseClock::now()) &&
+  const auto now = Clock::now();
+  return now < log.start + state_->whole_timeout[index] && budget_.try_retry(now) &&
          !(watching && watching->gone());
 }
 
@@ -262,7 +208,8 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt_deployment(
     if (again < d.max_retries && !a.committed && client_retries(a)) {
       std::uniform_real_distribution<double> unit(0.0, 1.0);
       wait = client_retry_delay(again, a.retry_after, unit(rng_));
-      if (Clock::now() + *wait >= log.start + whole_timeout(d) || !may_retry(index, log, watching))
+      if (Clock::now() + *wait >= log.start + state_->whole_timeout[index] ||
+          !may_retry(index, log, watching))
         wait.reset();
     }
     if (!wait) {
@@ -300,12 +247,6 @@ void Gateway::begin_attempt(ClientConnection& conn, DeploymentIndex index, int n
   if (counts_usage_) state_->health->count_request(index, usage_minute());
   if (const auto& od = state_->config.deployments[index].on_demand; od && state_->agents)
     state_->agents->touch(od->node, od->process);  // not idle
-}
-
-bool Gateway::saturated_everywhere(std::string_view model, bool waited) {
-  // Reached only when no attempt ran: either everything is cooling/down, or at its limits.
-  if (waited) return true;
-  return choose(model, Tried{}).saturated;
 }
 
 void Gateway::end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord& log) {
@@ -363,11 +304,6 @@ asio::awaitable<void> Gateway::answer_failure(ClientConnection& conn, const Atte
     log.error = "backend answered " + std::to_string(last.failure->status);
     co_await conn.send(last.failure->status, last.failure->content_type, last.failure->body);
   }
-}
-
-Duration Gateway::whole_timeout(const Deployment& d) const {
-  return d.timeout.value_or(
-      state_->config.router.timeout.value_or(state_->config.gateway.timeouts.request));
 }
 
 }  // namespace fleetgate

@@ -64,7 +64,7 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
                                                    AccessRecord& log, ClientWatchScope* watching) {
   const Deployment& d = state_->config.deployments[index];
   const Timeouts& t = state_->config.gateway.timeouts;
-  const Duration whole = whole_timeout(d);
+  const Duration whole = state_->whole_timeout[index];
   Call call{conn,
             req,
             kind,

@@ -68,7 +68,7 @@ asio::awaitable<std::optional<DeploymentIndex>> Gateway::wake(std::string_view m
                   asked);
     }
     // Ready when a heartbeat after the ask says running; bounded by ready_timeout.
-    const auto until = asked + std::min(od.ready_timeout, whole_timeout(d));
+    const auto until = asked + std::min(od.ready_timeout, state_->whole_timeout[i]);
     log.route +=
         (log.route.empty() ? "" : "; ") + std::string("woke ") + od.node + "/" + od.process;
     while (ControlClock::now() < until) {

@@ -16,10 +16,15 @@ class RetryBudget {
   explicit RetryBudget(double ratio = 0.2, std::uint32_t min_per_second = 10)
       : ratio_(ratio), min_per_second_(min_per_second) {}
 
-  void on_request(CoarseClock::time_point now) { ++slot(now).requests; }
+  // Any monotonic clock's time points: only whole seconds count.
+  template <class TimePoint>
+  void on_request(TimePoint now) {
+    ++slot(now.time_since_epoch()).requests;
+  }
   // Takes one retry from the budget; false when it is spent.
-  bool try_retry(CoarseClock::time_point now) {
-    Slot& current = slot(now);
+  template <class TimePoint>
+  bool try_retry(TimePoint now) {
+    Slot& current = slot(now.time_since_epoch());
     std::uint64_t requests = 0, retries = 0;
     for (const Slot& s : slots_) {
       if (s.second <= current.second - static_cast<std::int64_t>(kSlots)) continue;  // stale
@@ -40,9 +45,9 @@ class RetryBudget {
     std::uint64_t requests = 0;
     std::uint64_t retries = 0;
   };
-  Slot& slot(CoarseClock::time_point now) {
-    const auto second =
-        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  template <class Since>
+  Slot& slot(Since since_epoch) {
+    const auto second = std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
     Slot& s = slots_[static_cast<std::size_t>(second) % kSlots];
     if (s.second != second) s = Slot{second, 0, 0};  // a slot from ten seconds ago: reuse it
     return s;
