@@ -24,6 +24,7 @@ namespace fleetgate {
 
 class UpstreamExchange;
 class ClientWatchScope;
+struct Call;
 
 class Gateway : public RequestHandler {
  public:
@@ -32,9 +33,6 @@ class Gateway : public RequestHandler {
 
   std::optional<Error> check_head(const Request& req, const Peer& peer) const override;
   asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
-
- private:
-  struct Call;  // one attempt's working state
 
  public:
   struct Attempt;  // what one attempt came to
@@ -97,22 +95,10 @@ class Gateway : public RequestHandler {
                                    const RequestFields& fields, std::string_view model,
                                    DeploymentIndex index, AccessRecord& log,
                                    ClientWatchScope* watching);
-  asio::awaitable<Attempt> relay_openai(Call& call);
-  asio::awaitable<Attempt> relay_ollama(Call& call);
-  asio::awaitable<Attempt> send_translated(Call& call, Result<TranslatedResponse> response);
-  asio::awaitable<Attempt> relay_anthropic(Call& call);
-  asio::awaitable<bool> stream_anthropic(Call& call, ResponseMeta meta);
+  // The attempt's relay, the same for every provider (the deployment's adapter does the rest).
+  asio::awaitable<Attempt> relay(Call& call);
   Attempt backend_refused(Call& call, int status, std::string body, std::string_view content_type);
-  void build_openai_request(Call& call);
-  void build_translated_request(Call& call, const std::string& path, const std::string& body);
   void note_first_byte(Call& call);  // for the access log and the latency average
-  ResponseMeta response_meta(const Call& call) const;
-  asio::awaitable<bool> stream_openai(Call& call);
-  asio::awaitable<bool> stream_ollama(Call& call, ResponseMeta meta);
-  // Streams the rest of an exchange's body to the client; `transform` may rewrite each piece.
-  // False when the backend failed mid-stream (the client got an SSE error event).
-  template <class Transform, class Finish>
-  asio::awaitable<bool> relay_stream(Call& call, Transform transform, Finish finish);
   bool authorized(const Request& req) const;
   // A model name clients may ask for: one in model_list, or the auto router's.
   bool serves(std::string_view model_name) const;

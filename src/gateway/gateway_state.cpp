@@ -1,6 +1,7 @@
 #include "gateway/gateway_state.h"
 
 #include "core/json_escape.h"
+#include "providers/provider.h"
 
 #include <algorithm>
 #include <chrono>
@@ -34,6 +35,7 @@ GatewayState::GatewayState(Config c, AgentChannel* agent_channel)
     }
     fixed_headers.push_back(std::move(headers));
     served_by.push_back("x-fleetgate-deployment: " + d.id + "\r\n");
+    provider.push_back(&adapter_for(d.provider));
     whole_timeout.push_back(
         d.timeout.value_or(config.router.timeout.value_or(config.gateway.timeouts.request)));
   }

@@ -15,6 +15,7 @@
 namespace fleetgate {
 
 class AgentChannel;
+class ProviderAdapter;
 
 struct GatewayState {
   Config config;
@@ -29,7 +30,8 @@ struct GatewayState {
   // By DeploymentIndex: the request's whole time there (its timeout, router_settings.timeout,
   // or fleetgate.timeouts.request), across retries.
   std::vector<Duration> whole_timeout;
-  std::shared_ptr<HealthBoard> health;     // mutable, thread-safe: shared by every worker
+  std::vector<const ProviderAdapter*> provider;  // by DeploymentIndex: its dialect's adapter
+  std::shared_ptr<HealthBoard> health;           // mutable, thread-safe: shared by every worker
   // Mutable: one block per worker; config.gateway.threads must be resolved (not 0) by then.
   std::unique_ptr<GatewayMetrics> metrics;
   // For the auto router: by tier, the models to fall through to after it (the tiers above,

@@ -38,6 +38,7 @@ class UpstreamExchange {
   std::optional<Duration> retry_after() const { return conn_->parser->retry_after; }
   std::string_view content_type() const { return conn_->parser->content_type(); }
   std::string& body() { return body_; }
+  const std::string& body() const { return body_; }
   // Scratch space for the request head, reused across requests (must outlive start()).
   std::string& head() { return head_; }
   bool done() const { return conn_ && conn_->parser && conn_->parser->is_done(); }

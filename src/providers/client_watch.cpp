@@ -1,4 +1,4 @@
-#include "gateway/gateway_internal.h"
+#include "providers/client_watch.h"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 

@@ -1,0 +1,59 @@
+// One attempt's working state, shared by the gateway's relay and the provider adapters: the
+// client's request, the deployment, the exchange with its backend, and the attempt's times.
+#pragma once
+
+#include "config/config.h"
+#include "openai/api_kind.h"
+#include "openai/request_scan.h"
+#include "openai/translation.h"
+#include "providers/client_watch.h"
+#include "routing/route_table.h"
+#include "server/access_log.h"
+#include "server/client_connection.h"
+#include "server/request.h"
+#include "upstream/upstream_exchange.h"
+
+#include <array>
+#include <chrono>
+#include <string>
+
+namespace fleetgate {
+
+class ProviderAdapter;
+
+struct Call {
+  using Clock = std::chrono::steady_clock;
+
+  ClientConnection& conn;
+  Request& req;
+  ApiKind kind;
+  DeploymentIndex index;
+  const Deployment& deployment;
+  const ProviderAdapter& provider;
+  const RequestFields& fields;
+  AccessRecord& log;
+  UpstreamExchange exchange;
+  std::string_view fixed_headers;  // Host and the key's header lines (GatewayState)
+  std::string_view model_json;     // the upstream model as a JSON string (GatewayState)
+  Clock::time_point deadline;
+  Clock::time_point started;  // this attempt's start, for its time to first byte
+  Duration first_byte{};
+  Duration stream_gap{};
+  const ClientWatchScope* watching = nullptr;  // streams: the client is watched from the start
+  std::array<asio::const_buffer, 4> parts{};   // the request as it goes out (gather write)
+  std::size_t part_count = 0;
+  // A wildcard deployment's model for this request (and as a JSON string); empty for the others.
+  std::string upstream_model{};
+  std::string upstream_json{};
+  std::string translated_body{};  // the request in the backend's dialect, while it goes out
+
+  const std::string& model() const {
+    return upstream_model.empty() ? deployment.upstream_model : upstream_model;
+  }
+  // How a translated (Ollama, Anthropic) response describes itself to the OpenAI client.
+  ResponseMeta response_meta() const;
+  // The request as a head for `path` and translated_body.
+  void set_translated_request(const std::string& path);
+};
+
+}  // namespace fleetgate

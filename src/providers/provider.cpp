@@ -1,0 +1,21 @@
+#include "providers/provider.h"
+
+namespace fleetgate {
+
+// Each in its own file.
+const ProviderAdapter& openai_adapter();
+const ProviderAdapter& ollama_adapter();
+const ProviderAdapter& anthropic_adapter();
+
+const ProviderAdapter& adapter_for(Provider provider) {
+  switch (provider) {
+    case Provider::Ollama:
+    case Provider::OllamaChat: return ollama_adapter();
+    case Provider::Anthropic: return anthropic_adapter();
+    case Provider::OpenAI:
+    case Provider::HostedVllm: break;
+  }
+  return openai_adapter();
+}
+
+}  // namespace fleetgate

@@ -1,0 +1,82 @@
+// The one stream relay every provider uses: reads the backend's body as it comes, lets the
+// provider's `transform` rewrite each piece, and writes it to the client as a chunk; ends with
+// an SSE error event when the backend fails or the request's time runs out after the head.
+// Returns false when the backend failed mid-stream.
+#pragma once
+
+#include "openai/error_json.h"
+#include "providers/call.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+namespace fleetgate {
+
+// What is left of the request's time, at least 1 ms.
+inline Duration remaining(Call::Clock::time_point deadline) {
+  return std::max(Duration(1), std::chrono::duration_cast<Duration>(deadline - Call::Clock::now()));
+}
+
+inline bool is_event_stream(std::string_view content_type) {
+  return content_type.starts_with("text/event-stream");
+}
+
+// `transform(in, out)` returns what to send for `in` (`in` itself, or `out`); `finish(out)`
+// appends what ends the stream.
+template <class Transform, class Finish>
+asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) {
+  if (!co_await c.conn.start_stream(200, "text/event-stream")) {
+    c.exchange.abort();
+    c.log.error = "client disconnected";
+    co_return true;  // not the backend's fault
+  }
+  std::string out;
+  while (true) {
+    if (Call::Clock::now() >= c.deadline) {
+      c.exchange.abort();
+      const Error e(Errc::UpstreamTimeout,
+                    c.deployment.id + ": the stream did not finish within the request timeout");
+      c.log.error = e.message;
+      c.log.stream_status = 504;
+      std::string event;
+      append_sse_error(event, e);
+      if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();
+      c.conn.set_close();
+      co_return false;
+    }
+    auto more = co_await c.exchange.read_body_some(std::min(c.stream_gap, remaining(c.deadline)));
+    if (c.watching && c.watching->gone()) {
+      c.log.error = "client disconnected";
+      c.conn.set_close();
+      co_return true;
+    }
+    if (!more) {
+      // Bytes already reached the client, so the status is sent: end with an SSE error event.
+      c.log.error = more.error().message;
+      c.log.stream_status = more.error().code == Errc::UpstreamTimeout ? 504 : 502;
+      std::string event;
+      append_sse_error(event, more.error());
+      if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();
+      c.conn.set_close();
+      co_return false;
+    }
+    out.clear();
+    if (!*more) {
+      finish(out);
+      if (!co_await c.conn.send_chunk(out) || !co_await c.conn.end_stream()) c.conn.set_close();
+      co_return true;
+    }
+    const std::string_view piece = transform(c.exchange.body(), out);
+    if (!co_await c.conn.send_chunk(piece)) {
+      c.log.error = "client disconnected";
+      c.exchange.abort();
+      c.conn.set_close();
+      co_return true;
+    }
+  }
+}
+
+}  // namespace fleetgate
