@@ -7,9 +7,10 @@
 #include "core/wall_time.h"
 #include "fleet/fleet_api.h"
 #include "fleet/fleet_service.h"
+#include "gateway/gateway.h"
 #include "health/prober.h"
 #include "server/access_log.h"
-#include "gateway/gateway.h"
+#include "server/http_router.h"
 
 #include <boost/asio/ssl/context.hpp>
 
@@ -106,9 +107,21 @@ int run_serve(const ServeOptions& options) {
   fleet.agents = &agents;
   auto state = std::make_shared<const GatewayState>(std::move(*config), &agents);
   const Timeouts t = state->config.gateway.timeouts;  // a copy: a reload replaces `state`
+  // Each worker's router: the gateway's routes, then the fleet API's (one FleetApi for all).
+  FleetApi* fleet_routes = nullptr;
   auto make_factory = [&](std::shared_ptr<const GatewayState> s) {
-    return [&tls, &access_log, s](WorkerContext& worker) -> std::unique_ptr<RequestHandler> {
-      return std::make_unique<Gateway>(s, worker, tls, access_log);
+    return [&tls, &access_log, &fleet_routes,
+            s](WorkerContext& worker) -> std::unique_ptr<RequestHandler> {
+      auto router = std::make_unique<HttpRouter>(
+          HttpRouter::Options{s->config.master_key, s->guard, fleet_routes}, access_log,
+          worker.executor, [s, index = worker.index](const AccessRecord& log) {
+            s->metrics->record(index, log.deployment_index, log, std::chrono::steady_clock::now());
+          });
+      auto gateway = std::make_shared<Gateway>(s, worker, tls);
+      gateway->add_routes(*router);
+      if (fleet_routes) fleet_routes->add_routes(*router);
+      router->keep(std::move(gateway));
+      return router;
     };
   };
   HttpServer server({state->config.gateway.listen, threads,
@@ -134,6 +147,7 @@ int run_serve(const ServeOptions& options) {
     s->metrics->append(*s, out);
   });
   fleet_api.draining = [&server] { return server.draining(); };
+  fleet_routes = &fleet_api;  // before server.start() builds the first routers
   fleet_api.set_guard(state->guard);
   // Reads the file again, checks it, and swaps it in; on any problem the running config stays.
   const ReloadHook reload = [&]() -> Result<std::string> {
@@ -244,7 +258,6 @@ int run_serve(const ServeOptions& options) {
     }
     return rows;
   };
-  server.set_extra_handler(&fleet_api);
   fleet.start();
   auto port = server.start();
   if (!port) {

@@ -130,45 +130,78 @@ std::shared_ptr<const GuardSettings> FleetApi::guard_settings() const {
   return guard_;
 }
 
-std::optional<Error> FleetApi::check_head(const Request& req, const Peer& peer) const {
-  const std::string_view path = req.path();
-  const auto g = guard_settings();
-  const bool writes = req.method != http::verb::get && req.method != http::verb::head;
-  if (path.starts_with("/ping/"))  // a ping changes state even by GET; curl sends no Origin
-    return guard(req, *g, true, false, false);
-  const bool trusting = !service_.has_fleet_token();
-  if (path == "/metrics") return guard(req, *g, false, trusting, false);
-  if (!service_.caller(req.authorization, peer.loopback))
-    return Error(Errc::Unauthorized,
-                 trusting ? "The fleet API is open to loopback clients only until fleet.token (or "
-                            "general_settings.master_key) is set."
-                          : "Missing or invalid fleet token. Send 'Authorization: Bearer "
-                            "<fleet.token>' (or the node's fleet.nodes[].token).");
-  return guard(req, *g, writes, trusting, true);
+FleetCredentials::Caller FleetApi::caller(std::string_view authorization, bool loopback) const {
+  const FleetService::Caller who = service_.caller(authorization, loopback);
+  return who.fleet ? Caller::Fleet : who ? Caller::Node : Caller::None;
 }
 
-asio::awaitable<void> FleetApi::handle(ClientConnection& conn, Request& req) {
+void FleetApi::add_routes(HttpRouter& router) {
+  using Member = asio::awaitable<void> (FleetApi::*)(ClientConnection&, Request&);
+  auto route = [&](std::string_view pattern, Methods methods, Access access, Guard guard,
+                   Member member) {
+    router.add(Route{pattern, methods, access, guard, Realm::Fleet,
+                     [this, member](ClientConnection& conn, Request& req, AccessRecord&) {
+                       return (this->*member)(conn, req);
+                     }});
+  };
+  // A ping changes state even by GET, and curl sends no Origin: no cross-site request at all.
+  route("/ping/**", kAnyMethod, Access::Open, Guard::AlwaysWrites, &FleetApi::ping);
+  route("/metrics", kGet, Access::Open, Guard::Browser, &FleetApi::metrics);
+  const Guard json = Guard::JsonBody;
+  route("/fleet/v1/heartbeat", kPost, Access::NodeToken, json, &FleetApi::heartbeat);
+  route("/fleet/v1/agents/*/commands", kGet, Access::NodeToken, json, &FleetApi::commands);
+  route("/fleet/v1/status", kGet, Access::FleetToken, json, &FleetApi::status);
+  route("/fleet/v1/alerts", kGet, Access::FleetToken, json, &FleetApi::alerts);
+  route("/fleet/v1/silences", kGet, Access::FleetToken, json, &FleetApi::silences);
+  route("/fleet/v1/silences", kPost, Access::FleetToken, json, &FleetApi::post_silence);
+  route("/fleet/v1/silences/*", kDelete, Access::FleetToken, json, &FleetApi::expire_silence);
+  route("/fleet/v1/agents/*/processes/*/*", kPost, Access::FleetToken, json, &FleetApi::control);
+  // Any other /fleet/ path: not found, once the token says the caller may know.
+  route("/fleet/**", kAnyMethod, Access::FleetToken, json, &FleetApi::unknown);
+}
+
+asio::awaitable<void> FleetApi::metrics(ClientConnection& conn, Request&) {
+  std::string body;
+  if (gateway_metrics_) gateway_metrics_(body);
+  service_.append_metrics(body);
+  co_await conn.send(200, "text/plain; version=0.0.4; charset=utf-8", body);
+}
+
+asio::awaitable<void> FleetApi::status(ClientConnection& conn, Request&) {
+  co_await conn.send(200, "application/json", service_.status_json());
+}
+
+asio::awaitable<void> FleetApi::alerts(ClientConnection& conn, Request&) {
+  co_await conn.send(200, "application/json", service_.alerts_json());
+}
+
+asio::awaitable<void> FleetApi::silences(ClientConnection& conn, Request&) {
+  co_await conn.send(200, "application/json", service_.silences_json());
+}
+
+asio::awaitable<void> FleetApi::unknown(ClientConnection& conn, Request& req) {
+  co_await conn.send_error(Error(Errc::NotFound, "Unknown path " + std::string(req.path()) + "."));
+}
+
+asio::awaitable<void> FleetApi::expire_silence(ClientConnection& conn, Request& req) {
+  const std::string id(req.path().substr(std::string_view("/fleet/v1/silences/").size()));
+  bool found = true;
+  const bool ok = co_await committed([&](Store::Done done) {
+    found = service_.expire_silence(id, done);
+    if (!found) done(true);
+  });
+  if (!found)
+    co_await conn.send_error(Error(Errc::NotFound, "No silence with id '" + id + "'."));
+  else if (!ok)
+    co_await conn.send_error(Error(Errc::Unavailable, "Could not store the change; retry."));
+  else
+    co_await conn.send(200, "application/json", "{}");
+}
+
+asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req) {
   boost::system::error_code ec;
   const auto peer = conn.socket().remote_endpoint(ec).address();  // unspecified on error
-  const std::string_view path = req.path();
-  if (path.starts_with("/ping/")) {
-    co_await ping(conn, req, peer, conn.peer().loopback);
-  } else if (path == "/metrics") {
-    if (req.method != http::verb::get) {
-      co_await conn.send_error(Error(Errc::MethodNotAllowed, "Use GET for /metrics."));
-      co_return;
-    }
-    std::string body;
-    if (gateway_metrics_) gateway_metrics_(body);
-    service_.append_metrics(body);
-    co_await conn.send(200, "text/plain; version=0.0.4; charset=utf-8", body);
-  } else {
-    co_await fleet(conn, req, conn.peer().loopback);
-  }
-}
-
-asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req, asio::ip::address peer,
-                                     bool loopback) {
+  const bool loopback = conn.peer().loopback;
   if (req.method != http::verb::get && req.method != http::verb::post) {
     co_await conn.send(405, "text/plain; charset=utf-8", "method not allowed");
     co_return;
@@ -209,94 +242,8 @@ asio::awaitable<void> FleetApi::ping(ClientConnection& conn, Request& req, asio:
     co_await conn.send(200, "text/plain; charset=utf-8", "OK");
 }
 
-asio::awaitable<void> FleetApi::fleet(ClientConnection& conn, Request& req, bool loopback) {
-  const FleetService::Caller who = service_.caller(req.authorization, loopback);
-  if (!who) {
-    co_await conn.send_error(
-        Error(Errc::Unauthorized, service_.has_fleet_token()
-                                      ? "Missing or invalid fleet token. Send 'Authorization: "
-                                        "Bearer <fleet.token>' (or the node's fleet.nodes[].token)."
-                                      : "The fleet API is open to loopback clients only until "
-                                        "fleet.token (or general_settings.master_key) is set."));
-    co_return;
-  }
-  const std::string_view path = req.path();
-  // A node's token: its own heartbeats and commands only.
-  const bool node_endpoint = path == "/fleet/v1/heartbeat" ||
-                             (path.starts_with("/fleet/v1/agents/") && path.ends_with("/commands"));
-  if (!who.fleet && !node_endpoint) {
-    co_await conn.send_error(Error(Errc::Forbidden,
-                                   "A node's token sends that node's heartbeats and fetches its "
-                                   "commands; this needs the fleet token."));
-    co_return;
-  }
-  const bool get = req.method == http::verb::get;
-  const bool post = req.method == http::verb::post;
-  auto wrong_method = [&](const char* use) {
-    return Error(Errc::MethodNotAllowed,
-                 std::string("Use ") + use + " for " + std::string(path) + ".");
-  };
-  if (path == "/fleet/v1/heartbeat") {
-    if (!post) {
-      co_await conn.send_error(wrong_method("POST"));
-      co_return;
-    }
-    co_await heartbeat(conn, req, who);
-  } else if (path == "/fleet/v1/status") {
-    if (!get) {
-      co_await conn.send_error(wrong_method("GET"));
-      co_return;
-    }
-    co_await conn.send(200, "application/json", service_.status_json());
-  } else if (path == "/fleet/v1/alerts") {
-    if (!get) {
-      co_await conn.send_error(wrong_method("GET"));
-      co_return;
-    }
-    co_await conn.send(200, "application/json", service_.alerts_json());
-  } else if (path == "/fleet/v1/silences") {
-    if (get)
-      co_await conn.send(200, "application/json", service_.silences_json());
-    else if (post)
-      co_await post_silence(conn, req);
-    else
-      co_await conn.send_error(wrong_method("GET or POST"));
-  } else if (path.starts_with("/fleet/v1/agents/") && path.find("/processes/") != path.npos) {
-    if (!post) {
-      co_await conn.send_error(wrong_method("POST"));
-      co_return;
-    }
-    co_await control(conn, req);
-  } else if (path.starts_with("/fleet/v1/agents/") && path.ends_with("/commands")) {
-    if (!get) {
-      co_await conn.send_error(wrong_method("GET"));
-      co_return;
-    }
-    co_await commands(conn, req, who);
-  } else if (path.starts_with("/fleet/v1/silences/")) {
-    if (req.method != http::verb::delete_) {
-      co_await conn.send_error(wrong_method("DELETE"));
-      co_return;
-    }
-    const std::string id(path.substr(std::string_view("/fleet/v1/silences/").size()));
-    bool found = true;
-    const bool ok = co_await committed([&](Store::Done done) {
-      found = service_.expire_silence(id, done);
-      if (!found) done(true);
-    });
-    if (!found)
-      co_await conn.send_error(Error(Errc::NotFound, "No silence with id '" + id + "'."));
-    else if (!ok)
-      co_await conn.send_error(Error(Errc::Unavailable, "Could not store the change; retry."));
-    else
-      co_await conn.send(200, "application/json", "{}");
-  } else {
-    co_await conn.send_error(Error(Errc::NotFound, "Unknown path " + std::string(path) + "."));
-  }
-}
-
-asio::awaitable<void> FleetApi::heartbeat(ClientConnection& conn, Request& req,
-                                          FleetService::Caller who) {
+asio::awaitable<void> FleetApi::heartbeat(ClientConnection& conn, Request& req) {
+  const FleetService::Caller who = service_.caller(req.authorization, conn.peer().loopback);
   auto hb = parse_heartbeat(req.body);
   if (!hb) {
     co_await conn.send_error(hb.error());
@@ -350,8 +297,8 @@ asio::awaitable<void> FleetApi::control(ClientConnection& conn, Request& req) {
 // The agent's long poll: answered as soon as a command waits for its node, else after
 // wait_ms (at most 60 s). Polled every 50 ms rather than signalled: a handful of agents, and a
 // start command's 50 ms are nothing beside a model server's start.
-asio::awaitable<void> FleetApi::commands(ClientConnection& conn, Request& req,
-                                         FleetService::Caller who) {
+asio::awaitable<void> FleetApi::commands(ClientConnection& conn, Request& req) {
+  const FleetService::Caller who = service_.caller(req.authorization, conn.peer().loopback);
   const std::string_view path = req.path();
   constexpr std::string_view prefix = "/fleet/v1/agents/";
   const std::string node(path.substr(

@@ -9,11 +9,12 @@
 //   POST /fleet/v1/agents/<node>/processes/<name>/<start|stop|restart>        (fleet token)
 //   GET  /metrics                                         Prometheus text format
 // One instance serves every worker; it keeps no per-request state of its own.
+// Unknown /fleet/ paths are 404s, after the token check.
 #pragma once
 
 #include "fleet/fleet_service.h"
+#include "server/http_router.h"
 #include "server/request_guard.h"
-#include "server/request_handler.h"
 
 #include <functional>
 #include <memory>
@@ -21,16 +22,16 @@
 
 namespace fleetgate {
 
-class FleetApi : public RequestHandler {
+class FleetApi : public FleetCredentials {
  public:
   // `gateway_metrics` appends the gateway's part of /metrics (may be empty).
   FleetApi(FleetService& service, std::function<void(std::string&)> gateway_metrics)
       : service_(service), gateway_metrics_(std::move(gateway_metrics)) {}
 
-  // Before the body: the token (a missing or wrong one is refused here), then what browsers
-  // may not do (cross-site writes and pings; a rebinding Host while loopback is trusted).
-  std::optional<Error> check_head(const Request& req, const Peer& peer) const override;
-  asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
+  // Registers the fleet API's routes (the router checks their tokens before the body).
+  void add_routes(HttpRouter& router);
+  Caller caller(std::string_view authorization, bool loopback) const override;
+  bool token_set() const override { return service_.has_fleet_token(); }
 
   // The listener's address and fleetgate.allowed_hosts; replaced on a reload. Thread-safe.
   void set_guard(GuardSettings guard);
@@ -39,12 +40,16 @@ class FleetApi : public RequestHandler {
   std::function<bool()> draining;
 
  private:
-  asio::awaitable<void> ping(ClientConnection& conn, Request& req, asio::ip::address peer,
-                             bool loopback);
-  asio::awaitable<void> fleet(ClientConnection& conn, Request& req, bool loopback);
-  asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req, FleetService::Caller who);
+  asio::awaitable<void> ping(ClientConnection& conn, Request& req);
+  asio::awaitable<void> metrics(ClientConnection& conn, Request& req);
+  asio::awaitable<void> status(ClientConnection& conn, Request& req);
+  asio::awaitable<void> alerts(ClientConnection& conn, Request& req);
+  asio::awaitable<void> silences(ClientConnection& conn, Request& req);
+  asio::awaitable<void> expire_silence(ClientConnection& conn, Request& req);
+  asio::awaitable<void> unknown(ClientConnection& conn, Request& req);
+  asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req);
   asio::awaitable<void> post_silence(ClientConnection& conn, Request& req);
-  asio::awaitable<void> commands(ClientConnection& conn, Request& req, FleetService::Caller who);
+  asio::awaitable<void> commands(ClientConnection& conn, Request& req);
   asio::awaitable<void> control(ClientConnection& conn, Request& req);
 
   std::shared_ptr<const GuardSettings> guard_settings() const;

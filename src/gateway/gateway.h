@@ -1,5 +1,7 @@
-// The OpenAI-compatible gateway: routes each request by model to a deployment and relays the
-// response (whole or streamed), translating for Ollama backends. One instance per worker thread.
+// The OpenAI-compatible gateway: its routes (the OpenAI API, models, health, admin) in the
+// router, and the completions handler that takes each request by model to a deployment and
+// relays the answer (whole or streamed) through the deployment's provider adapter. One
+// instance per worker thread and config.
 #pragma once
 
 #include "gateway/gateway_state.h"
@@ -10,8 +12,8 @@
 #include "routing/balancer.h"
 #include "routing/retry_budget.h"
 #include "server/access_log.h"
+#include "server/http_router.h"
 #include "server/http_server.h"
-#include "server/request_handler.h"
 #include "upstream/upstream_pool.h"
 
 #include <boost/asio/ssl/context.hpp>
@@ -26,21 +28,21 @@ class UpstreamExchange;
 class ClientWatchScope;
 struct Call;
 
-class Gateway : public RequestHandler {
- public:
-  Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worker, asio::ssl::context& tls,
-          AccessLog& access_log);
+class HttpRouter;
 
-  std::optional<Error> check_head(const Request& req, const Peer& peer) const override;
-  asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
-
+class Gateway {
  public:
+  Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worker,
+          asio::ssl::context& tls);
+
+  // Registers the gateway's routes; the router must not outlive this.
+  void add_routes(HttpRouter& router);
+
   struct Attempt;  // what one attempt came to
   struct Failure;  // what to answer when no attempt did better
 
  private:
-  struct LocalReply;
-  LocalReply answer(const Request& req) const;
+  asio::awaitable<void> model_info(ClientConnection& conn, Request& req);   // GET /v1/models/{id}
   std::string backends_json() const;                                        // GET /admin/backends
   asio::awaitable<void> reload(ClientConnection& conn, AccessRecord& log);  // POST /admin/reload
   // Checks the body and the model name (no suspension: keeps coroutine frames small).
@@ -64,7 +66,6 @@ class Gateway : public RequestHandler {
                                        AccessRecord& log);
   asio::awaitable<void> refuse_all_down(ClientConnection& conn, std::string_view model,
                                         AccessRecord& log);
-  asio::awaitable<void> answer_bug(ClientConnection& conn);  // 500, or a close mid-response
   // Another attempt after the first: within the request's time, the retry budget, and while the
   // client waits.
   bool may_retry(DeploymentIndex index, AccessRecord& log, const ClientWatchScope* watching);
@@ -99,14 +100,12 @@ class Gateway : public RequestHandler {
   asio::awaitable<Attempt> relay(Call& call);
   Attempt backend_refused(Call& call, int status, std::string body, std::string_view content_type);
   void note_first_byte(Call& call);  // for the access log and the latency average
-  bool authorized(const Request& req) const;
   // A model name clients may ask for: one in model_list, or the auto router's.
   bool serves(std::string_view model_name) const;
 
   std::shared_ptr<const GatewayState> state_;
   WorkerContext& worker_;
   UpstreamPool pool_;
-  AccessLogWriter access_log_;
   std::mt19937_64 rng_;
   RetryBudget budget_;
   Strategy strategy_;

@@ -35,8 +35,6 @@ struct WorkerContext {
   const std::atomic<bool>& draining;
   unsigned index;
   const ReloadHook* reload = nullptr;  // POST /admin/reload; null when reloading is not offered
-  // Answers /ping/*, /fleet/* and /metrics when set (the fleet API); shared by all workers.
-  RequestHandler* extra = nullptr;
 };
 
 class HttpServer {
@@ -67,8 +65,6 @@ class HttpServer {
   // running finish on the handler they started with; new ones get the new handler.
   void replace_handlers(HandlerFactory factory);
   void set_reload_hook(ReloadHook hook) { reload_ = std::move(hook); }
-  // Before start(): the handler of the fleet API's paths; it must outlive the server.
-  void set_extra_handler(RequestHandler* handler) { extra_ = handler; }
 
   bool draining() const { return draining_; }
   std::size_t active_connections() const;
@@ -100,7 +96,6 @@ class HttpServer {
   Options options_;
   HandlerFactory factory_;
   ReloadHook reload_;
-  RequestHandler* extra_ = nullptr;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> draining_{false};
   std::mutex mutex_;
