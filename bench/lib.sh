@@ -1,8 +1,12 @@
 # Shared by the bench scripts (sourced): builds, and starts fleetgate processes on loopback.
-# Sets: bin (the release binary), work (a temp dir removed on exit), pids (killed on exit).
+# Sets: bin (the release binary, or $FLEETGATE_BIN), work (a temp dir removed on exit), pids (killed on exit).
 ./scripts/install-deps.sh --bench >/dev/null
-./scripts/build.sh release >/dev/null
-bin=$PWD/build/release/src/cli/fleetgate
+if [[ -n ${FLEETGATE_BIN:-} ]]; then  # another build of fleetgate, as it is
+  bin=$FLEETGATE_BIN
+else
+  ./scripts/build.sh release >/dev/null
+  bin=$PWD/build/release/src/cli/fleetgate
+fi
 work=$(mktemp -d)
 pids=()
 

@@ -16,7 +16,6 @@ cd "$(dirname "$0")/.."
 secs="${1:-5}"
 rounds="${2:-5}"
 source bench/lib.sh
-[[ -n ${FLEETGATE_BIN:-} ]] && bin=$FLEETGATE_BIN
 cleanup() {
   kill "${pids[@]}" 2>/dev/null || true
   for n in nginx nolog; do

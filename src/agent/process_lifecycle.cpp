@@ -13,19 +13,6 @@ std::optional<RestartPolicy> parse_restart_policy(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view to_string(ProcState s) {
-  switch (s) {
-    case ProcState::Stopped: return "stopped";
-    case ProcState::Starting: return "starting";
-    case ProcState::Running: return "running";
-    case ProcState::Backoff: return "backoff";
-    case ProcState::Stopping: return "stopping";
-    case ProcState::Exited: return "exited";
-    case ProcState::Fatal: return "fatal";
-  }
-  return "?";
-}
-
 std::string ExitInfo::str() const {
   if (signal) {
     const char* name = sigabbrev_np(*signal);
@@ -36,19 +23,19 @@ std::string ExitInfo::str() const {
 
 bool ProcessLifecycle::start(AgentTime now) {
   switch (state_) {
-    case ProcState::Stopped:
-    case ProcState::Exited:
-    case ProcState::Fatal:
+    case ProcessState::Stopped:
+    case ProcessState::Exited:
+    case ProcessState::Fatal:
       // An explicit start clears a give-up (as `supervisorctl start` does).
       failures_.clear();
       backoff_ = Duration{0};
       restart_at_.reset();
       if (ever_started_) ++restarts_;
       ever_started_ = true;
-      state_ = ProcState::Starting;
+      state_ = ProcessState::Starting;
       started_at_ = now;
       return true;
-    case ProcState::Backoff:
+    case ProcessState::Backoff:
       restart_at_ = now;  // start it at the next due() instead of waiting out the backoff
       return false;
     default: return false;  // already starting, running or stopping
@@ -57,25 +44,25 @@ bool ProcessLifecycle::start(AgentTime now) {
 
 void ProcessLifecycle::spawned(AgentTime now, bool is_ready) {
   started_at_ = now;
-  state_ = is_ready ? ProcState::Running : ProcState::Starting;
+  state_ = is_ready ? ProcessState::Running : ProcessState::Starting;
 }
 
 void ProcessLifecycle::ready(AgentTime) {
-  if (state_ == ProcState::Starting) state_ = ProcState::Running;
+  if (state_ == ProcessState::Starting) state_ = ProcessState::Running;
 }
 
 void ProcessLifecycle::spawn_failed(AgentTime now, std::string why) {
   reason_ = std::move(why);
   started_at_ = now;
   if (spec_.policy == RestartPolicy::Never) {
-    state_ = ProcState::Exited;
+    state_ = ProcessState::Exited;
     return;
   }
   failed(now);
 }
 
 bool ProcessLifecycle::stop_for_recovery(AgentTime now) {
-  if (state_ != ProcState::Starting && state_ != ProcState::Running) return false;
+  if (state_ != ProcessState::Starting && state_ != ProcessState::Running) return false;
   const bool signal = stop(now);
   recovering_ = signal;
   return signal;
@@ -85,9 +72,9 @@ bool ProcessLifecycle::stop(AgentTime) {
   recovering_ = false;
   restart_at_.reset();
   switch (state_) {
-    case ProcState::Starting:
-    case ProcState::Running: state_ = ProcState::Stopping; return true;
-    case ProcState::Backoff: state_ = ProcState::Stopped; return false;
+    case ProcessState::Starting:
+    case ProcessState::Running: state_ = ProcessState::Stopping; return true;
+    case ProcessState::Backoff: state_ = ProcessState::Stopped; return false;
     default: return false;
   }
 }
@@ -98,7 +85,7 @@ void ProcessLifecycle::failed(AgentTime now) {
     failures_.pop_front();
   failures_.push_back(now);
   if (static_cast<int>(failures_.size()) >= spec_.max_failures) {
-    state_ = ProcState::Fatal;
+    state_ = ProcessState::Fatal;
     restart_at_.reset();
     reason_ += "; gave up after " + std::to_string(failures_.size()) + " failed starts in " +
                format_duration(spec_.failure_window);
@@ -106,16 +93,16 @@ void ProcessLifecycle::failed(AgentTime now) {
   }
   backoff_ =
       backoff_.count() == 0 ? spec_.backoff_initial : std::min(spec_.backoff_max, backoff_ * 2);
-  state_ = ProcState::Backoff;
+  state_ = ProcessState::Backoff;
   restart_at_ = now + backoff_;
 }
 
 void ProcessLifecycle::exited(AgentTime now, ExitInfo how) {
   reason_ = how.str();
-  const bool recovered = state_ == ProcState::Stopping && recovering_;
+  const bool recovered = state_ == ProcessState::Stopping && recovering_;
   recovering_ = false;
-  if (state_ == ProcState::Stopping && !recovered) {
-    state_ = ProcState::Stopped;
+  if (state_ == ProcessState::Stopping && !recovered) {
+    state_ = ProcessState::Stopped;
     return;
   }
   if (recovered) reason_ = "stopped as unhealthy (" + reason_ + ")";
@@ -127,12 +114,12 @@ void ProcessLifecycle::exited(AgentTime now, ExitInfo how) {
   const bool restart = recovered || spec_.policy == RestartPolicy::Always ||
                        (spec_.policy == RestartPolicy::OnFailure && !how.clean());
   if (!restart) {
-    state_ = ProcState::Exited;
+    state_ = ProcessState::Exited;
     return;
   }
   if (stable) {
     // It ran well for a while: restart at once, as a fresh start.
-    state_ = ProcState::Backoff;
+    state_ = ProcessState::Backoff;
     backoff_ = Duration{0};
     restart_at_ = now;
     return;
@@ -141,10 +128,10 @@ void ProcessLifecycle::exited(AgentTime now, ExitInfo how) {
 }
 
 bool ProcessLifecycle::due(AgentTime now) {
-  if (state_ != ProcState::Backoff || !restart_at_ || now < *restart_at_) return false;
+  if (state_ != ProcessState::Backoff || !restart_at_ || now < *restart_at_) return false;
   restart_at_.reset();
   ++restarts_;
-  state_ = ProcState::Starting;
+  state_ = ProcessState::Starting;
   started_at_ = now;
   return true;
 }

@@ -5,6 +5,8 @@
 // passes `now`, spawns and kills, and reports what happened.
 #pragma once
 
+#include "control/vocabulary.h"
+
 #include "core/units.h"
 
 #include <chrono>
@@ -29,9 +31,6 @@ struct RestartSpec {
   int max_failures = 5;                               // failed starts within failure_window:
   Duration failure_window = std::chrono::minutes(5);  //   FATAL
 };
-
-enum class ProcState { Stopped, Starting, Running, Backoff, Stopping, Exited, Fatal };
-std::string_view to_string(ProcState s);
 
 // How a process ended: an exit code, or the signal that killed it.
 struct ExitInfo {
@@ -63,7 +62,7 @@ class ProcessLifecycle {
   // In Backoff once restart_at() has come: true means spawn it now (state -> Starting).
   bool due(AgentTime now);
 
-  ProcState state() const { return state_; }
+  ProcessState state() const { return state_; }
   bool recovering() const { return recovering_; }  // stopping for stop_for_recovery()
   std::optional<AgentTime> restart_at() const { return restart_at_; }
   std::optional<AgentTime> started_at() const { return started_at_; }
@@ -75,7 +74,7 @@ class ProcessLifecycle {
   void failed(AgentTime now);
 
   RestartSpec spec_;
-  ProcState state_ = ProcState::Stopped;
+  ProcessState state_ = ProcessState::Stopped;
   std::optional<AgentTime> started_at_;
   std::optional<AgentTime> restart_at_;
   std::deque<AgentTime> failures_;  // failed starts within the window

@@ -81,25 +81,10 @@ std::string seconds(AgentTime from, AgentTime to) {
 
 }  // namespace
 
-std::optional<ControlAction> parse_control_action(std::string_view s) {
-  if (s == "start") return ControlAction::Start;
-  if (s == "stop") return ControlAction::Stop;
-  if (s == "restart") return ControlAction::Restart;
-  return std::nullopt;
-}
-
-std::string_view to_string(ControlAction a) {
-  switch (a) {
-    case ControlAction::Start: return "start";
-    case ControlAction::Stop: return "stop";
-    case ControlAction::Restart: return "restart";
-  }
-  return "?";
-}
-
 // An action under way: finished (and recorded) once its outcome is known.
 struct Supervisor::Pending {
   ActionRecord record;
+  ControlAction action = ControlAction::Start;
   AgentTime began;
   bool start_after_stop = false;  // a restart, stopping first
   bool restore = false;           // put the config snapshot back before starting
@@ -125,7 +110,7 @@ struct Supervisor::Proc {
   std::string ended_why;           // set when the agent ends a run itself
   AgentTime next_snapshot{};
   std::optional<Pending> pending;
-  ProcState told_state = ProcState::Stopped;  // at the end of the last poll
+  ProcessState told_state = ProcessState::Stopped;  // at the end of the last poll
   explicit Proc(ProcessSpec s) : spec(std::move(s)), life(spec.restart) {}
 };
 
@@ -204,13 +189,14 @@ std::vector<ActionRecord> Supervisor::take_actions() {
   return std::exchange(actions_, {});
 }
 
-void Supervisor::begin(Proc& p, std::string action, std::string reason, bool recovery,
+void Supervisor::begin(Proc& p, ControlAction action, std::string reason, bool recovery,
                        AgentTime now) {
-  if (p.pending) finish(p, "superseded by " + action);
+  if (p.pending) finish(p, "superseded by " + std::string(to_string(action)));
   Pending a;
   a.record.at_ms = to_ms(std::chrono::system_clock::now());
   a.record.process = p.spec.name;
-  a.record.action = std::move(action);
+  a.action = action;
+  a.record.action = to_string(action);
   a.record.reason = std::move(reason);
   a.record.recovery = recovery;
   a.began = now;
@@ -232,17 +218,18 @@ void Supervisor::apply(Proc& p, const ControlCommand& c, AgentTime now) {
   switch (c.action) {
     case ControlAction::Start:
       p.last_used = now;
-      if (p.life.state() == ProcState::Running || p.life.state() == ProcState::Starting) return;
-      begin(p, "start", c.reason, c.recovery, now);
+      if (p.life.state() == ProcessState::Running || p.life.state() == ProcessState::Starting)
+        return;
+      begin(p, ControlAction::Start, c.reason, c.recovery, now);
       request_start(p, now);
       return;
     case ControlAction::Stop:
-      if (p.pid <= 0 && p.life.state() != ProcState::Backoff) return;
-      begin(p, "stop", c.reason, c.recovery, now);
+      if (p.pid <= 0 && p.life.state() != ProcessState::Backoff) return;
+      begin(p, ControlAction::Stop, c.reason, c.recovery, now);
       request_stop(p, now);
       return;
     case ControlAction::Restart:
-      begin(p, "restart", c.reason, c.recovery, now);
+      begin(p, ControlAction::Restart, c.reason, c.recovery, now);
       p.pending->restore = c.recovery && p.spec.restore_config;
       if (p.pid > 0 && c.recovery) {
         // An unhealthy process: its end counts as a failure, restarted through the backoff
@@ -268,9 +255,9 @@ void Supervisor::request_start(Proc& p, AgentTime now) {
     for (auto& other : procs_) {
       if (other.get() == &p || other->spec.exclusive != p.spec.exclusive) continue;
       other->waiting_for_group = false;
-      if (other->pid <= 0 && other->life.state() != ProcState::Backoff) continue;
-      begin(*other, "stop", "exclusive group " + p.spec.exclusive + ": " + p.spec.name + " starts",
-            false, now);
+      if (other->pid <= 0 && other->life.state() != ProcessState::Backoff) continue;
+      begin(*other, ControlAction::Stop,
+            "exclusive group " + p.spec.exclusive + ": " + p.spec.name + " starts", false, now);
       request_stop(*other, now);
     }
     p.waiting_for_group = true;  // tend() starts it once the others are gone
@@ -392,7 +379,7 @@ void Supervisor::reap(AgentTime now) {
     p->running_since.reset();
     ::kill(-pid, SIGKILL);  // whatever it left behind in its group goes with it
     // Stopped as asked; a stop for ill health is a failure, logged with what comes next.
-    const bool asked = p->life.state() == ProcState::Stopping && !p->life.recovering();
+    const bool asked = p->life.state() == ProcessState::Stopping && !p->life.recovering();
     p->life.exited(now, how);
     std::string next(to_string(p->life.state()));
     if (auto at = p->life.restart_at())
@@ -407,7 +394,7 @@ void Supervisor::reap(AgentTime now) {
     if (p->pending->start_after_stop) {
       p->pending->start_after_stop = false;
       request_start(*p, now);
-    } else if (p->pending->record.action == "stop") {
+    } else if (p->pending->action == ControlAction::Stop) {
       finish(*p, "stopped after " + seconds(p->pending->began, now) + " (" + how.str() + ")");
     }
   }
@@ -425,9 +412,9 @@ void Supervisor::probe(AgentTime now) {
   for (std::size_t i = 0; i < procs_.size(); ++i) {
     Proc& p = *procs_[i];
     if (p.pid <= 0 || p.probing || p.kill_at) continue;
-    const ProcState s = p.life.state();
-    const bool readiness = s == ProcState::Starting && p.spec.ready_url;
-    const bool liveness = s == ProcState::Running && p.spec.liveness_url;
+    const ProcessState s = p.life.state();
+    const bool readiness = s == ProcessState::Starting && p.spec.ready_url;
+    const bool liveness = s == ProcessState::Running && p.spec.liveness_url;
     if (!readiness && !liveness) continue;
     // Due, or due within a tenth of its interval (at most 1 s): probes then go in batches,
     // one wake-up for many processes.
@@ -453,7 +440,7 @@ void Supervisor::probed(Proc& p, bool ready_probe, bool ok, const std::string& d
                         AgentTime now) {
   if (ready_probe) {
     p.next_probe = now + p.spec.ready_interval;
-    if (!ok || p.life.state() != ProcState::Starting) return;
+    if (!ok || p.life.state() != ProcessState::Starting) return;
     p.life.ready(now);
     p.running_since = now;
     p.next_probe = now + p.spec.liveness_period;
@@ -478,7 +465,7 @@ void Supervisor::probed(Proc& p, bool ready_probe, bool ok, const std::string& d
 }
 
 void Supervisor::tend(Proc& p, AgentTime now) {
-  const ProcState s = p.life.state();
+  const ProcessState s = p.life.state();
   if (p.waiting_for_group) {
     const bool clear = std::none_of(procs_.begin(), procs_.end(), [&](const auto& o) {
       return o.get() != &p && o->spec.exclusive == p.spec.exclusive && o->pid > 0;
@@ -488,18 +475,19 @@ void Supervisor::tend(Proc& p, AgentTime now) {
       if (p.life.start(now)) spawn(p, now);
     }
   }
-  if (p.pending && p.pending->record.action != "stop" && !p.waiting_for_group) {
-    if (s == ProcState::Running)
+  if (p.pending && p.pending->action != ControlAction::Stop && !p.waiting_for_group) {
+    if (s == ProcessState::Running)
       finish(p, p.pending->record.outcome + "running after " + seconds(p.pending->began, now));
-    else if (s == ProcState::Fatal || s == ProcState::Exited)
+    else if (s == ProcessState::Fatal || s == ProcessState::Exited)
       finish(p, p.pending->record.outcome + "failed: " + p.life.last_reason());
   }
-  if (p.spec.on_demand && p.spec.idle_stop_after && s == ProcState::Running && !p.pending &&
+  if (p.spec.on_demand && p.spec.idle_stop_after && s == ProcessState::Running && !p.pending &&
       now - p.last_used >= *p.spec.idle_stop_after) {
-    begin(p, "stop", "idle for " + format_duration(*p.spec.idle_stop_after), false, now);
+    begin(p, ControlAction::Stop, "idle for " + format_duration(*p.spec.idle_stop_after), false,
+          now);
     request_stop(p, now);
   }
-  if (!p.spec.config_file.empty() && s == ProcState::Running && p.running_since &&
+  if (!p.spec.config_file.empty() && s == ProcessState::Running && p.running_since &&
       now - *p.running_since >= std::min(p.spec.restart.stable_after, kSnapshotEvery) &&
       p.liveness_failed == 0 && !p.unhealthy_remote && now >= p.next_snapshot) {
     p.next_snapshot = now + kSnapshotEvery;
@@ -587,11 +575,11 @@ void Supervisor::poll(Duration max_wait) {
   // gateway may be waiting). A crash respawned within its backoff waits for the next period
   // (with its restart count), so nobody is paged for it.
   for (auto& p : procs_) {
-    const ProcState s = p->life.state();
+    const ProcessState s = p->life.state();
     if (s == p->told_state) continue;
     p->told_state = s;
-    told_ |= s == ProcState::Running || s == ProcState::Stopped || s == ProcState::Fatal ||
-             s == ProcState::Exited;
+    told_ |= s == ProcessState::Running || s == ProcessState::Stopped || s == ProcessState::Fatal ||
+             s == ProcessState::Exited;
   }
   if (told_ && changed_) changed_();
   told_ = false;

@@ -47,10 +47,6 @@ struct ProcessSpec {
   bool restore_config = false;  // put the copy back before a recovery restart
 };
 
-enum class ControlAction { Start, Stop, Restart };
-std::optional<ControlAction> parse_control_action(std::string_view s);
-std::string_view to_string(ControlAction a);
-
 struct ControlCommand {
   std::string process;
   ControlAction action = ControlAction::Start;
@@ -89,7 +85,7 @@ class Supervisor {
   struct Proc;
   struct Pending;
   void apply(Proc& p, const ControlCommand& c, AgentTime now);
-  void begin(Proc& p, std::string action, std::string reason, bool recovery, AgentTime now);
+  void begin(Proc& p, ControlAction action, std::string reason, bool recovery, AgentTime now);
   void finish(Proc& p, std::string outcome);
   void request_start(Proc& p, AgentTime now);
   void request_stop(Proc& p, AgentTime now);

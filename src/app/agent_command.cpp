@@ -202,14 +202,10 @@ int run_agent(const AgentOptions& options) {
         if (failing) spdlog::info("command poll to {} works again", a.server);
         failing = false;
         backoff = std::chrono::seconds(1);
-        for (auto& c : reply->commands) {
-          auto action = parse_control_action(c.action);
-          if (!action) {
-            spdlog::warn("control plane asked for '{}' of {}: unknown action", c.action, c.process);
-            continue;
-          }
-          supervisor.submit({c.process, *action, c.reason, c.recovery});
-        }
+        for (const auto& u : reply->unknown)
+          spdlog::warn("control plane asked for {}: an action this agent does not know", u);
+        for (auto& c : reply->commands)
+          supervisor.submit({c.process, c.action, c.reason, c.recovery});
         supervisor.mark_used(reply->in_use);
         supervisor.mark_unhealthy(reply->unhealthy);
       }

@@ -113,9 +113,9 @@ int run_serve(const ServeOptions& options) {
     return [&tls, &access_log, &fleet_routes,
             s](WorkerContext& worker) -> std::unique_ptr<RequestHandler> {
       auto router = std::make_unique<HttpRouter>(
-          HttpRouter::Options{s->config.master_key, s->guard, fleet_routes}, access_log,
+          HttpRouter::Options{s->config.master_key, s->guard, fleet_routes, s->clock}, access_log,
           worker.executor, [s, index = worker.index](const AccessRecord& log) {
-            s->metrics->record(index, log.deployment_index, log, std::chrono::steady_clock::now());
+            s->metrics->record(index, log.deployment_index, log, s->clock->steady());
           });
       auto gateway = std::make_shared<Gateway>(s, worker, tls);
       gateway->add_routes(*router);

@@ -41,8 +41,8 @@ std::string control_reply_json(const ControlReply& r) {
   for (std::size_t i = 0; i < r.commands.size(); ++i) {
     const auto& c = r.commands[i];
     out += (i ? "," : "");
-    out += "{\"process\":" + json_string(c.process) + ",\"action\":" + json_string(c.action) +
-           ",\"reason\":" + json_string(c.reason) +
+    out += "{\"process\":" + json_string(c.process) + ",\"action\":\"" +
+           std::string(to_string(c.action)) + "\"" + ",\"reason\":" + json_string(c.reason) +
            ",\"recovery\":" + (c.recovery ? "true" : "false") + "}";
   }
   out +=
@@ -67,7 +67,12 @@ Result<ControlReply> parse_control_reply(std::string_view body) {
         return Error(Errc::UpstreamProtocol, "commands[]: needs process and action strings");
       AgentCommand cmd;
       cmd.process = process->get_string();
-      cmd.action = action->get_string();
+      const auto known = parse_control_action(action->get_string());
+      if (!known) {  // a newer control plane's word: that command is skipped, the rest go on
+        r.unknown.push_back(std::string(action->get_string()) + " of " + cmd.process);
+        continue;
+      }
+      cmd.action = *known;
       if (const auto* reason = c->if_contains("reason"); reason && reason->is_string())
         cmd.reason = reason->get_string();
       if (const auto* rec = c->if_contains("recovery"); rec && rec->is_bool())
@@ -133,7 +138,7 @@ void AgentChannel::process_states(const std::string& node,
   std::lock_guard lock(mutex_);
   Node& n = nodes_[node];
   n.heartbeat = now;
-  for (const auto& [name, state] : states) n.processes[name] = {state, now};
+  for (const auto& [name, state] : states) n.processes[name] = {parse_process_state(state), now};
 }
 
 std::optional<ControlTime> AgentChannel::last_heartbeat(const std::string& node) const {

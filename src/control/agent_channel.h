@@ -4,6 +4,7 @@
 // asked. Thread-safe; every call takes `now`, so it is tested without sleeping.
 #pragma once
 
+#include "control/vocabulary.h"
 #include "core/error.h"
 #include "core/units.h"
 
@@ -23,7 +24,7 @@ using ControlTime = ControlClock::time_point;
 
 struct AgentCommand {
   std::string process;
-  std::string action;  // start, stop, restart
+  ControlAction action = ControlAction::Start;
   std::string reason;
   bool recovery = false;  // a recovery action: the agent may restore the config first
 };
@@ -33,6 +34,7 @@ struct ControlReply {
   std::vector<AgentCommand> commands;
   std::vector<std::string> in_use;     // on-demand processes the gateway used: not idle
   std::vector<std::string> unhealthy;  // processes whose checks are down: keep no snapshot
+  std::vector<std::string> unknown;    // commands of actions this agent does not know: skipped
 };
 std::string control_reply_json(const ControlReply& r);
 Result<ControlReply> parse_control_reply(std::string_view body);
@@ -58,7 +60,7 @@ class AgentChannel {
                       const std::vector<std::pair<std::string, std::string>>& states,
                       ControlTime now);
   struct ProcessView {
-    std::string state;
+    std::optional<ProcessState> state;  // none: a word this version does not know
     ControlTime updated{};
   };
   std::optional<ProcessView> process(const std::string& node, const std::string& name) const;

@@ -21,6 +21,7 @@ std::string_view to_string(Errc code) {
     case Errc::RateLimited: return "rate_limited";
     case Errc::NotImplemented: return "not_implemented";
     case Errc::Unavailable: return "unavailable";
+    case Errc::ClientGone: return "client_gone";
     case Errc::Internal: return "internal";
   }
   return "internal";

@@ -23,7 +23,8 @@ enum class Errc {
   UpstreamProtocol,      // backend answered with something that is not HTTP we understand
   RateLimited,           // every deployment of the model is at its limits
   NotImplemented,        // a feature the config asks for that this build lacks
-  Unavailable,           // the gateway is draining
+  Unavailable,           // the gateway is draining, or cannot serve this now
+  ClientGone,            // the client went away before its answer (nginx's 499)
   Internal,              // a bug: logged, answered with 500
 };
 

@@ -279,7 +279,8 @@ asio::awaitable<void> FleetApi::control(ClientConnection& conn, Request& req) {
     co_await conn.send_error(Error(Errc::NotFound, "Unknown path " + std::string(path) + "."));
     co_return;
   }
-  if (action != "start" && action != "stop" && action != "restart") {
+  const auto known = parse_control_action(action);
+  if (!known) {
     co_await conn.send_error(
         Error(Errc::BadRequest, "Unknown action '" + action + "': use start, stop or restart."));
     co_return;
@@ -287,7 +288,7 @@ asio::awaitable<void> FleetApi::control(ClientConnection& conn, Request& req) {
   AgentChannel* agents = service_.agents;
   const auto now = ControlClock::now();
   const bool connected = agents && agents->connected(node, now);
-  if (agents) agents->send(node, {process, action, "asked through the fleet API", false}, now);
+  if (agents) agents->send(node, {process, *known, "asked through the fleet API", false}, now);
   co_await conn.send(202, "application/json",
                      "{\"queued\":true,\"node\":" + json_string(node) + ",\"process\":" +
                          json_string(process) + ",\"action\":" + json_string(action) +

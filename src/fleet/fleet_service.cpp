@@ -97,10 +97,10 @@ void FleetService::check_actions(WriteBatch& batch) {
     const CheckSpecConfig& c = *a->second;
     if (t.to == "down") {
       if (agents) {
-        agents->send(
-            c.action_node,
-            {c.action_restart, "restart", "check " + c.name + " is down: " + t.reason, true},
-            ControlClock::now());
+        agents->send(c.action_node,
+                     {c.action_restart, ControlAction::Restart,
+                      "check " + c.name + " is down: " + t.reason, true},
+                     ControlClock::now());
         agents->set_unhealthy(c.action_node, c.action_restart, true);
       }
       spdlog::warn("check {} is down: asking node {} to restart {}", c.name, c.action_node,

@@ -13,6 +13,8 @@
 // Everything but "node" is optional. Pure.
 #pragma once
 
+#include "control/vocabulary.h"
+
 #include "config/fleet_settings.h"
 #include "core/error.h"
 #include "core/units.h"
@@ -48,7 +50,10 @@ struct ProcessFigures {
   long long restarts = 0;  // respawns by the agent so far
   std::optional<int> exit_status;
   bool on_demand = false;  // started when asked: stopped is its resting state
-  bool failed() const { return state == "backoff" || state == "exited" || state == "fatal"; }
+  bool failed() const {
+    const auto s = parse_process_state(state);
+    return s && fleetgate::failed(*s);
+  }
 };
 
 // Something the agent did (restart, on-demand start, idle stop), reported once.

@@ -38,8 +38,8 @@ namespace fleetgate {
 namespace http = boost::beast::http;
 
 std::string Gateway::backends_json() const {
-  const auto now = CoarseClock::now();
-  const auto wall = std::chrono::system_clock::now();
+  const auto now = clock_.coarse();
+  const auto wall = clock_.wall();
   auto wall_of = [&](CoarseClock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                (wall + (t - now)).time_since_epoch())

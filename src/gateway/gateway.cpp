@@ -42,6 +42,7 @@ namespace http = boost::beast::http;
 Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worker,
                  asio::ssl::context& tls)
     : state_(std::move(state)),
+      clock_(*state_->clock),
       worker_(worker),
       pool_(worker.executor, worker.sweeper, tls, state_->backends,
             PoolSettings{state_->config.gateway.timeouts.connect,

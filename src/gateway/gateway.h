@@ -4,6 +4,7 @@
 // instance per worker thread and config.
 #pragma once
 
+#include "core/clock.h"
 #include "gateway/gateway_state.h"
 #include "openai/api_kind.h"
 #include "openai/ollama.h"
@@ -104,6 +105,7 @@ class Gateway {
   bool serves(std::string_view model_name) const;
 
   std::shared_ptr<const GatewayState> state_;
+  const Clock& clock_;  // state_->clock
   WorkerContext& worker_;
   UpstreamPool pool_;
   std::mt19937_64 rng_;

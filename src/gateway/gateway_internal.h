@@ -11,8 +11,6 @@
 
 namespace fleetgate {
 
-using Clock = std::chrono::steady_clock;
-
 // What one attempt came to. Not committed: nothing reached the client, so proxy() may try
 // elsewhere, and otherwise answers with `error` (ours) or the backend's status and body.
 struct Gateway::Failure {

@@ -2,6 +2,7 @@
 
 #include "core/text_forms.h"
 #include "gateway/gateway_state.h"
+#include "server/heap_count.h"
 
 #include <fmt/format.h>
 
@@ -94,6 +95,11 @@ void GatewayMetrics::append(const GatewayState& state, std::string& out) const {
     for (const auto& w : workers_) n += field(w[slot]).load(kRelaxed);
     return n;
   };
+  out += fmt::format(
+      "# HELP fleetgate_worker_heap_allocations_total Heap allocations on the I/O threads (none "
+      "per proxied request in the steady state).\n# TYPE fleetgate_worker_heap_allocations_total "
+      "counter\nfleetgate_worker_heap_allocations_total {}\n",
+      worker_heap_allocations());
   out +=
       "# HELP fleetgate_requests_total Requests by model, deployment and status code (code 0: "
       "no response was sent).\n# TYPE fleetgate_requests_total counter\n";

@@ -9,15 +9,15 @@
 
 namespace fleetgate {
 
-GatewayState::GatewayState(Config c, AgentChannel* agent_channel)
+GatewayState::GatewayState(Config c, AgentChannel* agent_channel, const Clock& time)
     : config(std::move(c)),
       routes(config),
       metrics(std::make_unique<GatewayMetrics>(config.gateway.threads, config.deployments.size())) {
   agents = agent_channel;
+  clock = &time;
   guard = GuardSettings{config.gateway.listen.host, config.gateway.allowed_hosts};
-  created = std::chrono::duration_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
+  created =
+      std::chrono::duration_cast<std::chrono::seconds>(time.wall().time_since_epoch()).count();
   std::map<std::tuple<bool, std::string, std::uint16_t>, BackendId> ids;
   for (const auto& d : config.deployments) {
     const auto key = std::make_tuple(d.api_base.tls, d.api_base.host, d.api_base.port);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "core/clock.h"
 #include "gateway/gateway_metrics.h"
 #include "health/health_board.h"
 #include "routing/route_table.h"
@@ -44,7 +45,11 @@ struct GatewayState {
   // The control plane's channel to the node agents (on-demand backends); null without one.
   AgentChannel* agents = nullptr;
 
-  explicit GatewayState(Config c, AgentChannel* agent_channel = nullptr);
+  // Where the gateway reads the time (tests: a ManualClock).
+  const Clock* clock = &system_clock();
+
+  explicit GatewayState(Config c, AgentChannel* agent_channel = nullptr,
+                        const Clock& clock = system_clock());
 };
 
 }  // namespace fleetgate

@@ -40,15 +40,13 @@ namespace http = boost::beast::http;
 
 std::int64_t Gateway::usage_minute() const {
   if (!counts_usage_) return 0;
-  return std::chrono::duration_cast<std::chrono::minutes>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::minutes>(clock_.wall().time_since_epoch()).count();
 }
 
 Choice Gateway::choose(std::string_view model, const Tried& tried) {
   const auto* members = state_->routes.candidates(model);
   if (!members) return {};
-  const auto now = CoarseClock::now();
+  const auto now = clock_.coarse();
   const std::int64_t minute = usage_minute();
   const HealthBoard& health = *state_->health;
   const auto& deployments = state_->config.deployments;
@@ -84,7 +82,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     co_await conn.send_error(fields.error());
     co_return;
   }
-  budget_.on_request(Clock::now());
+  budget_.on_request(clock_.steady());
   // A streaming client that hangs up aborts the backend at once, even before the first token
   // (a long prompt can take seconds). One small allocation per stream; none for plain requests.
   std::optional<ClientWatchScope> watching;
@@ -104,7 +102,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   std::optional<QueueSlot> queued;  // while waiting for a deployment with room
   int attempts = 0;                 // HTTP attempts, for x-fleetgate-attempts
   for (;;) {
-    const StepInputs in{Clock::now(), queued_ < state_->config.gateway.max_queued,
+    const StepInputs in{clock_.steady(), queued_ < state_->config.gateway.max_queued,
                         watch && watch->gone()};
     const Step step = plan.next(choose, in, budget_);
     if (step.action == Action::Stop) break;
@@ -120,7 +118,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
       continue;
     }
     queued.reset();
-    if (!state_->health->admit(step.index, CoarseClock::now())) {  // another took the trial
+    if (!state_->health->admit(step.index, clock_.coarse())) {  // another took the trial
       plan.lost(step.index);
       continue;
     }
@@ -164,7 +162,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
 
 bool Gateway::may_retry(DeploymentIndex index, AccessRecord& log,
                         const ClientWatchScope* watching) {
-  const auto now = Clock::now();
+  const auto now = clock_.steady();
   return now < log.start + state_->whole_timeout[index] && budget_.try_retry(now) &&
          !(watching && watching->gone());
 }
@@ -208,7 +206,7 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt_deployment(
     if (again < d.max_retries && !a.committed && client_retries(a)) {
       std::uniform_real_distribution<double> unit(0.0, 1.0);
       wait = client_retry_delay(again, a.retry_after, unit(rng_));
-      if (Clock::now() + *wait >= log.start + state_->whole_timeout[index] ||
+      if (clock_.steady() + *wait >= log.start + state_->whole_timeout[index] ||
           !may_retry(index, log, watching))
         wait.reset();
     }
@@ -262,7 +260,7 @@ void Gateway::end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord&
   health.finished(index);
   if (const auto& od = state_->config.deployments[index].on_demand; od && state_->agents)
     state_->agents->touch(od->node, od->process);
-  if (a.health) health.record(index, *a.health, CoarseClock::now(), a.retry_after);
+  if (a.health) health.record(index, *a.health, clock_.coarse(), a.retry_after);
 }
 
 bool Gateway::client_retries(const Attempt& a) {

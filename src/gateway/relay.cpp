@@ -32,10 +32,11 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
             .fixed_headers = state_->fixed_headers[index],
             .model_json = state_->model_json[index],
             .deadline = log.start + whole,
-            .started = Clock::now()};
+            .started = clock_.steady(),
+            .clock = clock_};
   call.first_byte =
       std::min(whole, fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
-  call.first_byte = std::min(call.first_byte, remaining(call.deadline));
+  call.first_byte = std::min(call.first_byte, remaining(call));
   call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
   if (d.follows_request()) {
     call.upstream_model = upstream_model_for(d, model);
@@ -61,7 +62,7 @@ namespace {
 // An attempt that failed before the backend answered: retry elsewhere unless the client left.
 Gateway::Attempt failed_before_answer(const Error& e) {
   Gateway::Attempt a = Gateway::Attempt::failed(e);
-  if (e.code == Errc::Unavailable) return a;  // abandoned: the client is gone
+  if (e.code == Errc::ClientGone) return a;  // abandoned: nothing to say about the backend
   a.retryable = true;
   a.health = Outcome::Failure;
   return a;
@@ -96,7 +97,7 @@ Gateway::Attempt Gateway::backend_refused(Call& c, int status, std::string body,
 }
 
 void Gateway::note_first_byte(Call& c) {
-  c.log.first_byte = Clock::now();
+  c.log.first_byte = clock_.steady();
   state_->health->record_ttfb(
       c.index, std::chrono::duration<double, std::milli>(*c.log.first_byte - c.started).count());
 }
@@ -117,7 +118,7 @@ asio::awaitable<Gateway::Attempt> Gateway::relay(Call& c) {
   if (c.fields.stream && ok && provider.streams(c))
     co_return Attempt::streamed(co_await provider.stream(c));
   {
-    auto read = co_await c.exchange.read_body(remaining(c.deadline));
+    auto read = co_await c.exchange.read_body(remaining(c));
     if (!read) co_return failed_before_answer(read.error());
   }
   if (!ok) {

@@ -40,7 +40,7 @@ namespace http = boost::beast::http;
 bool Gateway::awake(const Deployment& d) const {
   if (!state_->agents) return true;
   const auto p = state_->agents->process(d.on_demand->node, d.on_demand->process);
-  return p && p->state == "running";
+  return p && p->state == ProcessState::Running;
 }
 
 asio::awaitable<std::optional<DeploymentIndex>> Gateway::wake(std::string_view model,
@@ -54,9 +54,9 @@ asio::awaitable<std::optional<DeploymentIndex>> Gateway::wake(std::string_view m
     if (!d.on_demand || awake(d) || std::find(tried.begin(), tried.end(), i) != tried.end())
       continue;
     const auto& od = *d.on_demand;
-    const auto asked = ControlClock::now();
+    const auto asked = clock_.steady();
     const auto seen = agents.process(od.node, od.process);
-    if (!seen || seen->state != "starting") {
+    if (!seen || seen->state != ProcessState::Starting) {
       if (!agents.connected(od.node, asked)) {
         failed = true;
         log.error = "Model '" + std::string(model) + "' is served on demand by process '" +
@@ -64,33 +64,37 @@ asio::awaitable<std::optional<DeploymentIndex>> Gateway::wake(std::string_view m
                     "', and that node's agent is not connected; it cannot be started now.";
         continue;
       }
-      agents.send(od.node, {od.process, "start", "a request for " + std::string(model), false},
+      agents.send(od.node,
+                  {od.process, ControlAction::Start, "a request for " + std::string(model), false},
                   asked);
     }
     // Ready when a heartbeat after the ask says running; bounded by ready_timeout.
     const auto until = asked + std::min(od.ready_timeout, state_->whole_timeout[i]);
     log.route +=
         (log.route.empty() ? "" : "; ") + std::string("woke ") + od.node + "/" + od.process;
-    while (ControlClock::now() < until) {
+    while (clock_.steady() < until) {
       co_await sleep(std::chrono::milliseconds(50));
       const auto p = agents.process(od.node, od.process);
-      if (p && p->state == "running" && p->updated > asked) {
-        state_->health->record(i, Outcome::Success, CoarseClock::now());
+      if (p && p->state == ProcessState::Running && p->updated > asked) {
+        state_->health->record(i, Outcome::Success, clock_.coarse());
         failed = false;
         co_return i;
       }
-      if (p && p->updated > asked && (p->state == "fatal" || p->state == "exited")) break;
+      if (p && p->updated > asked && p->state &&
+          (*p->state == ProcessState::Fatal || *p->state == ProcessState::Exited))
+        break;
       // Every heartbeat lists all of an agent's processes: one without it means it has none.
       if (!p && agents.last_heartbeat(od.node)) break;
     }
     failed = true;
     const auto p = agents.process(od.node, od.process);
-    log.error = "Model '" + std::string(model) + "' is served on demand by process '" + od.process +
-                "' on node '" + od.node + "', which was asked to start but " +
-                (!p ? "that node's agent has no such process (see agent.processes)."
-                 : p->state == "fatal" || p->state == "exited"
-                     ? "failed (" + p->state + ")."
-                     : "was not ready within " + format_duration(od.ready_timeout) + ".");
+    log.error =
+        "Model '" + std::string(model) + "' is served on demand by process '" + od.process +
+        "' on node '" + od.node + "', which was asked to start but " +
+        (!p ? "that node's agent has no such process (see agent.processes)."
+         : p->state && (*p->state == ProcessState::Fatal || *p->state == ProcessState::Exited)
+             ? "failed (" + std::string(to_string(*p->state)) + ")."
+             : "was not ready within " + format_duration(od.ready_timeout) + ".");
   }
   co_return std::nullopt;
 }

@@ -48,6 +48,7 @@ HttpError render_error(const Error& e) {
       case Errc::RateLimited: return {429, "rate_limit_error", "rate_limit_exceeded"};
       case Errc::NotImplemented: return {501, "invalid_request_error", "not_implemented"};
       case Errc::Unavailable: return {503, "api_error", "unavailable"};
+      case Errc::ClientGone: return {499, "invalid_request_error", "client_closed_request"};
       case Errc::Internal: return {500, "server_error", "internal_error"};
     }
     return {500, "server_error", "internal_error"};

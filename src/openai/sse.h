@@ -13,6 +13,17 @@ struct SseEvent {
 
 class SseDecoder {
  public:
+  SseDecoder() : line_(own_[0]), event_(own_[1]), data_(own_[2]) {}
+  // Decodes into strings the caller keeps: their capacity serves the next stream.
+  SseDecoder(std::string& line, std::string& event, std::string& data)
+      : line_(line), event_(event), data_(data) {
+    line_.clear();
+    event_.clear();
+    data_.clear();
+  }
+  SseDecoder(const SseDecoder&) = delete;
+  SseDecoder& operator=(const SseDecoder&) = delete;
+
   // Calls on_event(const SseEvent&) for every event completed by `bytes`; views live for the call.
   template <class OnEvent>
   void feed(std::string_view bytes, OnEvent&& on_event) {
@@ -56,9 +67,10 @@ class SseDecoder {
     have_data_ = false;
   }
 
-  std::string line_;  // a line split across feeds
-  std::string event_;
-  std::string data_;
+  std::string own_[3];
+  std::string& line_;  // a line split across feeds
+  std::string& event_;
+  std::string& data_;
   bool have_data_ = false;
   bool after_cr_ = false;
 };

@@ -25,7 +25,7 @@ class AnthropicProvider final : public ProviderAdapter {
   bool streams(const Call& c) const override { return is_event_stream(c.exchange.content_type()); }
 
   asio::awaitable<bool> stream(Call& c) const override {
-    SseDecoder events;
+    SseDecoder events(c.exchange.scratch(0), c.exchange.scratch(1), c.exchange.scratch(2));
     AnthropicStreamTranslator translator(c.response_meta());
     const bool finished = co_await relay_stream(
         c,

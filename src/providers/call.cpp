@@ -9,9 +9,7 @@ namespace fleetgate {
 ResponseMeta Call::response_meta() const {
   return ResponseMeta{
       std::string(kind == ApiKind::Chat ? "chatcmpl-" : "cmpl-") + std::string(conn.request_id()),
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count(),
+      std::chrono::duration_cast<std::chrono::seconds>(clock.wall().time_since_epoch()).count(),
       fields.model_name, fields.include_usage};
 }
 

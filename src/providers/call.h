@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "core/clock.h"
 #include "openai/api_kind.h"
 #include "openai/request_scan.h"
 #include "openai/translation.h"
@@ -22,8 +23,6 @@ namespace fleetgate {
 class ProviderAdapter;
 
 struct Call {
-  using Clock = std::chrono::steady_clock;
-
   ClientConnection& conn;
   Request& req;
   ApiKind kind;
@@ -35,8 +34,9 @@ struct Call {
   UpstreamExchange exchange;
   std::string_view fixed_headers;  // Host and the key's header lines (GatewayState)
   std::string_view model_json;     // the upstream model as a JSON string (GatewayState)
-  Clock::time_point deadline;
-  Clock::time_point started;  // this attempt's start, for its time to first byte
+  Clock::Steady::time_point deadline;
+  Clock::Steady::time_point started;  // this attempt's start, for its time to first byte
+  const Clock& clock;
   Duration first_byte{};
   Duration stream_gap{};
   const ClientWatchScope* watching = nullptr;  // streams: the client is watched from the start

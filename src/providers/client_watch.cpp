@@ -1,6 +1,7 @@
 #include "providers/client_watch.h"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 
 #include <sys/socket.h>
 
@@ -8,7 +9,9 @@
 
 namespace fleetgate {
 
-ClientWatchScope::ClientWatchScope(tcp::socket& socket) : state_(std::make_shared<State>()) {
+// The state comes from the thread's recycling cache: a watched stream allocates nothing.
+ClientWatchScope::ClientWatchScope(tcp::socket& socket)
+    : state_(std::allocate_shared<State>(asio::recycling_allocator<State>())) {
   socket.async_wait(
       tcp::socket::wait_read,
       asio::bind_cancellation_slot(

@@ -51,7 +51,7 @@ class OpenAiProvider final : public ProviderAdapter {
   bool streams(const Call& c) const override { return is_event_stream(c.exchange.content_type()); }
 
   asio::awaitable<bool> stream(Call& c) const override {
-    SseDecoder events;
+    SseDecoder events(c.exchange.scratch(0), c.exchange.scratch(1), c.exchange.scratch(2));
     bool failed = false;  // the backend sent an error event after its 200 (llama.cpp, vLLM do)
     const bool finished = co_await relay_stream(
         c,

@@ -16,8 +16,8 @@
 namespace fleetgate {
 
 // What is left of the request's time, at least 1 ms.
-inline Duration remaining(Call::Clock::time_point deadline) {
-  return std::max(Duration(1), std::chrono::duration_cast<Duration>(deadline - Call::Clock::now()));
+inline Duration remaining(const Call& c) {
+  return std::max(Duration(1), std::chrono::duration_cast<Duration>(c.deadline - c.clock.steady()));
 }
 
 inline bool is_event_stream(std::string_view content_type) {
@@ -33,9 +33,9 @@ asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) 
     c.log.error = "client disconnected";
     co_return true;  // not the backend's fault
   }
-  std::string out;
+  std::string& out = c.exchange.scratch(3);  // reused: a stream allocates nothing
   while (true) {
-    if (Call::Clock::now() >= c.deadline) {
+    if (c.clock.steady() >= c.deadline) {
       c.exchange.abort();
       const Error e(Errc::UpstreamTimeout,
                     c.deployment.id + ": the stream did not finish within the request timeout");
@@ -47,7 +47,7 @@ asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) 
       c.conn.set_close();
       co_return false;
     }
-    auto more = co_await c.exchange.read_body_some(std::min(c.stream_gap, remaining(c.deadline)));
+    auto more = co_await c.exchange.read_body_some(std::min(c.stream_gap, remaining(c)));
     if (c.watching && c.watching->gone()) {
       c.log.error = "client disconnected";
       c.conn.set_close();

@@ -12,7 +12,7 @@ struct Walk {
   std::size_t limit;
   std::span<const std::string_view> exclude;
   std::string_view from;
-  ModelChain out;
+  ModelChain& out;
 
   bool seen(std::string_view m) const {
     return m == from || std::find(exclude.begin(), exclude.end(), m) != exclude.end() ||
@@ -35,9 +35,10 @@ struct Walk {
 
 ModelChain fallback_chain(const RouteTable& routes, std::string_view from, FallbackKind kind,
                           int max_fallbacks, std::span<const std::string_view> exclude) {
-  Walk w{routes, kind, static_cast<std::size_t>(std::max(0, max_fallbacks)), exclude, from, {}};
+  ModelChain out;  // returned in place (no copy of the inline storage)
+  Walk w{routes, kind, static_cast<std::size_t>(std::max(0, max_fallbacks)), exclude, from, out};
   w.visit(from);
-  return std::move(w.out);
+  return out;
 }
 
 }  // namespace fleetgate

@@ -5,6 +5,8 @@
 
 #include "routing/route_table.h"
 
+#include <boost/container/small_vector.hpp>
+
 #include <vector>
 
 #include <span>
@@ -12,7 +14,8 @@
 
 namespace fleetgate {
 
-using ModelChain = std::vector<std::string_view>;  // built only once a first model failed
+// Inline for the few models most requests see: the tried models are kept on every request.
+using ModelChain = boost::container::small_vector<std::string_view, 4>;
 
 enum class FallbackKind { General, ContextWindow };
 

@@ -136,7 +136,7 @@ std::optional<Error> HttpRouter::check_head(const Request& req, const Peer& peer
 
 asio::awaitable<void> HttpRouter::handle(ClientConnection& conn, Request& req) {
   AccessRecord log;
-  log.start = std::chrono::steady_clock::now();
+  log.start = options_.clock->steady();
   log.request_id = conn.request_id();
   const auto method_text = http::to_string(req.method);
   log.method = std::string_view(method_text.data(), method_text.size());

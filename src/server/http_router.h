@@ -6,6 +6,7 @@
 // One router per worker thread (and per config: a reload installs new ones).
 #pragma once
 
+#include "core/clock.h"
 #include "server/access_log.h"
 #include "server/request_guard.h"
 #include "server/request_handler.h"
@@ -87,6 +88,7 @@ class HttpRouter : public RequestHandler {
     std::optional<std::string> master_key;
     GuardSettings guard;                      // the listener's address, fleetgate.allowed_hosts
     const FleetCredentials* fleet = nullptr;  // null: no fleet routes
+    const Clock* clock = &system_clock();     // AccessRecord::start
   };
   // `finished` sees every request's record once it is answered (the gateway's metrics).
   HttpRouter(Options options, AccessLog& access_log, asio::any_io_executor executor,

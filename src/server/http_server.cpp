@@ -1,5 +1,7 @@
 #include "server/http_server.h"
 
+#include "server/heap_count.h"
+
 #include "net/cloexec.h"
 
 #include "server/body_pool.h"
@@ -51,6 +53,7 @@ class HttpServer::Worker {
     handler_ = server_.factory_(context_);
     asio::co_spawn(ioc_, accept_loop(), asio::detached);
     thread_ = std::thread([this] {
+      count_heap_allocations_on_this_thread();
       ioc_.run();
       handler_.reset();  // its pooled connections belong to this thread's io_context
       server_.on_worker_done();

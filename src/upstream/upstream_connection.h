@@ -12,7 +12,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <span>
 
+#include <array>
 #include <optional>
+#include <string>
 
 namespace fleetgate {
 
@@ -41,6 +43,9 @@ class UpstreamConnection {
   // be reset); kept here rather than in the exchange so a request's coroutine frames stay small.
   std::optional<ResponseParser> parser;
   std::uint64_t requests = 0;  // served on this connection; > 0 means it came from the pool
+  // Scratch strings for the current response's stream (decoders, translated chunks), kept with
+  // their capacity from one response to the next so that a stream allocates nothing.
+  std::array<std::string, 4> scratch;
 
  private:
   std::optional<tcp::socket> plain_;

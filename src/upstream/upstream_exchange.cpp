@@ -154,7 +154,7 @@ Error UpstreamExchange::io_error(const error_code& ec, const char* waiting_for,
   if (conn_ && conn_->watch().expired())
     return Error(Errc::UpstreamTimeout, std::string(label_) + ": no " + std::string(waiting_for) +
                                             " within " + format_duration(deadline));
-  if (aborted_) return Error(Errc::Unavailable, std::string(label_) + ": request abandoned");
+  if (aborted_) return Error(Errc::ClientGone, std::string(label_) + ": request abandoned");
   return Error(Errc::UpstreamUnreachable, std::string(label_) + ": connection failed while " +
                                               (std::string(waiting_for) == "sending the request"
                                                    ? std::string("sending the request")

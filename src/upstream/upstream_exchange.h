@@ -41,6 +41,8 @@ class UpstreamExchange {
   const std::string& body() const { return body_; }
   // Scratch space for the request head, reused across requests (must outlive start()).
   std::string& head() { return head_; }
+  // The connection's scratch string `i` (0-3), for this response's stream only.
+  std::string& scratch(std::size_t i) { return conn_->scratch[i]; }
   bool done() const { return conn_ && conn_->parser && conn_->parser->is_done(); }
 
   // Ends the exchange early (e.g. the client left): closes the connection, failing pending reads.

@@ -54,6 +54,8 @@ void UpstreamPool::release(BackendId backend, std::unique_ptr<UpstreamConnection
   auto& idle = idle_[backend];
   if (idle.size() >= settings_.max_idle_per_backend) return;
   conn->watch().disarm();
+  for (auto& s : conn->scratch)  // an odd stream's huge line does not stay resident
+    if (s.capacity() > 64 * 1024) std::string().swap(s);
   conn->last_used = UpstreamConnection::Clock::now();
   idle.push_back(std::move(conn));
 }

@@ -28,12 +28,12 @@ TEST(ProcessLifecycle, CrashesBackOffExponentiallyUpToTheCap) {
   ProcessLifecycle p(spec());
   ASSERT_TRUE(p.start(t0));
   p.spawned(t0, true);
-  EXPECT_EQ(p.state(), ProcState::Running);
+  EXPECT_EQ(p.state(), ProcessState::Running);
   AgentTime now = t0 + 1s;
   std::vector<Duration> waits;
   for (int i = 0; i < 4; ++i) {
     p.exited(now, kFailed);
-    ASSERT_EQ(p.state(), ProcState::Backoff);
+    ASSERT_EQ(p.state(), ProcessState::Backoff);
     waits.push_back(std::chrono::duration_cast<Duration>(*p.restart_at() - now));
     EXPECT_FALSE(p.due(*p.restart_at() - 1ms));
     now = *p.restart_at();
@@ -58,9 +58,9 @@ TEST(ProcessLifecycle, UnhealthyStopsRestartThroughTheBackoffAndGiveUp) {
   std::vector<Duration> waits;
   for (int i = 0; i < 4; ++i) {
     ASSERT_TRUE(p.stop_for_recovery(now));
-    EXPECT_EQ(p.state(), ProcState::Stopping);
+    EXPECT_EQ(p.state(), ProcessState::Stopping);
     p.exited(now, kClean);  // it went on SIGTERM, cleanly
-    ASSERT_EQ(p.state(), ProcState::Backoff) << p.last_reason();
+    ASSERT_EQ(p.state(), ProcessState::Backoff) << p.last_reason();
     EXPECT_EQ(p.last_reason(), "stopped as unhealthy (exit status 0)");
     waits.push_back(std::chrono::duration_cast<Duration>(*p.restart_at() - now));
     now = *p.restart_at();
@@ -71,14 +71,14 @@ TEST(ProcessLifecycle, UnhealthyStopsRestartThroughTheBackoffAndGiveUp) {
   EXPECT_EQ(waits, (std::vector<Duration>{1s, 2s, 4s, 8s}));
   ASSERT_TRUE(p.stop_for_recovery(now));
   p.exited(now, kClean);
-  EXPECT_EQ(p.state(), ProcState::Fatal);  // the fifth failure in five minutes
+  EXPECT_EQ(p.state(), ProcessState::Fatal);  // the fifth failure in five minutes
   // After a long healthy run, an unhealthy stop restarts it at once, as a fresh start.
   ProcessLifecycle q(spec());
   ASSERT_TRUE(q.start(t0));
   q.spawned(t0, true);
   ASSERT_TRUE(q.stop_for_recovery(t0 + 1h));
   q.exited(t0 + 1h, kKilled);
-  EXPECT_EQ(q.state(), ProcState::Backoff);
+  EXPECT_EQ(q.state(), ProcessState::Backoff);
   EXPECT_EQ(q.restart_at(), t0 + 1h);
   // A plain stop is still a stop.
   ProcessLifecycle r(spec());
@@ -86,7 +86,7 @@ TEST(ProcessLifecycle, UnhealthyStopsRestartThroughTheBackoffAndGiveUp) {
   r.spawned(t0, true);
   ASSERT_TRUE(r.stop(t0 + 1s));
   r.exited(t0 + 2s, kClean);
-  EXPECT_EQ(r.state(), ProcState::Stopped);
+  EXPECT_EQ(r.state(), ProcessState::Stopped);
   EXPECT_FALSE(r.stop_for_recovery(t0 + 3s));
 }
 
@@ -98,12 +98,12 @@ TEST(ProcessLifecycle, GivesUpAfterTooManyFailedStartsInTheWindow) {
     p.spawned(now, true);
     p.exited(now + 100ms, kKilled);
     if (i < 4) {
-      ASSERT_EQ(p.state(), ProcState::Backoff) << i;
+      ASSERT_EQ(p.state(), ProcessState::Backoff) << i;
       now = *p.restart_at();
       ASSERT_TRUE(p.due(now));
     }
   }
-  EXPECT_EQ(p.state(), ProcState::Fatal);
+  EXPECT_EQ(p.state(), ProcessState::Fatal);
   EXPECT_FALSE(p.restart_at());
   EXPECT_NE(p.last_reason().find("killed by SIGKILL; gave up after 5 failed starts in 5m"),
             std::string::npos)
@@ -111,7 +111,7 @@ TEST(ProcessLifecycle, GivesUpAfterTooManyFailedStartsInTheWindow) {
   EXPECT_FALSE(p.due(now + 1h));
   // An explicit start clears the give-up.
   EXPECT_TRUE(p.start(now + 1h));
-  EXPECT_EQ(p.state(), ProcState::Starting);
+  EXPECT_EQ(p.state(), ProcessState::Starting);
 }
 
 TEST(ProcessLifecycle, AStableRunResetsBackoffAndFailures) {
@@ -128,7 +128,7 @@ TEST(ProcessLifecycle, AStableRunResetsBackoffAndFailures) {
   p.spawned(again, true);
   // Runs for a minute, then dies: restarted at once, backoff from the start.
   p.exited(again + 60s, kKilled);
-  EXPECT_EQ(p.state(), ProcState::Backoff);
+  EXPECT_EQ(p.state(), ProcessState::Backoff);
   EXPECT_EQ(p.restart_at(), again + 60s);
   EXPECT_TRUE(p.due(again + 60s));
   p.spawned(again + 60s, true);
@@ -143,7 +143,7 @@ TEST(ProcessLifecycle, PoliciesAndStops) {
   job.start(t0);
   job.spawned(t0, true);
   job.exited(t0 + 1s, kClean);
-  EXPECT_EQ(job.state(), ProcState::Exited);  // a clean exit is the end of the job
+  EXPECT_EQ(job.state(), ProcessState::Exited);  // a clean exit is the end of the job
 
   RestartSpec never = spec();
   never.policy = RestartPolicy::Never;
@@ -151,26 +151,26 @@ TEST(ProcessLifecycle, PoliciesAndStops) {
   once.start(t0);
   once.spawned(t0, true);
   once.exited(t0 + 1s, kKilled);
-  EXPECT_EQ(once.state(), ProcState::Exited);
+  EXPECT_EQ(once.state(), ProcessState::Exited);
 
   ProcessLifecycle server(spec());
   server.start(t0);
   server.spawned(t0, false);
-  EXPECT_EQ(server.state(), ProcState::Starting);  // until its readiness URL answers
+  EXPECT_EQ(server.state(), ProcessState::Starting);  // until its readiness URL answers
   server.ready(t0 + 2s);
-  EXPECT_EQ(server.state(), ProcState::Running);
+  EXPECT_EQ(server.state(), ProcessState::Running);
   EXPECT_TRUE(server.stop(t0 + 10s));
-  EXPECT_EQ(server.state(), ProcState::Stopping);
+  EXPECT_EQ(server.state(), ProcessState::Stopping);
   server.exited(t0 + 11s, ExitInfo{std::nullopt, SIGTERM});
-  EXPECT_EQ(server.state(), ProcState::Stopped);  // asked to stop: not restarted
+  EXPECT_EQ(server.state(), ProcessState::Stopped);  // asked to stop: not restarted
   EXPECT_FALSE(server.restart_at());
 
   ProcessLifecycle missing(spec());
   missing.start(t0);
   missing.spawn_failed(t0, "cannot run /nope: No such file or directory");
-  EXPECT_EQ(missing.state(), ProcState::Backoff);
+  EXPECT_EQ(missing.state(), ProcessState::Backoff);
   EXPECT_FALSE(missing.stop(t0 + 100ms));  // nothing to signal
-  EXPECT_EQ(missing.state(), ProcState::Stopped);
+  EXPECT_EQ(missing.state(), ProcessState::Stopped);
   EXPECT_EQ(parse_restart_policy("on-failure"), RestartPolicy::OnFailure);
   EXPECT_FALSE(parse_restart_policy("sometimes"));
 }
