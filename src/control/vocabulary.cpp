@@ -22,30 +22,29 @@ constexpr std::array<std::pair<ControlAction, std::string_view>, 3> kActions{{
     {ControlAction::Restart, "restart"},
 }};
 
+template <class Table, class E>
+std::string_view name_of(const Table& table, E value) {
+  for (const auto& [v, name] : table)
+    if (v == value) return name;
+  return "?";
+}
+
+template <class E, class Table>
+std::optional<E> value_of(const Table& table, std::string_view word) {
+  for (const auto& [v, name] : table)
+    if (name == word) return v;
+  return std::nullopt;
+}
+
 }  // namespace
 
-std::string_view to_string(ProcessState s) {
-  for (const auto& [state, name] : kStates)
-    if (state == s) return name;
-  return "?";
-}
-
+std::string_view to_string(ProcessState s) { return name_of(kStates, s); }
 std::optional<ProcessState> parse_process_state(std::string_view s) {
-  for (const auto& [state, name] : kStates)
-    if (name == s) return state;
-  return std::nullopt;
+  return value_of<ProcessState>(kStates, s);
 }
-
-std::string_view to_string(ControlAction a) {
-  for (const auto& [action, name] : kActions)
-    if (action == a) return name;
-  return "?";
-}
-
+std::string_view to_string(ControlAction a) { return name_of(kActions, a); }
 std::optional<ControlAction> parse_control_action(std::string_view s) {
-  for (const auto& [action, name] : kActions)
-    if (name == s) return action;
-  return std::nullopt;
+  return value_of<ControlAction>(kActions, s);
 }
 
 }  // namespace fleetgate

@@ -132,7 +132,7 @@ asio::awaitable<Gateway::Attempt> Gateway::relay(Call& c) {
           Error(answer.error().code, c.deployment.id + ": " + answer.error().message));
     }
     c.log.usage = answer->usage;
-    co_await c.conn.send(status, answer->content_type, answer->body);
+    co_await c.conn.send(status, answer->content_type, answer->body());
   }
   co_return Attempt::success();
 }

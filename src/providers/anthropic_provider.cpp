@@ -40,13 +40,7 @@ class AnthropicProvider final : public ProviderAdapter {
   }
 
   Result<WholeAnswer> whole(const Call& c) const override {
-    auto r = from_anthropic_response(c.exchange.body(), c.response_meta());
-    if (!r) return r.error();
-    WholeAnswer a;
-    a.owned = std::move(r->body);
-    a.body = a.owned;
-    a.usage = r->usage;
-    return a;
+    return translated_answer(from_anthropic_response(c.exchange.body(), c.response_meta()));
   }
 
   BackendError error(const Call& c, int status) const override {

@@ -75,8 +75,8 @@ class OpenAiProvider final : public ProviderAdapter {
 
   Result<WholeAnswer> whole(const Call& c) const override {
     WholeAnswer a;
-    a.body = c.exchange.body();
-    a.usage = scan_usage(a.body);
+    a.passthrough = c.exchange.body();
+    a.usage = scan_usage(a.passthrough);
     const std::string_view ct = c.exchange.content_type();
     if (!ct.empty()) a.content_type = ct;
     return a;

@@ -7,6 +7,14 @@ const ProviderAdapter& openai_adapter();
 const ProviderAdapter& ollama_adapter();
 const ProviderAdapter& anthropic_adapter();
 
+Result<WholeAnswer> translated_answer(Result<TranslatedResponse> r) {
+  if (!r) return r.error();
+  WholeAnswer a;
+  a.translated = std::move(r->body);
+  a.usage = r->usage;
+  return a;
+}
+
 const ProviderAdapter& adapter_for(Provider provider) {
   switch (provider) {
     case Provider::Ollama:

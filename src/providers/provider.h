@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "openai/translation.h"
 #include "openai/usage.h"
 #include "providers/call.h"
 
@@ -19,11 +20,16 @@ namespace fleetgate {
 
 // A 2xx answer read whole, as the client gets it.
 struct WholeAnswer {
-  std::string owned;      // a translation, or empty
-  std::string_view body;  // `owned`, or the backend's body as it came
+  std::string translated;        // the answer in OpenAI's format, for backends that speak another
+  std::string_view passthrough;  // else the backend's body as it came
   std::string_view content_type = "application/json";
   std::optional<Usage> usage;
+  std::string_view body() const {
+    return translated.empty() ? passthrough : std::string_view(translated);
+  }
 };
+// A translation's result as the answer to send.
+Result<WholeAnswer> translated_answer(Result<TranslatedResponse> r);
 
 // A backend's error answer (4xx/5xx, nothing sent yet), in OpenAI's error shape where the
 // backend speaks another.
