@@ -55,6 +55,7 @@ class SimBackend : public RequestHandler {
 
  private:
   asio::awaitable<void> completion(ClientConnection& conn, Request& req, std::string_view path);
+  static bool is_completion_path(std::string_view path);  // one of the APIs the sim answers
   // Waits `d`; false when the client hung up meanwhile (logged) or the wait was cancelled.
   asio::awaitable<bool> pause(ClientConnection& conn, Duration d);
   std::string word(unsigned i) const;
