@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include "store/migrations.h"
+#include "store/statement.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,57 +13,6 @@
 namespace fleetgate {
 
 namespace {
-
-// A prepared statement: bind by position (1-based), step, read columns; finalized on scope exit.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db) + ": " + sql);
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
-  Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v)); }
-  Stmt& bind(int i, double v) {
-    sqlite3_bind_double(stmt_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  // True while there is a row; throws on errors (caught by the transaction that runs it).
-  bool step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(std::string("sqlite step: ") + sqlite3_errmsg(db_));
-  }
-  void run() {
-    step();
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  std::int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double real(int col) const { return sqlite3_column_double(stmt_, col); }
-  std::string text(int col) const {
-    const auto* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-             : std::string();
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
 
 void exec(sqlite3* db, const char* sql) {
   char* err = nullptr;
@@ -359,138 +309,6 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   }
-}
-
-std::vector<SubjectRow> Store::subjects() {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_,
-         "SELECT kind, name, health, reason, since_ms, last_seen_ms, started_ms, flapping, "
-         "detail FROM subjects ORDER BY kind, name");
-  std::vector<SubjectRow> out;
-  while (s.step())
-    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5), s.i64(6),
-                   s.i64(7) != 0, s.text(8)});
-  return out;
-}
-
-std::vector<AlertRow> Store::firing_alerts() {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_,
-         "SELECT fingerprint, rule, subject, severity, status, labels, annotations, starts_at_ms, "
-         "ends_at_ms, last_notified_ms FROM alerts WHERE status='firing' ORDER BY starts_at_ms");
-  std::vector<AlertRow> out;
-  while (s.step())
-    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
-                   s.i64(7), s.i64(8), s.i64(9)});
-  return out;
-}
-
-std::vector<SilenceRow> Store::silences(std::int64_t active_at_ms) {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_,
-         "SELECT id, matchers, created_by, comment, starts_ms, ends_ms FROM silences WHERE "
-         "ends_ms > ?1 ORDER BY starts_ms");
-  s.bind(1, active_at_ms);
-  std::vector<SilenceRow> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5)});
-  return out;
-}
-
-std::vector<OutboxRow> Store::pending_notifications(std::size_t limit) {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_,
-         "SELECT id, receiver, payload, created_ms, next_attempt_ms, attempts, refusals, "
-         "last_error FROM outbox WHERE delivered_ms = 0 AND set_aside_ms = 0 ORDER BY id "
-         "LIMIT ?1");
-  s.bind(1, static_cast<std::int64_t>(limit));
-  std::vector<OutboxRow> out;
-  while (s.step())
-    out.push_back({s.i64(0), s.text(1), s.text(2), s.i64(3), s.i64(4), static_cast<int>(s.i64(5)),
-                   static_cast<int>(s.i64(6)), s.text(7)});
-  return out;
-}
-
-std::int64_t Store::pending_outbox() {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_, "SELECT count(*) FROM outbox WHERE delivered_ms = 0 AND set_aside_ms = 0");
-  return s.step() ? s.i64(0) : 0;
-}
-
-std::vector<TransitionRow> Store::transitions(std::int64_t since_ms) {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_,
-         "SELECT kind, name, from_health, to_health, reason, at_ms, automatic FROM transitions "
-         "WHERE at_ms >= ?1 ORDER BY at_ms, id");
-  s.bind(1, since_ms);
-  std::vector<TransitionRow> out;
-  while (s.step())
-    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.i64(5), s.i64(6) != 0});
-  return out;
-}
-
-std::vector<UsageRow> Store::usage(std::int64_t since_ms) {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_,
-         "SELECT deployment, min(minute_ms), sum(requests), sum(errors), sum(prompt_tokens), "
-         "sum(completion_tokens), sum(busy_ms) FROM usage_minutes WHERE minute_ms >= ?1 "
-         "GROUP BY deployment ORDER BY deployment");
-  s.bind(1, since_ms);
-  std::vector<UsageRow> out;
-  while (s.step())
-    out.push_back({s.text(0), s.i64(1), s.i64(2), s.i64(3), s.i64(4), s.i64(5), s.i64(6)});
-  return out;
-}
-
-std::vector<ActionRow> Store::actions(std::int64_t since_ms) {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_,
-         "SELECT node, process, action, reason, outcome, recovery, at_ms FROM actions "
-         "WHERE at_ms >= ?1 ORDER BY at_ms, id");
-  s.bind(1, since_ms);
-  std::vector<ActionRow> out;
-  while (s.step())
-    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.i64(5) != 0, s.i64(6)});
-  return out;
-}
-
-std::vector<PingRow> Store::pings(const std::string& check, std::size_t limit) {
-  std::lock_guard lock(read_mutex_);
-  Stmt s(reader_db_,
-         "SELECT check_name, kind, exit_status, at_ms, body, remote FROM pings WHERE "
-         "check_name = ?1 ORDER BY at_ms DESC, id DESC LIMIT ?2");
-  s.bind(1, check).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<PingRow> out;
-  while (s.step())
-    out.push_back(
-        {s.text(0), s.text(1), static_cast<int>(s.i64(2)), s.i64(3), s.text(4), s.text(5)});
-  return out;
-}
-
-Result<void> Store::backup(const std::string& path) {
-  // A new file, owner only, like the store itself (the caller refuses an existing one).
-  if (const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0)
-    ::close(fd);
-  sqlite3* out = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    std::string msg = out ? sqlite3_errmsg(out) : "out of memory";
-    sqlite3_close(out);
-    return Error(Errc::Internal, "cannot open " + path + ": " + msg);
-  }
-  std::lock_guard lock(read_mutex_);
-  sqlite3_backup* b = sqlite3_backup_init(out, "main", reader_db_, "main");
-  if (!b) {
-    std::string msg = sqlite3_errmsg(out);
-    sqlite3_close(out);
-    return Error(Errc::Internal, "backup to " + path + ": " + msg);
-  }
-  // All pages in one step: the copy is of one consistent snapshot of the source.
-  const int rc = sqlite3_backup_step(b, -1);
-  sqlite3_backup_finish(b);
-  std::string msg = sqlite3_errmsg(out);
-  sqlite3_close(out);
-  if (rc != SQLITE_DONE) return Error(Errc::Internal, "backup to " + path + ": " + msg);
-  return {};
 }
 
 }  // namespace fleetgate
