@@ -18,7 +18,6 @@
 #include "routing/fallback_chain.h"
 #include "routing/upstream_model.h"
 
-#include <openssl/crypto.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>

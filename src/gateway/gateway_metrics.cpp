@@ -154,25 +154,22 @@ void GatewayMetrics::append(const GatewayState& state, std::string& out) const {
     out += fmt::format("fleetgate_tokens_total{{{},type=\"completion\"}} {}\n", labels(s), q);
   }
   const auto now = CoarseClock::now();
-  out +=
-      "# HELP fleetgate_in_flight Requests in flight per deployment.\n"
-      "# TYPE fleetgate_in_flight gauge\n";
-  for (std::size_t i = 0; i < deployments.size(); ++i)
-    out += fmt::format("fleetgate_in_flight{{{}}} {}\n", labels(i), state.health->in_flight(i));
-  out +=
-      "# HELP fleetgate_backend_healthy Whether the gateway routes to a deployment (1) or "
-      "not (0: cooling down, failing probes, or drifted with on_drift: eject).\n"
-      "# TYPE fleetgate_backend_healthy gauge\n";
-  for (std::size_t i = 0; i < deployments.size(); ++i)
-    out += fmt::format("fleetgate_backend_healthy{{{}}} {}\n", labels(i),
-                       state.health->available(i, now) ? 1 : 0);
-  out +=
-      "# HELP fleetgate_backend_drift Whether a deployment's backend answers but does not list "
-      "its model (1); it keeps its traffic unless health_checks.on_drift is eject.\n"
-      "# TYPE fleetgate_backend_drift gauge\n";
-  for (std::size_t i = 0; i < deployments.size(); ++i)
-    out += fmt::format("fleetgate_backend_drift{{{}}} {}\n", labels(i),
-                       state.health->view(i, now).probe.drift ? 1 : 0);
+  // One gauge a deployment.
+  auto gauge = [&](const char* name, const char* help, auto value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
+    for (std::size_t i = 0; i < deployments.size(); ++i)
+      out += fmt::format("{}{{{}}} {}\n", name, labels(i), value(i));
+  };
+  gauge("fleetgate_in_flight", "Requests in flight per deployment.",
+        [&](std::size_t i) { return state.health->in_flight(i); });
+  gauge("fleetgate_backend_healthy",
+        "Whether the gateway routes to a deployment (1) or not (0: cooling down, failing "
+        "probes, or drifted with on_drift: eject).",
+        [&](std::size_t i) { return state.health->available(i, now) ? 1 : 0; });
+  gauge("fleetgate_backend_drift",
+        "Whether a deployment's backend answers but does not list its model (1); it keeps its "
+        "traffic unless health_checks.on_drift is eject.",
+        [&](std::size_t i) { return state.health->view(i, now).probe.drift ? 1 : 0; });
 }
 
 }  // namespace fleetgate
