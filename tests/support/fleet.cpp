@@ -5,14 +5,30 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <stdlib.h>
+
 #include <unistd.h>
 
 namespace fleetgate::test {
 
+namespace {
+
+// A directory of this test process's own: a pid alone repeats across runs on the same machine,
+// and a store left behind by an earlier run once showed its nodes in a fresh test's status.
+const std::string& private_dir() {
+  static const std::string dir = [] {
+    std::string pattern = ::testing::TempDir() + "fleetgate-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    return pattern + "/";
+  }();
+  return dir;
+}
+
+}  // namespace
+
 std::string write_config(const std::string& text) {
   static int n = 0;
-  const std::string path = ::testing::TempDir() + "fleetgate-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(++n) + ".yaml";
+  const std::string path = private_dir() + std::to_string(++n) + ".yaml";
   std::ofstream(path) << text;
   return path;
 }
