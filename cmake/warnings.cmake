@@ -24,6 +24,10 @@ add_compile_definitions(
   # A request's chain of coroutine frames and operations is about ten deep; Asio's per-thread
   # recycling cache keeps two by default, so most frames went back to malloc on every request.
   BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE=16
+  # Coroutine frames through the global operator new: Asio's recycling above keeps only blocks
+  # of at most 1 KiB, and most frames are bigger; the I/O threads keep theirs by size instead
+  # (src/server/heap_count.cpp).
+  BOOST_ASIO_DISABLE_AWAITABLE_FRAME_RECYCLING
   SPDLOG_FMT_EXTERNAL)
 
 if(FLEETGATE_SANITIZE)

@@ -2,10 +2,17 @@
 #pragma once
 
 #include <cctype>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace fleetgate {
+
+// Whether `needle` occurs in `hay` (glibc's memmem: on a long haystack several times faster than
+// string_view::find, which runs memchr for the first character, and in JSON that is '"').
+inline bool contains(std::string_view hay, std::string_view needle) {
+  return ::memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
+}
 
 // 8-4-4-4-12 hex digits, either case.
 inline bool is_uuid(std::string_view s) {

@@ -1,7 +1,8 @@
 #include "providers/client_watch.h"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/recycling_allocator.hpp>
+#include "net/io_token.h"
+
+#include <boost/asio/bind_allocator.hpp>
 
 #include <sys/socket.h>
 
@@ -9,13 +10,14 @@
 
 namespace fleetgate {
 
-// The state comes from the thread's recycling cache: a watched stream allocates nothing.
+// The state and the wait come from the I/O thread's kept blocks: a watched stream allocates
+// nothing.
 ClientWatchScope::ClientWatchScope(tcp::socket& socket)
-    : state_(std::allocate_shared<State>(asio::recycling_allocator<State>())) {
+    : socket_(socket), state_(std::make_shared<State>()) {
   socket.async_wait(
       tcp::socket::wait_read,
-      asio::bind_cancellation_slot(
-          stop_.slot(), [&socket, state = state_](const boost::system::error_code& ec) {
+      asio::bind_allocator(
+          HeapAllocator<void>(), [&socket, state = state_](const boost::system::error_code& ec) {
             if (ec) return;
             char byte;
             const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);

@@ -5,8 +5,6 @@
 
 #include "upstream/upstream_exchange.h"
 
-#include <boost/asio/cancellation_signal.hpp>
-
 #include <memory>
 
 namespace fleetgate {
@@ -21,7 +19,11 @@ class ClientWatchScope {
   explicit ClientWatchScope(tcp::socket& socket);
   ~ClientWatchScope() {
     state_->exchange = nullptr;
-    stop_.emit(asio::cancellation_type::all);
+    // The watch is the only operation pending on the client's socket while the scope lives
+    // (reads are done, writes complete before the scope ends): cancelling the socket's
+    // operations ends it, without a cancellation slot's memory per stream.
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
   }
   ClientWatchScope(const ClientWatchScope&) = delete;
   ClientWatchScope& operator=(const ClientWatchScope&) = delete;
@@ -32,8 +34,8 @@ class ClientWatchScope {
   bool gone() const { return state_->gone; }
 
  private:
+  tcp::socket& socket_;
   std::shared_ptr<State> state_;
-  asio::cancellation_signal stop_;
 };
 
 }  // namespace fleetgate

@@ -1,5 +1,6 @@
 // OpenAI-compatible backends (openai/, hosted_vllm/, llama.cpp, vLLM, LiteLLM): the client's
 // body goes out with only its model value replaced, streams pass through as they come.
+#include "core/text_forms.h"
 #include "openai/backend_errors.h"
 #include "openai/sse.h"
 #include "openai/usage.h"
@@ -56,11 +57,16 @@ class OpenAiProvider final : public ProviderAdapter {
     const bool finished = co_await relay_stream(
         c,
         [&](std::string_view in, std::string&) {
+          // Usage and errors are rare: one look at the piece, not two at each of its events. An
+          // event begun in an earlier piece is looked at whatever this piece holds.
+          const bool look =
+              events.carrying() || contains(in, "\"usage\"") || contains(in, "\"error\"");
           events.feed(in, [&](const SseEvent& e) {
-            if (e.data.find("\"usage\"") != std::string_view::npos) {
+            if (!look) return;
+            if (contains(e.data, "\"usage\"")) {
               if (auto u = scan_usage(e.data)) c.log.usage = u;
             }
-            if (!failed && e.data.find("\"error\"") != std::string_view::npos) {
+            if (!failed && contains(e.data, "\"error\"")) {
               if (auto message = stream_error_message(e.data)) {
                 failed = true;
                 c.log.error = c.deployment.id + " sent an error in its stream: " + *message;

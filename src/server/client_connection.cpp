@@ -1,6 +1,7 @@
 #include "server/client_connection.h"
 
 #include "net/chunked_guard.h"
+#include "net/io_token.h"
 #include "openai/error_json.h"
 #include "server/body_pool.h"
 #include "server/request_handler.h"
@@ -82,8 +83,7 @@ void ClientConnection::close() {
 }
 
 asio::awaitable<std::size_t> ClientConnection::read_some() {
-  auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(16 * 1024),
-                                                  asio::as_tuple(asio::use_awaitable));
+  auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(16 * 1024), io_token());
   buffer_.commit(n);
   co_return ec ? 0 : n;
 }
@@ -292,7 +292,7 @@ asio::awaitable<bool> ClientConnection::write(std::span<const asio::const_buffer
   boost::beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
   rest.consume(ec ? 0 : sent);
   watch_.arm(limits_.body_timeout);
-  auto [ec2, n] = co_await asio::async_write(socket_, rest, asio::as_tuple(asio::use_awaitable));
+  auto [ec2, n] = co_await asio::async_write(socket_, rest, io_token());
   watch_.disarm();
   if (ec2) keep_alive_ = false;
   co_return !ec2;

@@ -1,5 +1,7 @@
 #include "upstream/upstream_connection.h"
 
+#include "net/io_token.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -9,13 +11,16 @@ namespace fleetgate {
 
 UpstreamConnection::UpstreamConnection(tcp::socket socket, DeadlineSweeper& sweeper)
     : plain_(std::move(socket)), watch_(sweeper, [this] { close(); }) {
+  buffer_.reserve(2 * kReadSize);
   error_code ec;
   plain_->non_blocking(true, ec);
 }
 
 UpstreamConnection::UpstreamConnection(asio::ssl::stream<tcp::socket> stream,
                                        DeadlineSweeper& sweeper)
-    : tls_(std::move(stream)), watch_(sweeper, [this] { close(); }) {}
+    : tls_(std::move(stream)), watch_(sweeper, [this] { close(); }) {
+  buffer_.reserve(2 * kReadSize);
+}
 
 void UpstreamConnection::close() {
   error_code ec;
@@ -24,16 +29,14 @@ void UpstreamConnection::close() {
 
 asio::awaitable<std::pair<error_code, std::size_t>> UpstreamConnection::read_some(
     asio::mutable_buffer b) {
-  constexpr auto token = asio::as_tuple(asio::use_awaitable);
-  auto [ec, n] =
-      tls_ ? co_await tls_->async_read_some(b, token) : co_await plain_->async_read_some(b, token);
+  auto [ec, n] = tls_ ? co_await tls_->async_read_some(b, io_token())
+                      : co_await plain_->async_read_some(b, io_token());
   co_return std::pair{ec, n};
 }
 
 asio::awaitable<error_code> UpstreamConnection::write(std::span<const asio::const_buffer> buffers) {
-  constexpr auto token = asio::as_tuple(asio::use_awaitable);
   if (tls_) {
-    auto [ec, n] = co_await asio::async_write(*tls_, buffers, token);
+    auto [ec, n] = co_await asio::async_write(*tls_, buffers, io_token());
     co_return ec;
   }
   error_code ec;
@@ -43,7 +46,7 @@ asio::awaitable<error_code> UpstreamConnection::write(std::span<const asio::cons
   if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return ec;
   boost::beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
   rest.consume(ec ? 0 : sent);
-  auto [ec2, n] = co_await asio::async_write(*plain_, rest, token);
+  auto [ec2, n] = co_await asio::async_write(*plain_, rest, io_token());
   co_return ec2;
 }
 

@@ -25,6 +25,9 @@ using error_code = boost::system::error_code;
 class UpstreamConnection {
  public:
   using Clock = CoarseClock;
+  // What one read asks for; the buffer holds two, so that a read after a partly parsed one
+  // never makes it grow (a grown buffer was a heap allocation in the middle of a stream).
+  static constexpr std::size_t kReadSize = 16 * 1024;
 
   UpstreamConnection(tcp::socket socket, DeadlineSweeper& sweeper);
   UpstreamConnection(asio::ssl::stream<tcp::socket> stream, DeadlineSweeper& sweeper);

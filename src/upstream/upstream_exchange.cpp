@@ -131,7 +131,7 @@ asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for,
     } else if (conn_->parser->is_done()) {
       co_return false;
     }
-    auto [ec, n] = co_await conn_->read_some(buf.prepare(16 * 1024));
+    auto [ec, n] = co_await conn_->read_some(buf.prepare(UpstreamConnection::kReadSize));
     buf.commit(n);
     if (ec == asio::error::eof || (ec == asio::ssl::error::stream_truncated && n == 0)) {
       if (conn_->parser->is_header_done() && conn_->parser->need_eof()) {

@@ -1,6 +1,7 @@
 #include "upstream/upstream_pool.h"
 
 #include "net/cloexec.h"
+#include "net/io_token.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -62,7 +63,6 @@ void UpstreamPool::release(BackendId backend, std::unique_ptr<UpstreamConnection
 
 asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::connect(
     BackendId backend) {
-  constexpr auto token = asio::as_tuple(asio::use_awaitable);
   const Url& url = backends_[backend];
   const std::string where = url.authority();
 
@@ -87,7 +87,7 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
                                                     std::to_string(url.port));
   } else {
     auto [rec, results] =
-        co_await resolver.async_resolve(url.host, std::to_string(url.port), token);
+        co_await resolver.async_resolve(url.host, std::to_string(url.port), io_token());
     if (rec) {
       co_return Error(timed_out ? Errc::UpstreamTimeout : Errc::UpstreamUnreachable,
                       timed_out ? "resolving " + url.host + " took too long"
@@ -122,7 +122,7 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
   });
   watch.disarm();
   hs_watch.arm(settings_.connect_timeout);
-  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client, token);
+  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client, io_token());
   hs_watch.disarm();
   if (hec || handshake_timed_out) {
     co_return Error(handshake_timed_out ? Errc::UpstreamTimeout : Errc::UpstreamUnreachable,

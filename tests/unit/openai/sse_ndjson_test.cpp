@@ -41,6 +41,32 @@ TEST(SseDecoder, SameEventsWhereverTheBytesSplit) {
     EXPECT_EQ(decode_sse(stream, split), expected) << "split at " << split;
 }
 
+// Two split points: an event's data begins in one piece, goes on in the next, ends in a third;
+// what was handed over as a view of one piece must survive into the next.
+TEST(SseDecoder, SameEventsWhereverTwoSplitsFall) {
+  const std::string stream =
+      "data: {\"usage\":null}\n\ndata: a\ndata: b\n\nevent: e\ndata: c\r\n\r\ndata: last\n\n";
+  const std::vector<Seen> expected = {
+      {"", "{\"usage\":null}"}, {"", "a\nb"}, {"e", "c"}, {"", "last"}};
+  for (std::size_t i = 0; i <= stream.size(); ++i) {
+    for (std::size_t j = i; j <= stream.size(); ++j) {
+      SseDecoder d;
+      std::vector<Seen> got;
+      auto on = [&](const SseEvent& e) {
+        got.push_back({std::string(e.event), std::string(e.data)});
+      };
+      std::string piece;  // each piece in a buffer of its own, overwritten after its feed
+      for (auto [from, to] :
+           {std::pair{std::size_t{0}, i}, std::pair{i, j}, std::pair{j, stream.size()}}) {
+        piece.assign(stream, from, to - from);
+        d.feed(piece, on);
+        piece.assign(piece.size(), 'X');
+      }
+      EXPECT_EQ(got, expected) << "splits at " << i << " and " << j;
+    }
+  }
+}
+
 TEST(SseDecoder, ByteAtATime) {
   const std::string stream = "data: x\r\n\r\ndata: y\n\n";
   SseDecoder d;
