@@ -20,7 +20,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/container/static_vector.hpp>
@@ -107,11 +106,10 @@ std::string Gateway::backends_json() const {
 }
 
 asio::awaitable<void> Gateway::reload(ClientConnection& conn, AccessRecord& log) {
-  // Reading and checking the file happens off the I/O threads.
-  static asio::thread_pool reloader(1);
+  // Reading and checking the file happens off the I/O threads, on the daemon's reload executor.
   const ReloadHook* hook = worker_.reload;
   Result<std::string> result = co_await asio::co_spawn(
-      reloader.get_executor(),
+      *worker_.reload_executor,
       [hook]() -> asio::awaitable<Result<std::string>> { co_return (*hook)(); },
       asio::use_awaitable);
   if (!result) {

@@ -30,7 +30,8 @@ class HttpServer::Worker {
         ioc_(1),
         sweeper_(ioc_.get_executor()),
         acceptor_(ioc_),
-        context_{ioc_.get_executor(), sweeper_, server.draining_, index, &server.reload_} {}
+        context_{ioc_.get_executor(),     sweeper_, server.draining_, index, &server.reload_,
+                 &server.reload_executor_} {}
 
   error_code bind(const tcp::endpoint& ep) {
     error_code ec;

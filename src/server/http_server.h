@@ -35,6 +35,7 @@ struct WorkerContext {
   const std::atomic<bool>& draining;
   unsigned index;
   const ReloadHook* reload = nullptr;  // POST /admin/reload; null when reloading is not offered
+  const asio::any_io_executor* reload_executor = nullptr;  // where the hook runs (not I/O threads)
 };
 
 class HttpServer {
@@ -64,7 +65,11 @@ class HttpServer {
   // Installs handlers from `factory` on every worker, each on its own thread. Requests already
   // running finish on the handler they started with; new ones get the new handler.
   void replace_handlers(HandlerFactory factory);
-  void set_reload_hook(ReloadHook hook) { reload_ = std::move(hook); }
+  // The hook runs on `where` (its owner's executor, off the I/O threads). Before start().
+  void set_reload_hook(ReloadHook hook, asio::any_io_executor where) {
+    reload_ = std::move(hook);
+    reload_executor_ = std::move(where);
+  }
 
   bool draining() const { return draining_; }
   std::size_t active_connections() const;
@@ -96,6 +101,7 @@ class HttpServer {
   Options options_;
   HandlerFactory factory_;
   ReloadHook reload_;
+  asio::any_io_executor reload_executor_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> draining_{false};
   std::mutex mutex_;
