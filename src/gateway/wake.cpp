@@ -1,6 +1,7 @@
 #include "gateway/gateway_internal.h"
 
 #include "control/agent_channel.h"
+#include "control/wake_judge.h"
 #include "core/json_escape.h"
 #include "core/text_forms.h"
 #include "openai/anthropic.h"
@@ -68,32 +69,29 @@ asio::awaitable<std::optional<DeploymentIndex>> Gateway::wake(std::string_view m
                   asked);
     }
     // Ready when a heartbeat after the ask says running; bounded by ready_timeout.
-    const auto until = asked + std::min(od.ready_timeout, state_->whole_timeout[i]);
+    const WakeJudge judge{asked, asked + std::min(od.ready_timeout, state_->whole_timeout[i])};
     log.route +=
         (log.route.empty() ? "" : "; ") + std::string("woke ") + od.node + "/" + od.process;
-    while (clock_.steady() < until) {
+    WakeVerdict verdict = WakeVerdict::Wait;
+    std::optional<AgentChannel::ProcessView> last;
+    while (verdict == WakeVerdict::Wait) {
       co_await sleep(std::chrono::milliseconds(50));
-      const auto p = agents.process(od.node, od.process);
-      if (p && p->state == ProcessState::Running && p->updated > asked) {
-        state_->health->record(i, Outcome::Success, clock_.coarse());
-        failed = false;
-        co_return i;
-      }
-      if (p && p->updated > asked && p->state &&
-          (*p->state == ProcessState::Fatal || *p->state == ProcessState::Exited))
-        break;
-      // Every heartbeat lists all of an agent's processes: one without it means it has none.
-      if (!p && agents.last_heartbeat(od.node)) break;
+      last = agents.process(od.node, od.process);
+      verdict = judge.judge(last, agents.last_heartbeat(od.node).has_value(), clock_.steady());
+    }
+    if (verdict == WakeVerdict::Ready) {
+      state_->health->record(i, Outcome::Success, clock_.coarse());
+      failed = false;
+      co_return i;
     }
     failed = true;
-    const auto p = agents.process(od.node, od.process);
-    log.error =
-        "Model '" + std::string(model) + "' is served on demand by process '" + od.process +
-        "' on node '" + od.node + "', which was asked to start but " +
-        (!p ? "that node's agent has no such process (see agent.processes)."
-         : p->state && (*p->state == ProcessState::Fatal || *p->state == ProcessState::Exited)
-             ? "failed (" + std::string(to_string(*p->state)) + ")."
-             : "was not ready within " + format_duration(od.ready_timeout) + ".");
+    log.error = "Model '" + std::string(model) + "' is served on demand by process '" + od.process +
+                "' on node '" + od.node + "', which was asked to start but " +
+                (verdict == WakeVerdict::Missing
+                     ? "that node's agent has no such process (see agent.processes)."
+                 : verdict == WakeVerdict::Failed
+                     ? "failed (" + std::string(to_string(*last->state)) + ")."
+                     : "was not ready within " + format_duration(od.ready_timeout) + ".");
   }
   co_return std::nullopt;
 }
