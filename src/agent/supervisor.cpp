@@ -163,16 +163,31 @@ void Supervisor::apply(Proc& p, const ControlCommand& c, AgentTime now) {
   }
 }
 
+std::vector<MemberView> Supervisor::member_views() const {
+  std::vector<MemberView> out;
+  out.reserve(procs_.size());
+  for (const auto& q : procs_) out.push_back({q->spec.exclusive, q->pid > 0, q->life.state()});
+  return out;
+}
+
+std::size_t Supervisor::index_of(const Proc& p) const {
+  for (std::size_t i = 0; i < procs_.size(); ++i)
+    if (procs_[i].get() == &p) return i;
+  return procs_.size();  // not reached: every Proc is one of procs_
+}
+
 void Supervisor::request_start(Proc& p, AgentTime now) {
   p.last_used = now;
   if (!p.spec.exclusive.empty()) {
-    for (auto& other : procs_) {
-      if (other.get() == &p || other->spec.exclusive != p.spec.exclusive) continue;
-      other->waiting_for_group = false;
-      if (other->pid <= 0 && other->life.state() != ProcessState::Backoff) continue;
-      begin(*other, ControlAction::Stop,
+    const auto members = member_views();
+    for (auto& other : procs_)
+      if (other.get() != &p && other->spec.exclusive == p.spec.exclusive)
+        other->waiting_for_group = false;
+    for (std::size_t i : must_stop_first(members, index_of(p))) {
+      Proc& other = *procs_[i];
+      begin(other, ControlAction::Stop,
             "exclusive group " + p.spec.exclusive + ": " + p.spec.name + " starts", false, now);
-      request_stop(*other, now);
+      request_stop(other, now);
     }
     p.waiting_for_group = true;  // tend() starts it once the others are gone
     return;

@@ -8,6 +8,7 @@
 
 #include "agent/node_sample.h"
 #include "agent/process_lifecycle.h"
+#include "agent/supervision_policy.h"
 #include "config/url.h"
 
 #include <cstdint>
@@ -94,6 +95,9 @@ class Supervisor {
   void probe(AgentTime now);
   void probed(Proc& p, bool ready_probe, bool ok, const std::string& detail, AgentTime now);
   void tend(Proc& p, AgentTime now);  // idle stop, group waits, snapshots, pending outcomes
+  // What the supervision policy (agent/supervision_policy.h) is told of each process.
+  std::vector<MemberView> member_views() const;
+  std::size_t index_of(const Proc& p) const;
   void drain(Proc& p);
   void write_log(Proc& p, const char* data, std::size_t n);
   Proc* find(std::string_view name);

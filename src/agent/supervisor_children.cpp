@@ -223,10 +223,7 @@ void Supervisor::probed(Proc& p, bool ready_probe, bool ok, const std::string& d
 void Supervisor::tend(Proc& p, AgentTime now) {
   const ProcessState s = p.life.state();
   if (p.waiting_for_group) {
-    const bool clear = std::none_of(procs_.begin(), procs_.end(), [&](const auto& o) {
-      return o.get() != &p && o->spec.exclusive == p.spec.exclusive && o->pid > 0;
-    });
-    if (clear) {
+    if (group_is_clear(member_views(), index_of(p))) {
       p.waiting_for_group = false;
       if (p.life.start(now)) spawn(p, now);
     }
@@ -237,8 +234,8 @@ void Supervisor::tend(Proc& p, AgentTime now) {
     else if (s == ProcessState::Fatal || s == ProcessState::Exited)
       finish(p, p.pending->record.outcome + "failed: " + p.life.last_reason());
   }
-  if (p.spec.on_demand && p.spec.idle_stop_after && s == ProcessState::Running && !p.pending &&
-      now - p.last_used >= *p.spec.idle_stop_after) {
+  if (p.spec.on_demand &&
+      idle_stop_due(p.spec.idle_stop_after, s, p.pending.has_value(), p.last_used, now)) {
     begin(p, ControlAction::Stop, "idle for " + format_duration(*p.spec.idle_stop_after), false,
           now);
     request_stop(p, now);
