@@ -7,6 +7,7 @@
 #include "core/wall_time.h"
 #include "fleet/alertmanager.h"
 #include "fleet/notifier.h"
+#include "fleet/outbox_policy.h"
 #include "fleet/silence_json.h"
 
 #include <fmt/format.h>
@@ -238,60 +239,37 @@ void FleetService::watch_loop() {
 }
 
 void FleetService::notify_loop() {
-  std::map<std::string, const ReceiverSpec*> receivers;
-  for (const auto& r : settings_.alerts.receivers) receivers[r.name] = &r;
+  std::map<std::string, std::unique_ptr<Notifier>> notifiers;
+  for (const auto& r : settings_.alerts.receivers) notifiers[r.name] = make_notifier(r);
   constexpr std::size_t kBatch = 256;
   while (!stopping_) {
-    const auto now_ms = to_ms(FleetClock::now());
     const auto rows = store_->pending_notifications(kBatch);
     WriteBatch results;
-    // Each receiver hears its notifications in the order they were made: while its oldest is
-    // waiting to be retried, the newer ones wait with it (a "resolved" never overtakes its
-    // "firing").
-    std::map<std::string, std::int64_t> blocked;  // receiver -> when its oldest is retried
+    OutboxRound round(to_ms(FleetClock::now()), settings_.alerts.retry_max.count());
     for (const auto& row : rows) {
       if (stopping_) break;
-      OutboxResult r;
-      r.id = row.id;
-      r.attempts = row.attempts;
-      if (auto b = blocked.find(row.receiver); b != blocked.end()) {
-        if (row.next_attempt_ms < b->second) {
-          r.next_attempt_ms = b->second;
-          results.outbox_results.push_back(r);
-        }
+      std::optional<OutboxResult> moved;
+      if (round.step(row, moved) == OutboxRound::Step::Wait) {
+        if (moved) results.outbox_results.push_back(std::move(*moved));
         continue;
       }
-      if (row.next_attempt_ms > now_ms) {
-        blocked[row.receiver] = row.next_attempt_ms;
-        continue;
-      }
-      auto spec = receivers.find(row.receiver);
-      r.attempts = row.attempts + 1;
-      r.at_ms = to_ms(FleetClock::now());
-      if (spec == receivers.end()) {
-        r.delivered = true;  // the receiver left the config: nobody to deliver to
-        r.error = "receiver no longer configured";
+      const auto at_ms = to_ms(FleetClock::now());
+      auto notifier = notifiers.find(row.receiver);
+      std::optional<Delivery> sent;
+      if (notifier != notifiers.end()) sent = notifier->second->deliver(row.payload);
+      OutboxResult r = round.outcome(row, sent, at_ms);
+      if (!sent)
         spdlog::warn("notification {} dropped: receiver '{}' is no longer configured", row.id,
                      row.receiver);
-      } else if (const Delivery sent = deliver(*spec->second, row.payload); sent.delivered) {
-        r.delivered = true;
+      else if (r.delivered)
         spdlog::info("notification {} delivered to {}", row.id, row.receiver);
-      } else if (sent.refused && (r.refusals = row.refusals + 1) >= kMaxRefusals) {
-        // It will not be taken, however often it is sent: the ones behind it go on.
-        r.set_aside = true;
-        r.error = sent.error;
+      else if (r.set_aside)
         spdlog::error("notification {} to {} set aside: refused {} times ({})", row.id,
-                      row.receiver, r.refusals, sent.error);
-      } else {
-        const auto backoff = std::min<std::int64_t>(settings_.alerts.retry_max.count(),
-                                                    1000ll << std::min(row.attempts, 20));
-        r.next_attempt_ms = r.at_ms + backoff;
-        r.error = sent.error;
-        if (!sent.refused) r.refusals = row.refusals;
-        blocked[row.receiver] = r.next_attempt_ms;
+                      row.receiver, r.refusals, r.error);
+      else
         spdlog::warn("notification {} to {} failed (attempt {}): {}; retrying in {}", row.id,
-                     row.receiver, r.attempts, r.error, format_duration(Duration(backoff)));
-      }
+                     row.receiver, r.attempts, r.error,
+                     format_duration(Duration(r.next_attempt_ms - r.at_ms)));
       if (r.delivered || r.set_aside) --pending_outbox_;
       results.outbox_results.push_back(std::move(r));
     }
@@ -308,8 +286,9 @@ void FleetService::notify_loop() {
       continue;
     }
     auto until = FleetClock::now() + std::chrono::seconds(60);
-    for (const auto& [receiver, at] : blocked) until = std::min(until, from_ms(at));
-    if (rows.size() == kBatch && blocked.empty()) until = FleetClock::now();
+    const auto due = round.next_due_ms();
+    if (due) until = std::min(until, from_ms(*due));
+    if (rows.size() == kBatch && !due) until = FleetClock::now();
     notify_cv_.wait_until(lock, until, [&] { return stopping_ || outbox_changed_; });
     outbox_changed_ = false;
   }

@@ -6,6 +6,7 @@
 #include "config/fleet_settings.h"
 #include "core/error.h"
 
+#include <memory>
 #include <string>
 
 namespace fleetgate {
@@ -15,6 +16,17 @@ struct Delivery {
   bool refused = false;    // a 4xx answer: the receiver rejects this notification itself
   std::string error;       // what went wrong, for the log
 };
+
+// One receiver, however it is reached; new kinds of receivers are new implementations.
+class Notifier {
+ public:
+  virtual ~Notifier() = default;
+  virtual Delivery deliver(const std::string& payload) = 0;
+};
+// A webhook or an exec receiver, as the spec says.
+std::unique_ptr<Notifier> make_notifier(const ReceiverSpec& receiver);
+
+// make_notifier(receiver)->deliver(payload).
 Delivery deliver(const ReceiverSpec& receiver, const std::string& payload);
 
 // A notification its receiver refused this many times (4xx) is set aside: it stops holding up
