@@ -286,7 +286,7 @@ asio::awaitable<void> FleetApi::control(ClientConnection& conn, Request& req) {
     co_return;
   }
   AgentChannel* agents = service_.agents;
-  const auto now = ControlClock::now();
+  const auto now = service_.clock().steady();
   const bool connected = agents && agents->connected(node, now);
   if (agents) agents->send(node, {process, *known, "asked through the fleet API", false}, now);
   co_await conn.send(202, "application/json",
@@ -332,21 +332,21 @@ asio::awaitable<void> FleetApi::commands(ClientConnection& conn, Request& req) {
     }
     wait_ms = std::min<std::int64_t>(v, 60000);
   }
-  const auto until = ControlClock::now() + std::chrono::milliseconds(wait_ms);
-  agents->polling(node, +1, ControlClock::now());
+  const auto until = service_.clock().steady() + std::chrono::milliseconds(wait_ms);
+  agents->polling(node, +1, service_.clock().steady());
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!agents->has_commands(node, ControlClock::now()) && ControlClock::now() < until &&
-         !(draining && draining())) {
+  while (!agents->has_commands(node, service_.clock().steady()) &&
+         service_.clock().steady() < until && !(draining && draining())) {
     timer.expires_after(std::chrono::milliseconds(50));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  agents->polling(node, -1, ControlClock::now());
+  agents->polling(node, -1, service_.clock().steady());
   co_await conn.send(200, "application/json",
-                     control_reply_json(agents->take(node, ControlClock::now())));
+                     control_reply_json(agents->take(node, service_.clock().steady())));
 }
 
 asio::awaitable<void> FleetApi::post_silence(ClientConnection& conn, Request& req) {
-  auto s = parse_silence(req.body, new_id(), FleetClock::now());
+  auto s = parse_silence(req.body, new_id(), service_.clock().wall());
   if (!s) {
     co_await conn.send_error(s.error());
     co_return;

@@ -23,12 +23,13 @@ namespace {
 constexpr auto kPollInterval = std::chrono::seconds(1);    // gateway backends
 constexpr auto kUsageInterval = std::chrono::seconds(60);  // usage counters into the store
 constexpr auto kPruneInterval = std::chrono::hours(1);     // retention
+constexpr std::size_t kBatch = 256;                        // outbox rows per pass
 
 }  // namespace
 
 FleetService::FleetService(FleetSettings settings, std::unique_ptr<Store> store,
-                           std::optional<std::string> token)
-    : settings_(std::move(settings)), store_(std::move(store)), monitor_(settings_) {
+                           std::optional<std::string> token, const Clock& clock)
+    : settings_(std::move(settings)), store_(std::move(store)), clock_(clock), monitor_(settings_) {
   set_tokens(std::move(token), settings_.nodes);
   for (const auto& c : settings_.checks)
     if (!c.action_node.empty()) actions_[c.name] = &c;
@@ -62,9 +63,15 @@ FleetService::Caller FleetService::caller(std::string_view authorization, bool l
 FleetService::~FleetService() { stop(); }
 
 void FleetService::start() {
+  restore();
+  watch_ = std::thread([this] { watch_loop(); });
+  notifier_ = std::thread([this] { notify_loop(); });
+}
+
+void FleetService::restore() {
   {
     std::lock_guard lock(mutex_);
-    const auto now_ms = to_ms(FleetClock::now());
+    const auto now_ms = to_ms(clock_.wall());
     WriteBatch b;
     for (const auto& skipped :
          monitor_.restore(store_->subjects(), store_->firing_alerts(), store_->silences(now_ms), b))
@@ -72,8 +79,11 @@ void FleetService::start() {
     if (!b.empty()) commit(std::move(b), {});
   }
   pending_outbox_ = store_->pending_outbox();
-  watch_ = std::thread([this] { watch_loop(); });
-  notifier_ = std::thread([this] { notify_loop(); });
+  for (const auto& r : settings_.alerts.receivers) notifiers_[r.name] = notifier_factory(r);
+  const auto now = clock_.wall();
+  next_poll_ = now;
+  next_usage_ = now + kUsageInterval;
+  next_prune_ = now;
 }
 
 void FleetService::stop() {
@@ -101,7 +111,7 @@ void FleetService::check_actions(WriteBatch& batch) {
         agents->send(c.action_node,
                      {c.action_restart, ControlAction::Restart,
                       "check " + c.name + " is down: " + t.reason, true},
-                     ControlClock::now());
+                     clock_.steady());
         agents->set_unhealthy(c.action_node, c.action_restart, true);
       }
       spdlog::warn("check {} is down: asking node {} to restart {}", c.name, c.action_node,
@@ -136,7 +146,7 @@ void FleetService::commit(WriteBatch batch, Store::Done done) {
 }
 
 void FleetService::after_change() {
-  auto next = monitor_.next_wakeup(FleetClock::now());
+  auto next = monitor_.next_wakeup(clock_.wall());
   if (next && *next < planned_wake_) {
     planned_wake_ = *next;
     watch_cv_.notify_one();
@@ -146,7 +156,7 @@ void FleetService::after_change() {
 bool FleetService::ping(const PingRequest& p, Store::Done done) {
   std::lock_guard lock(mutex_);
   WriteBatch b;
-  if (!monitor_.ping(p, FleetClock::now(), b)) return false;
+  if (!monitor_.ping(p, clock_.wall(), b)) return false;
   commit(std::move(b), std::move(done));
   after_change();
   return true;
@@ -155,11 +165,11 @@ bool FleetService::ping(const PingRequest& p, Store::Done done) {
 void FleetService::heartbeat(const Heartbeat& hb, const std::string& raw, Store::Done done) {
   std::lock_guard lock(mutex_);
   WriteBatch b;
-  monitor_.heartbeat(hb, raw, FleetClock::now(), b);
+  monitor_.heartbeat(hb, raw, clock_.wall(), b);
   if (agents) {
     std::vector<std::pair<std::string, std::string>> states;
     for (const auto& p : hb.processes) states.emplace_back(p.name, p.state);
-    agents->process_states(hb.node, states, ControlClock::now());
+    agents->process_states(hb.node, states, clock_.steady());
   }
   commit(std::move(b), std::move(done));
   after_change();
@@ -176,7 +186,7 @@ void FleetService::add_silence(Silence s, Store::Done done) {
 bool FleetService::expire_silence(const std::string& id, Store::Done done) {
   std::lock_guard lock(mutex_);
   WriteBatch b;
-  if (!monitor_.expire_silence(id, FleetClock::now(), b)) return false;
+  if (!monitor_.expire_silence(id, clock_.wall(), b)) return false;
   commit(std::move(b), std::move(done));
   after_change();
   return true;
@@ -197,36 +207,42 @@ bool FleetService::has_check(std::string_view slug) const {
   return monitor_.has_check(slug);
 }
 
+void FleetService::tick() {
+  std::unique_lock lock(mutex_);
+  watch_pass(lock);
+}
+
+FleetTime FleetService::watch_pass(std::unique_lock<std::mutex>& lock) {
+  const auto now = clock_.wall();
+  WriteBatch b;
+  monitor_.tick(now, b);
+  if (now >= next_poll_) {
+    next_poll_ = now + kPollInterval;
+    if (backend_source) {
+      lock.unlock();  // the source reads the gateway's health board; keep pings flowing
+      auto reports = backend_source();
+      lock.lock();
+      for (const auto& r : reports) monitor_.backend(r.id, r.up, r.reason, r.drift, now, b);
+    }
+  }
+  if (now >= next_usage_ || stopping_) {
+    next_usage_ = now + kUsageInterval;
+    if (usage_source) b.usage = usage_source();
+  }
+  if (!b.empty()) commit(std::move(b), {});
+  if (now >= next_prune_) {
+    next_prune_ = now + kPruneInterval;
+    const auto& r = settings_.retention;
+    store_->prune({to_ms(now - r.pings), to_ms(now - r.heartbeats), to_ms(now - r.history)});
+  }
+  return std::min(now + std::chrono::duration_cast<FleetClock::duration>(kPollInterval),
+                  monitor_.next_wakeup(now).value_or(FleetTime::max()));
+}
+
 void FleetService::watch_loop() {
-  auto next_poll = FleetClock::now();
-  auto next_usage = FleetClock::now() + kUsageInterval;
-  auto next_prune = FleetClock::now();
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    const auto now = FleetClock::now();
-    WriteBatch b;
-    monitor_.tick(now, b);
-    if (now >= next_poll) {
-      next_poll = now + kPollInterval;
-      if (backend_source) {
-        lock.unlock();  // the source reads the gateway's health board; keep pings flowing
-        auto reports = backend_source();
-        lock.lock();
-        for (const auto& r : reports) monitor_.backend(r.id, r.up, r.reason, r.drift, now, b);
-      }
-    }
-    if (now >= next_usage || stopping_) {
-      next_usage = now + kUsageInterval;
-      if (usage_source) b.usage = usage_source();
-    }
-    if (!b.empty()) commit(std::move(b), {});
-    if (now >= next_prune) {
-      next_prune = now + kPruneInterval;
-      const auto& r = settings_.retention;
-      store_->prune({to_ms(now - r.pings), to_ms(now - r.heartbeats), to_ms(now - r.history)});
-    }
-    auto wake = std::min(now + std::chrono::duration_cast<FleetClock::duration>(kPollInterval),
-                         monitor_.next_wakeup(now).value_or(FleetTime::max()));
+    const auto wake = watch_pass(lock);
     planned_wake_ = wake;
     watch_cv_.wait_until(lock, wake, [&] { return stopping_ || planned_wake_ < wake; });
   }
@@ -238,57 +254,65 @@ void FleetService::watch_loop() {
   }
 }
 
+void FleetService::deliver_due() {
+  store_->flush();  // the notifications queued so far are in the store
+  notify_pass();
+}
+
+FleetService::NotifyPass FleetService::notify_pass() {
+  const auto rows = store_->pending_notifications(kBatch);
+  WriteBatch results;
+  OutboxRound round(to_ms(clock_.wall()), settings_.alerts.retry_max.count());
+  for (const auto& row : rows) {
+    if (stopping_) break;
+    std::optional<OutboxResult> moved;
+    if (round.step(row, moved) == OutboxRound::Step::Wait) {
+      if (moved) results.outbox_results.push_back(std::move(*moved));
+      continue;
+    }
+    const auto at_ms = to_ms(clock_.wall());
+    auto notifier = notifiers_.find(row.receiver);
+    std::optional<Delivery> sent;
+    if (notifier != notifiers_.end()) sent = notifier->second->deliver(row.payload);
+    OutboxResult r = round.outcome(row, sent, at_ms);
+    if (!sent)
+      spdlog::warn("notification {} dropped: receiver '{}' is no longer configured", row.id,
+                   row.receiver);
+    else if (r.delivered)
+      spdlog::info("notification {} delivered to {}", row.id, row.receiver);
+    else if (r.set_aside)
+      spdlog::error("notification {} to {} set aside: refused {} times ({})", row.id, row.receiver,
+                    r.refusals, r.error);
+    else
+      spdlog::warn("notification {} to {} failed (attempt {}): {}; retrying in {}", row.id,
+                   row.receiver, r.attempts, r.error,
+                   format_duration(Duration(r.next_attempt_ms - r.at_ms)));
+    if (r.delivered || r.set_aside) --pending_outbox_;
+    results.outbox_results.push_back(std::move(r));
+  }
+  NotifyPass pass;
+  pass.rows = rows.size();
+  pass.next_due_ms = round.next_due_ms();
+  pass.delivered_any = std::any_of(results.outbox_results.begin(), results.outbox_results.end(),
+                                   [](const OutboxResult& r) { return r.delivered; });
+  if (!results.empty()) {
+    store_->write(std::move(results));
+    store_->flush();  // the next read must see these
+  }
+  return pass;
+}
+
 void FleetService::notify_loop() {
-  std::map<std::string, std::unique_ptr<Notifier>> notifiers;
-  for (const auto& r : settings_.alerts.receivers) notifiers[r.name] = make_notifier(r);
-  constexpr std::size_t kBatch = 256;
   while (!stopping_) {
-    const auto rows = store_->pending_notifications(kBatch);
-    WriteBatch results;
-    OutboxRound round(to_ms(FleetClock::now()), settings_.alerts.retry_max.count());
-    for (const auto& row : rows) {
-      if (stopping_) break;
-      std::optional<OutboxResult> moved;
-      if (round.step(row, moved) == OutboxRound::Step::Wait) {
-        if (moved) results.outbox_results.push_back(std::move(*moved));
-        continue;
-      }
-      const auto at_ms = to_ms(FleetClock::now());
-      auto notifier = notifiers.find(row.receiver);
-      std::optional<Delivery> sent;
-      if (notifier != notifiers.end()) sent = notifier->second->deliver(row.payload);
-      OutboxResult r = round.outcome(row, sent, at_ms);
-      if (!sent)
-        spdlog::warn("notification {} dropped: receiver '{}' is no longer configured", row.id,
-                     row.receiver);
-      else if (r.delivered)
-        spdlog::info("notification {} delivered to {}", row.id, row.receiver);
-      else if (r.set_aside)
-        spdlog::error("notification {} to {} set aside: refused {} times ({})", row.id,
-                      row.receiver, r.refusals, r.error);
-      else
-        spdlog::warn("notification {} to {} failed (attempt {}): {}; retrying in {}", row.id,
-                     row.receiver, r.attempts, r.error,
-                     format_duration(Duration(r.next_attempt_ms - r.at_ms)));
-      if (r.delivered || r.set_aside) --pending_outbox_;
-      results.outbox_results.push_back(std::move(r));
-    }
-    const bool delivered_any =
-        std::any_of(results.outbox_results.begin(), results.outbox_results.end(),
-                    [](const OutboxResult& r) { return r.delivered; });
-    if (!results.empty()) {
-      store_->write(std::move(results));
-      store_->flush();  // the next read must see these
-    }
+    const NotifyPass pass = notify_pass();
     std::unique_lock lock(notify_mutex_);
-    if (outbox_changed_ || (delivered_any && rows.size() == kBatch)) {
+    if (outbox_changed_ || (pass.delivered_any && pass.rows == kBatch)) {
       outbox_changed_ = false;
       continue;
     }
-    auto until = FleetClock::now() + std::chrono::seconds(60);
-    const auto due = round.next_due_ms();
-    if (due) until = std::min(until, from_ms(*due));
-    if (rows.size() == kBatch && !due) until = FleetClock::now();
+    auto until = clock_.wall() + std::chrono::seconds(60);
+    if (pass.next_due_ms) until = std::min(until, from_ms(*pass.next_due_ms));
+    if (pass.rows == kBatch && !pass.next_due_ms) until = clock_.wall();
     notify_cv_.wait_until(lock, until, [&] { return stopping_ || outbox_changed_; });
     outbox_changed_ = false;
   }

@@ -5,7 +5,9 @@
 #pragma once
 
 #include "control/agent_channel.h"
+#include "core/clock.h"
 #include "fleet/fleet_monitor.h"
+#include "fleet/notifier.h"
 #include "store/store.h"
 
 #include <atomic>
@@ -29,9 +31,10 @@ struct BackendReport {
 
 class FleetService {
  public:
-  // `token`: what heartbeats and /fleet/v1/* need (fleet.token, else the master key).
+  // `token`: what heartbeats and /fleet/v1/* need (fleet.token, else the master key). All time
+  // is read from `clock` (tests pass a ManualClock and drive tick() and deliver_due()).
   FleetService(FleetSettings settings, std::unique_ptr<Store> store,
-               std::optional<std::string> token);
+               std::optional<std::string> token, const Clock& clock = system_clock());
   ~FleetService();
   FleetService(const FleetService&) = delete;
   FleetService& operator=(const FleetService&) = delete;
@@ -42,9 +45,17 @@ class FleetService {
   // The agents' command channel: heartbeats update its process states, and a check with an
   // action sends its restart there. Set before start(); may stay null (no agents).
   AgentChannel* agents = nullptr;
+  // How each receiver is reached; set before start() (tests count deliveries with their own).
+  std::function<std::unique_ptr<Notifier>(const ReceiverSpec&)> notifier_factory = make_notifier;
 
   // Restores the stored state and starts the threads.
   void start();
+  // What the threads do, one pass each, for a test that drives the clock without them:
+  // restore() (start's first half); tick(): deadlines, repeats, backends, usage, retention as of
+  // now; deliver_due(): the store's writes so far committed, then the outbox once through.
+  void restore();
+  void tick();
+  void deliver_due();
   // Commits what is queued and joins the threads.
   void stop();
 
@@ -59,6 +70,7 @@ class FleetService {
   bool check_key_matches(std::string_view slug, std::string_view key) const;
   bool has_check(std::string_view slug) const;
   bool auto_create_checks() const { return settings_.auto_create_checks; }
+  const Clock& clock() const { return clock_; }
 
   // Who an `Authorization: Bearer` header speaks for: the fleet (every fleet endpoint), one
   // node (its own heartbeats and commands; fleet.nodes[].token), or nobody. Without a fleet
@@ -86,9 +98,17 @@ class FleetService {
   void after_change();  // call with mutex_ held
   void watch_loop();
   void notify_loop();
+  FleetTime watch_pass(std::unique_lock<std::mutex>& lock);  // when the next pass is due
+  struct NotifyPass {
+    std::size_t rows = 0;                     // pending rows read
+    std::optional<std::int64_t> next_due_ms;  // the earliest row held back
+    bool delivered_any = false;
+  };
+  NotifyPass notify_pass();
 
   FleetSettings settings_;
   std::unique_ptr<Store> store_;
+  const Clock& clock_;
   mutable std::mutex tokens_mutex_;  // guards the two below (reloads replace them)
   std::optional<std::string> token_;
   std::map<std::string, std::string, std::less<>> node_tokens_;  // by node
@@ -99,6 +119,9 @@ class FleetService {
   std::map<std::string, const CheckSpecConfig*, std::less<>> actions_;  // by check
   std::set<std::string, std::less<>> healing_;  // checks whose action was sent, not yet up
   std::condition_variable watch_cv_;
+
+  FleetTime next_poll_{}, next_usage_{}, next_prune_{};         // the watch pass's own schedule
+  std::map<std::string, std::unique_ptr<Notifier>> notifiers_;  // the notifier pass's, by name
 
   std::mutex notify_mutex_;
   std::condition_variable notify_cv_;

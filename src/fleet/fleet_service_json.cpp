@@ -63,7 +63,7 @@ void alert_json(std::string& out, const Alert& a) {
 
 std::string FleetService::status_json() const {
   std::lock_guard lock(mutex_);
-  const auto now = FleetClock::now();
+  const auto now = clock_.wall();
   std::string out = "{\"generated_at\":\"" + rfc3339(now) + "\",\"subjects\":[";
   bool first = true;
   for (const auto& s : monitor_.subjects()) {
@@ -94,7 +94,7 @@ std::string FleetService::alerts_json() const {
 
 std::string FleetService::silences_json() const {
   std::lock_guard lock(mutex_);
-  const auto now = FleetClock::now();
+  const auto now = clock_.wall();
   std::string out = "[";
   for (const auto& s : monitor_.alerts().silences()) {
     if (out.size() > 1) out += ',';
@@ -112,7 +112,7 @@ std::string FleetService::silences_json() const {
 
 void FleetService::append_metrics(std::string& out) const {
   std::lock_guard lock(mutex_);
-  const auto now = FleetClock::now();
+  const auto now = clock_.wall();
   out +=
       "# HELP fleetgate_subject_up Whether a node, backend, check or process is UP (1) or DOWN "
       "(0); not yet seen ones are left out.\n# TYPE fleetgate_subject_up gauge\n";

@@ -42,16 +42,18 @@ std::string status(const WebhookReceiver::Hit& h) {
 
 const std::map<std::string, std::string> kAuth = {{"authorization", "Bearer fleet-token-123"}};
 
-TEST(Fleet, MissedPingFiresExactlyOneWebhookWithinFourSecondsAndAPingResolvesIt) {
+// End to end: a real webhook. When it fires and that it fires once are the fleet service's own
+// tests, on a manual clock (tests/unit/fleet/fleet_service_test.cpp); here only bounds wide
+// enough for a loaded machine.
+TEST(Fleet, AMissedPingReachesTheWebhookAndAPingResolvesIt) {
   WebhookReceiver receiver;
   auto g = start_gateway(fleet_config(receiver.port()));
   const auto pinged = Clock::now();
   auto r = http_request(g.port, "GET", "/ping/job");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "OK");
-  auto hits = receiver.wait_for(1, 4s);
+  auto hits = receiver.wait_for(1, 10s);
   ASSERT_EQ(hits.size(), 1u) << g.process->output();
-  EXPECT_LE(hits[0].at - pinged, 4s);
   EXPECT_GE(hits[0].at - pinged, 3s - 50ms);  // not before period + grace
   EXPECT_EQ(hits[0].target, "/hook");
   auto p = payload(hits[0]);
@@ -61,12 +63,8 @@ TEST(Fleet, MissedPingFiresExactlyOneWebhookWithinFourSecondsAndAPingResolvesIt)
   EXPECT_EQ(p.at("alerts").at(0).at("labels").at("alertname").as_string(), "CheckDown");
   EXPECT_EQ(p.at("alerts").at(0).at("labels").at("check").as_string(), "job");
   EXPECT_EQ(p.at("alerts").at(0).at("endsAt").as_string(), "0001-01-01T00:00:00Z");
-  // Still exactly one a while later: deduplicated.
-  std::this_thread::sleep_for(1500ms);
-  EXPECT_EQ(receiver.hits().size(), 1u);
-
   ASSERT_EQ(http_request(g.port, "POST", "/ping/job", "backup done").status, 200);
-  hits = receiver.wait_for(2, 3s);
+  hits = receiver.wait_for(2, 10s);
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(status(hits[1]), "resolved");
   EXPECT_EQ(payload(hits[1]).at("alerts").at(0).at("fingerprint"),
