@@ -55,9 +55,11 @@ void* take_kept(std::size_t n) {
   return b;
 }
 
-bool keep(void* p) {
-  // Filed by what the block can hold, so that any block in class c holds c * 64 bytes.
-  const std::size_t c = ::malloc_usable_size(p) / kGrain;
+// Filed by what the block can hold, so that any block in class c holds c * 64 bytes. `size`:
+// what it was asked for with (sized delete; operator new rounded it up to its class on every
+// thread), else 0: then malloc says.
+bool keep(void* p, std::size_t size) {
+  const std::size_t c = size != 0 ? (size + kGrain - 1) / kGrain : ::malloc_usable_size(p) / kGrain;
   if (c == 0 || c > kClasses || t_kept.bytes + c * kGrain > kMaxKept) return false;
   auto* b = static_cast<KeptBlocks::Block*>(p);
   b->next = t_kept.free[c];
@@ -68,16 +70,17 @@ bool keep(void* p) {
 }
 
 void* allocate(std::size_t n) {
-  if (t_keeping) {
+  if (t_keeping)
     if (void* p = take_kept(n)) return p;
-    if (n <= kGrain * kClasses) n = (n + kGrain - 1) / kGrain * kGrain;  // fits its class again
-  }
+  // Rounded up to its class on every thread: a block made elsewhere and freed (sized) on an
+  // I/O thread holds what its class promises.
+  if (n <= kGrain * kClasses) n = (n + kGrain - 1) / kGrain * kGrain;
   if (t_counting) g_allocations.fetch_add(1, std::memory_order_relaxed);
   return std::malloc(n ? n : 1);
 }
 
-void release(void* p) {
-  if (p != nullptr && t_keeping && keep(p)) return;
+void release(void* p, std::size_t size = 0) {
+  if (p != nullptr && t_keeping && keep(p, size)) return;
   std::free(p);
 }
 
@@ -129,8 +132,8 @@ void* operator new[](std::size_t n, std::align_val_t a) {
 }
 void operator delete(void* p) noexcept { fleetgate::release(p); }
 void operator delete[](void* p) noexcept { fleetgate::release(p); }
-void operator delete(void* p, std::size_t) noexcept { fleetgate::release(p); }
-void operator delete[](void* p, std::size_t) noexcept { fleetgate::release(p); }
+void operator delete(void* p, std::size_t n) noexcept { fleetgate::release(p, n); }
+void operator delete[](void* p, std::size_t n) noexcept { fleetgate::release(p, n); }
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
