@@ -22,7 +22,12 @@ int run_sim(const SimCommandOptions& options) {
     return kExitBadConfig;
   }
   SimRecord record;
-  HttpServer server({Endpoint{hp->host, hp->port}, std::max(1u, options.threads), ClientLimits{}},
+  // A backend stands behind one gateway, a single peer with as many connections as streams:
+  // no per-peer bound (the default 1,024 refused the bench's 1,000 streams plus pool churn).
+  ClientLimits limits;
+  limits.max_connections = 16384;
+  limits.max_connections_per_peer = 16384;
+  HttpServer server({Endpoint{hp->host, hp->port}, std::max(1u, options.threads), limits},
                     [&](WorkerContext& worker) -> std::unique_ptr<RequestHandler> {
                       return std::make_unique<SimBackend>(options.sim, record, worker);
                     });
