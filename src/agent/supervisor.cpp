@@ -28,8 +28,9 @@ namespace fleetgate {
 
 using namespace supervision;
 
-Supervisor::Supervisor(std::vector<ProcessSpec> specs, std::function<void()> changed)
-    : changed_(std::move(changed)) {
+Supervisor::Supervisor(std::vector<ProcessSpec> specs, std::function<void()> changed,
+                       const Clock& clock)
+    : changed_(std::move(changed)), clock_(clock) {
   for (auto& s : specs) procs_.push_back(std::make_unique<Proc>(std::move(s)));
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   // With SIGCHLD blocked (the agent blocks it before starting threads), exits wake poll()
@@ -74,7 +75,7 @@ bool Supervisor::has(std::string_view name) const {
 
 void Supervisor::start_all() {
   std::lock_guard lock(mutex_);
-  const auto now = AgentClock::now();
+  const auto now = clock_.steady();
   for (auto& p : procs_)
     if (!p->spec.on_demand) request_start(*p, now);
 }
@@ -107,7 +108,7 @@ void Supervisor::begin(Proc& p, ControlAction action, std::string reason, bool r
                        AgentTime now) {
   if (p.pending) finish(p, "superseded by " + std::string(to_string(action)));
   Pending a;
-  a.record.at_ms = to_ms(std::chrono::system_clock::now());
+  a.record.at_ms = to_ms(clock_.wall());
   a.record.process = p.spec.name;
   a.action = action;
   a.record.action = to_string(action);
@@ -206,7 +207,7 @@ void Supervisor::request_stop(Proc& p, AgentTime now) {
 void Supervisor::poll(Duration max_wait) {
   std::vector<pollfd> fds{{wake_fd_, POLLIN, 0}, {child_fd_, POLLIN, 0}};
   std::vector<Proc*> owners{nullptr, nullptr};
-  auto now = AgentClock::now();
+  auto now = clock_.steady();
   auto wait = max_wait;
   {
     std::lock_guard lock(mutex_);
@@ -241,13 +242,13 @@ void Supervisor::poll(Duration max_wait) {
   std::lock_guard lock(mutex_);
   for (std::size_t i = 2; i < fds.size(); ++i)
     if (fds[i].revents) drain(*owners[i]);
-  now = AgentClock::now();
+  now = clock_.steady();
   if (exits) reap(now);  // waitpid only when SIGCHLD said something ended
   for (const auto& c : std::exchange(inbox_, {})) {
     Proc* p = find(c.process);
     if (!p) {
-      actions_.push_back({to_ms(std::chrono::system_clock::now()), c.process,
-                          std::string(to_string(c.action)), c.reason, "no such process", false});
+      actions_.push_back({to_ms(clock_.wall()), c.process, std::string(to_string(c.action)),
+                          c.reason, "no such process", false});
       told_ = true;
       continue;
     }
@@ -285,11 +286,11 @@ void Supervisor::poll(Duration max_wait) {
 }
 
 void Supervisor::stop_all() {
-  auto deadline = AgentClock::now();
+  auto deadline = clock_.steady();
   bool any = false;
   {
     std::lock_guard lock(mutex_);
-    const auto now = AgentClock::now();
+    const auto now = clock_.steady();
     for (auto& p : procs_) {
       p->waiting_for_group = false;
       if (p->pending) finish(*p, "the agent stopped");
@@ -309,7 +310,7 @@ void Supervisor::stop_all() {
     }
     if (!any) break;
     poll(std::chrono::milliseconds(50));
-    if (AgentClock::now() > deadline + std::chrono::seconds(1)) break;  // SIGKILL was sent
+    if (clock_.steady() > deadline + std::chrono::seconds(1)) break;  // SIGKILL was sent
   }
 }
 

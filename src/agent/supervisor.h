@@ -10,6 +10,7 @@
 #include "agent/process_lifecycle.h"
 #include "agent/supervision_policy.h"
 #include "config/url.h"
+#include "core/clock.h"
 
 #include <cstdint>
 #include <functional>
@@ -59,7 +60,9 @@ class Supervisor {
  public:
   // `changed` is called on the poll() thread after a poll in which a process came to serve,
   // stopped or gave up, or an action finished: worth a heartbeat now.
-  explicit Supervisor(std::vector<ProcessSpec> specs, std::function<void()> changed = {});
+  // Time is read from `clock` (its steady and wall time).
+  explicit Supervisor(std::vector<ProcessSpec> specs, std::function<void()> changed = {},
+                      const Clock& clock = system_clock());
   ~Supervisor();  // stops everything still running
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -104,6 +107,7 @@ class Supervisor {
 
   std::vector<std::unique_ptr<Proc>> procs_;
   std::function<void()> changed_;
+  const Clock& clock_;
   bool told_ = false;  // something to tell the control plane at once
   int wake_fd_ = -1;   // eventfd: commands and probe results wake poll()
   int child_fd_ = -1;  // signalfd for SIGCHLD, when the caller blocked it
