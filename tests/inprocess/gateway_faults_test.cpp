@@ -78,9 +78,7 @@ TEST(InProcess, ARateLimitedBackendRestsForItsRetryAfter) {
 
 TEST(InProcess, AConnectionResetBeforeTheAnswerIsRetriedElsewhere) {
   FakeUpstream resetting, good;
-  FakeReply reset;
-  reset.reset = true;
-  resetting.always(reset);
+  resetting.always(FakeReply::connection_reset());
   auto g = start_in_process(two(resetting, good, "{num_retries: 1, allowed_fails: 100}"));
   for (int i = 0; i < 6; ++i) {
     auto r = chat(g);
@@ -91,9 +89,7 @@ TEST(InProcess, AConnectionResetBeforeTheAnswerIsRetriedElsewhere) {
 
 TEST(InProcess, AHangingBackendIs504AtItsTimeoutAndADelayWithinItIsServed) {
   FakeUpstream up;
-  FakeReply hang;
-  hang.hang = true;
-  up.then(hang);
+  up.then(FakeReply::hang_up());
   FakeReply slow = FakeReply::completion("late");
   slow.delay = 100ms;
   up.then(slow);
@@ -149,9 +145,7 @@ TEST(InProcess, AStreamThatBreaksMidwayEndsWithAnErrorEventAndCountsAsAnError) {
 
 TEST(InProcess, AStreamThatFailsBeforeItsFirstByteFailsOver) {
   FakeUpstream resetting, good;
-  FakeReply reset;
-  reset.reset = true;
-  resetting.always(reset);
+  resetting.always(FakeReply::connection_reset());
   auto g = start_in_process(two(resetting, good, "{num_retries: 1, allowed_fails: 100}"));
   for (int i = 0; i < 4; ++i) {
     auto r = chat(g, kStream);

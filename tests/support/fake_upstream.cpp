@@ -72,6 +72,18 @@ FakeReply FakeReply::error(int status, const std::string& message) {
   return r;
 }
 
+FakeReply FakeReply::connection_reset() {
+  FakeReply r;
+  r.reset = true;
+  return r;
+}
+
+FakeReply FakeReply::hang_up() {
+  FakeReply r;
+  r.hang = true;
+  return r;
+}
+
 struct FakeUpstream::Server {
   explicit Server(FakeUpstream& of)
       : owner(of), acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {}

@@ -30,6 +30,8 @@ struct FakeReply {
   static FakeReply completion(const std::string& text = "hello");  // a chat completion
   static FakeReply stream(std::vector<std::string> tokens);        // chat chunks, usage, [DONE]
   static FakeReply error(int status, const std::string& message);
+  static FakeReply connection_reset();  // `reset`
+  static FakeReply hang_up();           // `hang`
 };
 
 struct FakeRequest {
