@@ -46,7 +46,8 @@ Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worke
       pool_(worker.executor, worker.sweeper, tls, state_->backends,
             PoolSettings{state_->config.gateway.timeouts.connect,
                          state_->config.gateway.timeouts.upstream_idle,
-                         state_->config.gateway.max_idle_upstream_per_backend}),
+                         state_->config.gateway.max_idle_upstream_per_backend},
+            clock_),
       rng_(std::random_device{}()),
       strategy_(parse_strategy(state_->config.router.routing_strategy)) {
   counts_usage_ = strategy_ == Strategy::UsageBased;

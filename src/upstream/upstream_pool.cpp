@@ -15,8 +15,9 @@ namespace fleetgate {
 
 UpstreamPool::UpstreamPool(asio::any_io_executor ex, DeadlineSweeper& sweeper,
                            asio::ssl::context& tls, std::vector<Url> backends,
-                           PoolSettings settings)
+                           PoolSettings settings, const Clock& clock)
     : ex_(std::move(ex)),
+      clock_(clock),
       sweeper_(sweeper),
       tls_(tls),
       backends_(std::move(backends)),
@@ -29,8 +30,7 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::acqui
   if (!fresh && !idle.empty()) {
     auto conn = std::move(idle.back());
     idle.pop_back();
-    if (UpstreamConnection::Clock::now() - conn->last_used < settings_.idle_timeout)
-      co_return std::move(conn);
+    if (clock_.coarse() - conn->last_used < settings_.idle_timeout) co_return std::move(conn);
     idle.clear();  // the rest are older still
   }
   co_return co_await connect(backend);
@@ -57,7 +57,7 @@ void UpstreamPool::release(BackendId backend, std::unique_ptr<UpstreamConnection
   conn->watch().disarm();
   for (auto& s : conn->scratch)  // an odd stream's huge line does not stay resident
     if (s.capacity() > 64 * 1024) std::string().swap(s);
-  conn->last_used = UpstreamConnection::Clock::now();
+  conn->last_used = clock_.coarse();
   idle.push_back(std::move(conn));
 }
 

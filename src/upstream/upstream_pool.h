@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/url.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "upstream/upstream_connection.h"
@@ -24,9 +25,11 @@ struct PoolSettings {
 
 class UpstreamPool {
  public:
-  // `backends` is indexed by BackendId. Thread affinity: the executor's thread.
+  // `backends` is indexed by BackendId. Thread affinity: the executor's thread. Idle times are
+  // read from `clock` (its coarse time).
   UpstreamPool(asio::any_io_executor ex, DeadlineSweeper& sweeper, asio::ssl::context& tls,
-               std::vector<Url> backends, PoolSettings settings);
+               std::vector<Url> backends, PoolSettings settings,
+               const Clock& clock = system_clock());
 
   // A pooled connection when one is fresh enough, else a new one (connect deadline applies).
   asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> acquire(BackendId backend,
@@ -45,6 +48,7 @@ class UpstreamPool {
   asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> connect(BackendId backend);
 
   asio::any_io_executor ex_;
+  const Clock& clock_;
   DeadlineSweeper& sweeper_;
   asio::ssl::context& tls_;
   std::vector<Url> backends_;
