@@ -8,6 +8,7 @@
 #include "fleet/alertmanager.h"
 #include "fleet/notifier.h"
 #include "fleet/outbox_policy.h"
+#include "fleet/recovery.h"
 #include "fleet/silence_json.h"
 
 #include <fmt/format.h>
@@ -29,10 +30,12 @@ constexpr std::size_t kBatch = 256;                        // outbox rows per pa
 
 FleetService::FleetService(FleetSettings settings, std::unique_ptr<Store> store,
                            std::optional<std::string> token, const Clock& clock)
-    : settings_(std::move(settings)), store_(std::move(store)), clock_(clock), monitor_(settings_) {
+    : settings_(std::move(settings)),
+      store_(std::move(store)),
+      clock_(clock),
+      monitor_(settings_),
+      recovery_(settings_.checks) {
   set_tokens(std::move(token), settings_.nodes);
-  for (const auto& c : settings_.checks)
-    if (!c.action_node.empty()) actions_[c.name] = &c;
 }
 
 void FleetService::set_tokens(std::optional<std::string> fleet_token,
@@ -100,29 +103,18 @@ void FleetService::stop() {
 }
 
 void FleetService::check_actions(WriteBatch& batch) {
-  if (actions_.empty()) return;
-  for (auto& t : batch.transitions) {
-    if (t.kind != "check") continue;
-    auto a = actions_.find(t.name);
-    if (a == actions_.end()) continue;
-    const CheckSpecConfig& c = *a->second;
-    if (t.to == "down") {
+  for (const auto& step : recovery_.on_transitions(batch.transitions)) {
+    const CheckSpecConfig& c = *step.check;
+    if (step.kind == RecoveryBook::Step::Kind::Restart) {
       if (agents) {
-        agents->send(c.action_node,
-                     {c.action_restart, ControlAction::Restart,
-                      "check " + c.name + " is down: " + t.reason, true},
+        agents->send(c.action_node, {c.action_restart, ControlAction::Restart, step.reason, true},
                      clock_.steady());
         agents->set_unhealthy(c.action_node, c.action_restart, true);
       }
       spdlog::warn("check {} is down: asking node {} to restart {}", c.name, c.action_node,
                    c.action_restart);
-      healing_.insert(c.name);
-    } else if (t.to == "up") {
-      if (agents) agents->set_unhealthy(c.action_node, c.action_restart, false);
-      if (healing_.erase(c.name)) {
-        t.automatic = true;
-        t.reason += " (after the restart of " + c.action_node + "/" + c.action_restart + ")";
-      }
+    } else if (agents) {
+      agents->set_unhealthy(c.action_node, c.action_restart, false);
     }
   }
 }

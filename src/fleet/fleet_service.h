@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "fleet/fleet_monitor.h"
 #include "fleet/notifier.h"
+#include "fleet/recovery.h"
 #include "store/store.h"
 
 #include <atomic>
@@ -116,8 +117,7 @@ class FleetService {
   mutable std::mutex mutex_;  // guards monitor_ and planned_wake_
   FleetMonitor monitor_;
   FleetTime planned_wake_{};
-  std::map<std::string, const CheckSpecConfig*, std::less<>> actions_;  // by check
-  std::set<std::string, std::less<>> healing_;  // checks whose action was sent, not yet up
+  RecoveryBook recovery_;  // checks with an action: guarded by mutex_
   std::condition_variable watch_cv_;
 
   FleetTime next_poll_{}, next_usage_{}, next_prune_{};         // the watch pass's own schedule
