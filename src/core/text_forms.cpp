@@ -2,7 +2,44 @@
 
 #include "core/json_escape.h"
 
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fleetgate {
+
+bool contains(std::string_view hay, std::string_view needle) {
+  const std::size_t n = needle.size();
+  if (n < 3 || hay.size() < n + 16)
+    return ::memmem(hay.data(), hay.size(), needle.data(), n) != nullptr;
+#if defined(__SSE2__)
+  const char* h = hay.data();
+  const __m128i second = _mm_set1_epi8(needle[1]);
+  const __m128i last = _mm_set1_epi8(needle[n - 1]);
+  const std::size_t end = hay.size() - n + 1;  // candidate starts are [0, end)
+  std::size_t i = 0;
+  for (; i + 16 <= end; i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + 1));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + n - 1));
+    auto mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, second), _mm_cmpeq_epi8(b, last))));
+    while (mask != 0) {
+      const auto at = i + static_cast<std::size_t>(__builtin_ctz(mask));
+      // Byte by byte, not memcmp: a call in the loop would make the vectors spill to memory.
+      std::size_t k = 0;
+      while (k < n && (k == 1 || h[at + k] == needle[k])) ++k;
+      if (k == n) return true;
+      mask &= mask - 1;
+    }
+  }
+  // The last starts, fewer than 16.
+  return i < end && ::memmem(h + i, hay.size() - i, needle.data(), n) != nullptr;
+#else
+  return ::memmem(hay.data(), hay.size(), needle.data(), n) != nullptr;
+#endif
+}
 
 std::string printable(std::string_view s) {
   std::string out;

@@ -2,17 +2,16 @@
 #pragma once
 
 #include <cctype>
-#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace fleetgate {
 
-// Whether `needle` occurs in `hay` (glibc's memmem: on a long haystack several times faster than
-// string_view::find, which runs memchr for the first character, and in JSON that is '"').
-inline bool contains(std::string_view hay, std::string_view needle) {
-  return ::memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
-}
+// Whether `needle` occurs in `hay`. For needles of 3 bytes or more, 16 places at a time are
+// filtered by the needle's second and last bytes (SSE2) and only candidates are compared: on
+// JSON that is several times faster than memmem (which builds a table on every call) and than
+// string_view::find (memchr for the first byte, often '"', which is everywhere).
+bool contains(std::string_view hay, std::string_view needle);
 
 // 8-4-4-4-12 hex digits, either case.
 inline bool is_uuid(std::string_view s) {

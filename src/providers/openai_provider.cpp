@@ -57,16 +57,21 @@ class OpenAiProvider final : public ProviderAdapter {
     const bool finished = co_await relay_stream(
         c,
         [&](std::string_view in, std::string&) {
-          // Usage and errors are rare: one look at the piece, not two at each of its events. An
-          // event begun in an earlier piece is looked at whatever this piece holds.
-          const bool look =
-              events.carrying() || contains(in, "\"usage\"") || contains(in, "\"error\"");
+          // Usage and errors are rare: one look at the piece for each, and at its events only
+          // for what the piece holds. An event begun in an earlier piece is looked at whatever
+          // this piece holds.
+          const bool carried = events.carrying();
+          const bool usage_here = carried || contains(in, "\"usage\"");
+          const bool error_here = !failed && (carried || contains(in, "\"error\""));
+          if (!usage_here && !error_here) {
+            events.feed(in, [](const SseEvent&) {});
+            return in;
+          }
           events.feed(in, [&](const SseEvent& e) {
-            if (!look) return;
-            if (contains(e.data, "\"usage\"")) {
+            if (usage_here && contains(e.data, "\"usage\"")) {
               if (auto u = scan_usage(e.data)) c.log.usage = u;
             }
-            if (!failed && contains(e.data, "\"error\"")) {
+            if (error_here && !failed && contains(e.data, "\"error\"")) {
               if (auto message = stream_error_message(e.data)) {
                 failed = true;
                 c.log.error = c.deployment.id + " sent an error in its stream: " + *message;
