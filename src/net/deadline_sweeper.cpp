@@ -4,6 +4,8 @@
 
 namespace fleetgate {
 
+void DeadlineWatch::arm(Clock::duration timeout) { arm_at(sweeper_->clock_.coarse() + timeout); }
+
 void DeadlineWatch::arm_at(Clock::time_point deadline) {
   deadline_ = deadline;
   expired_ = false;
@@ -21,7 +23,7 @@ void DeadlineSweeper::schedule() {
   timer_.async_wait([this](const boost::system::error_code& ec) {
     timer_running_ = false;
     if (ec) return;
-    sweep(DeadlineWatch::Clock::now());
+    sweep(clock_.coarse());
     if (!watches_.empty()) schedule();
   });
 }

@@ -3,6 +3,7 @@
 // tick. The timer runs only while some watch is armed, so an idle process does not wake up.
 #pragma once
 
+#include "core/clock.h"
 #include "core/coarse_clock.h"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -31,7 +32,7 @@ class DeadlineWatch : public WatchHook {
   DeadlineWatch(const DeadlineWatch&) = delete;
   DeadlineWatch& operator=(const DeadlineWatch&) = delete;
 
-  void arm(Clock::duration timeout) { arm_at(Clock::now() + timeout); }
+  void arm(Clock::duration timeout);  // from now on the sweeper's clock
   void arm_at(Clock::time_point deadline);
   void disarm() { unlink(); }
   bool expired() const { return expired_; }
@@ -47,9 +48,11 @@ class DeadlineWatch : public WatchHook {
 
 class DeadlineSweeper {
  public:
+  // Deadlines are read on `clock` (its coarse time); the sweeps run every `tick` of real time.
   explicit DeadlineSweeper(boost::asio::any_io_executor ex,
-                           std::chrono::milliseconds tick = std::chrono::milliseconds(100))
-      : timer_(ex), tick_(tick) {}
+                           std::chrono::milliseconds tick = std::chrono::milliseconds(100),
+                           const fleetgate::Clock& clock = system_clock())
+      : timer_(ex), tick_(tick), clock_(clock) {}
   DeadlineSweeper(const DeadlineSweeper&) = delete;
   DeadlineSweeper& operator=(const DeadlineSweeper&) = delete;
 
@@ -65,6 +68,7 @@ class DeadlineSweeper {
   boost::intrusive::list<DeadlineWatch, boost::intrusive::constant_time_size<false>> watches_;
   boost::asio::steady_timer timer_;
   std::chrono::milliseconds tick_;
+  const fleetgate::Clock& clock_;
   bool timer_running_ = false;
 };
 

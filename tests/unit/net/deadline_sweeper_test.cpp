@@ -59,3 +59,24 @@ TEST(DeadlineSweeper, TimerStopsWhenNothingIsArmed) {
 }
 
 }  // namespace fleetgate
+
+namespace fleetgate {
+
+// Deadlines come from the sweeper's clock: on a manual one, its own ticks sweep by that time.
+TEST(DeadlineSweeper, ArmsAndSweepsOnTheClockItIsGiven) {
+  boost::asio::io_context ioc;
+  ManualClock clock;
+  DeadlineSweeper sweeper(ioc.get_executor(), std::chrono::milliseconds(1), clock);
+  int fired = 0;
+  DeadlineWatch w(sweeper, [&] { ++fired; });
+  w.arm(std::chrono::hours(1));                // an hour of the manual clock
+  ioc.run_for(std::chrono::milliseconds(30));  // the timer ticks; the clock has not moved
+  EXPECT_EQ(fired, 0);
+  clock.advance(std::chrono::hours(1));
+  ioc.restart();
+  ioc.run_for(std::chrono::milliseconds(30));
+  EXPECT_EQ(fired, 1);
+  EXPECT_EQ(sweeper.armed(), 0u);
+}
+
+}  // namespace fleetgate
