@@ -279,8 +279,6 @@ void ServeDaemon::serve_until_signalled() {
   p.finish();
 }
 
-Result<std::string> ServeDaemon::reload() { return parts_->reload(); }
-
 void ServeDaemon::stop() {
   Parts& p = *parts_;
   if (p.finished) return;

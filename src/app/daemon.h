@@ -36,8 +36,6 @@ class ServeDaemon {
   Result<std::uint16_t> start();
   // Blocks until SIGINT/SIGTERM (SIGHUP reloads), then drains and stops.
   void serve_until_signalled();
-  // Reads the config file again and swaps it in; on any problem the running config stays.
-  Result<std::string> reload();
   // Drains within the configured time, then ends the threads and commits the store.
   void stop();
 

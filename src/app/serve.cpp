@@ -69,7 +69,6 @@ int run_serve(const ServeOptions& options) {
                   g.listen.host);
     return kExitBadConfig;
   }
-  const std::string host = g.listen.host;
   auto daemon = ServeDaemon::open(
       std::move(*config), {options.config_path, options.data_path, file_listen, file_threads});
   if (!daemon) {
@@ -82,9 +81,9 @@ int run_serve(const ServeOptions& options) {
     return kExitFailure;
   }
   const Config& running = (*daemon)->config();
-  spdlog::info("fleetgate listening on http://{}:{} ({} threads, {} deployments, {} models)",
-               host.find(':') != std::string::npos ? "[" + host + "]" : host, *port,
-               running.gateway.threads, running.deployments.size(), (*daemon)->model_count());
+  spdlog::info("fleetgate listening on {} ({} threads, {} deployments, {} models)",
+               (*daemon)->url(), running.gateway.threads, running.deployments.size(),
+               (*daemon)->model_count());
   (*daemon)->serve_until_signalled();
   return kExitOk;
 }

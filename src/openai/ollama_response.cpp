@@ -34,6 +34,26 @@ std::optional<Usage> ollama_usage(const json::object& o) {
   return Usage{to_u(p), to_u(c)};
 }
 
+// What an Ollama answer or stream line carries: /api/chat's message (content, tool calls) or
+// /api/generate's response text.
+struct OllamaMessage {
+  std::string text;
+  const json::array* tool_calls = nullptr;
+};
+OllamaMessage message_of(const json::object& o) {
+  OllamaMessage m;
+  if (const auto* msg = o.if_contains("message"); msg && msg->is_object()) {
+    if (const auto* c = msg->as_object().if_contains("content"); c && c->is_string())
+      m.text = c->as_string();
+    if (const auto* tc = msg->as_object().if_contains("tool_calls");
+        tc && tc->is_array() && !tc->as_array().empty())
+      m.tool_calls = &tc->as_array();
+  } else if (const auto* r = o.if_contains("response"); r && r->is_string()) {
+    m.text = r->as_string();
+  }
+  return m;
+}
+
 json::object usage_json(const Usage& u) {
   return {{"prompt_tokens", u.prompt_tokens},
           {"completion_tokens", u.completion_tokens},
@@ -123,17 +143,7 @@ Result<TranslatedResponse> from_ollama_response(ApiKind kind, std::string_view o
     return result;
   }
 
-  std::string text;
-  const json::array* tool_calls = nullptr;
-  if (const auto* msg = o.if_contains("message"); msg && msg->is_object()) {
-    if (const auto* c = msg->as_object().if_contains("content"); c && c->is_string())
-      text = c->as_string();
-    if (const auto* tc = msg->as_object().if_contains("tool_calls");
-        tc && tc->is_array() && !tc->as_array().empty())
-      tool_calls = &tc->as_array();
-  } else if (const auto* r = o.if_contains("response"); r && r->is_string()) {
-    text = r->as_string();
-  }
+  const auto [text, tool_calls] = message_of(o);
   out["id"] = meta.id;
   out["created"] = meta.created;
   out["model"] = meta.model;
@@ -184,23 +194,13 @@ void OllamaStreamTranslator::on_line(std::string_view line, std::string& out) {
   const auto& o = v.as_object();
   if (const auto* err = o.if_contains("error")) {
     failed_ = true;
-    error_ = "the Ollama backend sent an error in its stream: " +
-             (err->is_string() ? std::string(err->as_string()) : json::serialize(*err));
-    append_sse_error(out, err->is_string() ? std::string(err->as_string()) : json::serialize(*err),
-                     "");
+    const std::string message =
+        err->is_string() ? std::string(err->as_string()) : json::serialize(*err);
+    error_ = "the Ollama backend sent an error in its stream: " + message;
+    append_sse_error(out, message, "");
     return;
   }
-  std::string text;
-  const json::array* tool_calls = nullptr;
-  if (const auto* msg = o.if_contains("message"); msg && msg->is_object()) {
-    if (const auto* c = msg->as_object().if_contains("content"); c && c->is_string())
-      text = c->as_string();
-    if (const auto* tc = msg->as_object().if_contains("tool_calls");
-        tc && tc->is_array() && !tc->as_array().empty())
-      tool_calls = &tc->as_array();
-  } else if (const auto* r = o.if_contains("response"); r && r->is_string()) {
-    text = r->as_string();
-  }
+  const auto [text, tool_calls] = message_of(o);
   const auto* done = o.if_contains("done");
   const bool is_done = done && done->is_bool() && done->as_bool();
 

@@ -6,6 +6,8 @@
 #include "support/http_client.h"
 #include "support/in_process.h"
 
+#include "config/loader.h"
+
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
@@ -191,6 +193,25 @@ TEST(InProcess, ABackendListingAnotherModelIsEjectedWhenTheConfigSaysSo) {
   // Once it lists the model again, it is back.
   wrong.set_models({"x"});
   EXPECT_TRUE(eventually([&] { return routed("fast#1"); }));
+}
+
+}  // namespace fleetgate::test
+
+namespace fleetgate::test {
+
+TEST(InProcess, ADaemonThatCannotOpenItsStoreOrAccessLogSaysWhich) {
+  auto config = load_config_text("model_list: []\n", "test.yaml");
+  ASSERT_TRUE(config);
+  auto no_store = ServeDaemon::open(*config, {"", "/nonexistent-dir/x.db", {}, {}});
+  ASSERT_FALSE(no_store);
+  EXPECT_NE(no_store.error().message.find("--data /nonexistent-dir/x.db"), std::string::npos)
+      << no_store.error().message;
+  config->gateway.access_log = "/nonexistent-dir/a.log";
+  auto no_log = ServeDaemon::open(*config, {"", ":memory:", {}, {}});
+  ASSERT_FALSE(no_log);
+  EXPECT_NE(no_log.error().message.find("fleetgate.access_log: cannot open /nonexistent-dir/a.log"),
+            std::string::npos)
+      << no_log.error().message;
 }
 
 }  // namespace fleetgate::test

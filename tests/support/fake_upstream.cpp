@@ -174,23 +174,11 @@ FakeUpstream::FakeUpstream(std::vector<std::string> models)
     : models_(std::move(models)), server_(std::make_unique<Server>(*this)) {
   port_ = server_->acceptor.local_endpoint().port();
   asio::co_spawn(
-      server_->ioc,
-      [s = server_.get()]() -> asio::awaitable<void> {
-        try {
-          co_await s->accept_loop();
-        } catch (...) {
-        }
-      },
+      server_->ioc, [s = server_.get()]() -> asio::awaitable<void> { co_await s->accept_loop(); },
       asio::detached);
-  server_->thread = std::thread([s = server_.get()] {
-    while (true) {
-      try {
-        s->ioc.run();  // a session's exception (the gateway closed) ends only that session
-        return;
-      } catch (...) {
-      }
-    }
-  });
+  // A session's exception (the gateway closed its connection) ends only that session: detached
+  // coroutines' exceptions go to their completion handler, which drops them.
+  server_->thread = std::thread([s = server_.get()] { s->ioc.run(); });
 }
 
 FakeUpstream::~FakeUpstream() {
