@@ -45,7 +45,7 @@ struct ServeDaemon::Parts {
               config.fleet.token ? config.fleet.token : config.master_key),
         state(std::make_shared<const GatewayState>(std::move(config), &agents)),
         server({state->config.gateway.listen, state->config.gateway.threads,
-                client_limits(state->config.gateway)},
+                client_limits(state->config.gateway), state->clock},
                factory(state)),
         fleet_api(fleet, [this](std::string& out) {
           auto s = current_state();
@@ -85,7 +85,7 @@ struct ServeDaemon::Parts {
   // Active health checks on their own thread; the request path only reads what they find.
   void start_prober(const GatewayState& s) {
     prober = std::make_unique<Prober>(s.config, s.backends, s.backend_of, s.fixed_headers,
-                                      *s.health, tls);
+                                      *s.health, tls, *s.clock);
     prober->start();
   }
 
@@ -181,7 +181,7 @@ Result<std::string> ServeDaemon::Parts::reload() {
 std::vector<BackendReport> ServeDaemon::Parts::backend_reports() {
   auto s = current_state();
   std::vector<BackendReport> out;
-  const auto now = CoarseClock::now();
+  const auto now = s->clock->coarse();
   const bool eject =
       s->config.gateway.health_checks.on_drift == HealthCheckSettings::OnDrift::Eject;
   for (std::size_t i = 0; i < s->config.deployments.size(); ++i) {
@@ -217,7 +217,7 @@ std::vector<UsageRow> ServeDaemon::Parts::usage_rows() {
     usage_seen.assign(s->config.deployments.size(), DeploymentTotals{});
   }
   std::vector<UsageRow> rows;
-  const auto now_ms = to_ms(FleetClock::now());
+  const auto now_ms = to_ms(s->clock->wall());
   for (std::size_t i = 0; i < s->config.deployments.size(); ++i) {
     const auto total = s->metrics->totals(i);
     auto& seen = usage_seen[i];

@@ -95,7 +95,7 @@ int run_report(const ReportOptions& o) {
       spdlog::error("--data {}: {}", o.data_path, store.error().message);
       return kExitFailure;
     }
-    snap = build_snapshot(**store, settings, std::chrono::system_clock::now());
+    snap = build_snapshot(**store, settings, system_clock().wall());
   }
   const std::string text = o.json ? snapshot_json(snap) : render_markdown(snap);
   return write_output(text, o.output) ? kExitOk : kExitFailure;

@@ -58,15 +58,17 @@ struct Prober::Target {
 
 struct Prober::Impl {
   Impl(const Config& config, std::vector<Url> backends, std::vector<BackendId> backend_of,
-       std::vector<std::string> request_headers, HealthBoard& health_board, asio::ssl::context& tls)
+       std::vector<std::string> request_headers, HealthBoard& health_board, asio::ssl::context& tls,
+       const Clock& time)
       : settings(config.gateway.health_checks),
         deployments(config.deployments),
         headers(std::move(request_headers)),
         board(health_board),
+        clock(time),
         ioc(1),
-        sweeper(ioc.get_executor()),
+        sweeper(ioc.get_executor(), DeadlineSweeper::kDefaultTick, time),
         pool(ioc.get_executor(), sweeper, tls, backends,
-             PoolSettings{settings.timeout, config.gateway.timeouts.upstream_idle, 2}) {
+             PoolSettings{settings.timeout, config.gateway.timeouts.upstream_idle, 2}, time) {
     std::map<BackendId, std::size_t> index;
     for (std::size_t i = 0; i < deployments.size(); ++i) {
       const Deployment& d = deployments[i];
@@ -173,7 +175,7 @@ struct Prober::Impl {
       }
     }
     if (stopping) co_return;  // an aborted probe says nothing about the backend
-    const auto now = CoarseClock::now();
+    const auto now = clock.coarse();
     if (t.health.record(ok, now)) {
       std::string ids;
       for (std::size_t i : t.deployments) ids += (ids.empty() ? "" : ", ") + deployments[i].id;
@@ -262,6 +264,7 @@ struct Prober::Impl {
   const std::vector<Deployment> deployments;
   std::vector<std::string> headers;
   HealthBoard& board;
+  const Clock& clock;
   asio::io_context ioc;
   DeadlineSweeper sweeper;
   UpstreamPool pool;
@@ -272,9 +275,9 @@ struct Prober::Impl {
 
 Prober::Prober(const Config& config, std::vector<Url> backends, std::vector<BackendId> backend_of,
                std::vector<std::string> request_headers, HealthBoard& board,
-               asio::ssl::context& tls)
+               asio::ssl::context& tls, const Clock& clock)
     : impl_(std::make_unique<Impl>(config, std::move(backends), std::move(backend_of),
-                                   std::move(request_headers), board, tls)) {}
+                                   std::move(request_headers), board, tls, clock)) {}
 
 Prober::~Prober() { stop(); }
 

@@ -26,7 +26,8 @@ class Prober {
  public:
   // `backend_of` and `request_headers` are by deployment index (Host and Authorization lines).
   Prober(const Config& config, std::vector<Url> backends, std::vector<BackendId> backend_of,
-         std::vector<std::string> request_headers, HealthBoard& board, asio::ssl::context& tls);
+         std::vector<std::string> request_headers, HealthBoard& board, asio::ssl::context& tls,
+         const Clock& clock = system_clock());
   ~Prober();
   Prober(const Prober&) = delete;
   Prober& operator=(const Prober&) = delete;

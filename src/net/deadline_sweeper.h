@@ -49,8 +49,9 @@ class DeadlineWatch : public WatchHook {
 class DeadlineSweeper {
  public:
   // Deadlines are read on `clock` (its coarse time); the sweeps run every `tick` of real time.
+  static constexpr std::chrono::milliseconds kDefaultTick{100};
   explicit DeadlineSweeper(boost::asio::any_io_executor ex,
-                           std::chrono::milliseconds tick = std::chrono::milliseconds(100),
+                           std::chrono::milliseconds tick = kDefaultTick,
                            const fleetgate::Clock& clock = system_clock())
       : timer_(ex), tick_(tick), clock_(clock) {}
   DeadlineSweeper(const DeadlineSweeper&) = delete;

@@ -73,8 +73,10 @@ void AccessLog::write_out(std::string_view lines) {
   }
 }
 
-AccessLogWriter::AccessLogWriter(AccessLog& log, boost::asio::any_io_executor executor)
+AccessLogWriter::AccessLogWriter(AccessLog& log, boost::asio::any_io_executor executor,
+                                 const Clock& clock)
     : executor_(std::move(executor)),
+      clock_(clock),
       pending_(std::make_shared<Pending>(Pending{&log, {}, false})) {}
 
 AccessLogWriter::~AccessLogWriter() { flush(); }
@@ -83,7 +85,7 @@ void AccessLogWriter::flush() { pending_->flush(); }
 
 void AccessLogWriter::append_timestamp() {
   using namespace std::chrono;
-  const auto now = time_point_cast<milliseconds>(system_clock::now());
+  const auto now = time_point_cast<milliseconds>(clock_.wall());
   const auto secs = time_point_cast<seconds>(now);
   if (secs.time_since_epoch().count() != second_) {
     second_ = secs.time_since_epoch().count();
@@ -99,7 +101,7 @@ void AccessLogWriter::append_timestamp() {
 void AccessLogWriter::write(const AccessRecord& r) {
   if (!pending_->log->enabled()) return;
   using namespace std::chrono;
-  const auto now = steady_clock::now();
+  const auto now = clock_.steady();
   std::string& line = pending_->buffer;
   line += "{\"ts\":\"";
   append_timestamp();

@@ -3,6 +3,7 @@
 // idle one writes each line at once. No logging thread, no locks on the request path.
 #pragma once
 
+#include "core/clock.h"
 #include "openai/usage.h"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -62,7 +63,9 @@ class AccessLog {
 // A worker's buffer in front of the shared AccessLog. Used on that worker's thread only.
 class AccessLogWriter {
  public:
-  AccessLogWriter(AccessLog& log, boost::asio::any_io_executor executor);
+  // Timestamps and latencies are read on `clock`.
+  AccessLogWriter(AccessLog& log, boost::asio::any_io_executor executor,
+                  const Clock& clock = system_clock());
   ~AccessLogWriter();
   void write(const AccessRecord& r);
   void flush();
@@ -71,6 +74,7 @@ class AccessLogWriter {
   void append_timestamp();
 
   boost::asio::any_io_executor executor_;
+  const Clock& clock_;
   // The buffer outlives the writer while a posted flush is pending (a handler replaced by a
   // reload is destroyed when its last request ends, possibly before that flush runs).
   struct Pending {

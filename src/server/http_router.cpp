@@ -65,7 +65,7 @@ std::string method_names(Methods allowed) {
 HttpRouter::HttpRouter(Options options, AccessLog& access_log, asio::any_io_executor executor,
                        std::function<void(const AccessRecord&)> finished)
     : options_(std::move(options)),
-      access_log_(access_log, std::move(executor)),
+      access_log_(access_log, std::move(executor), *options_.clock),
       finished_(std::move(finished)) {}
 
 HttpRouter::Match HttpRouter::find(const Request& req) const {

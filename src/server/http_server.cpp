@@ -28,7 +28,7 @@ class HttpServer::Worker {
   Worker(HttpServer& server, unsigned index)
       : server_(server),
         ioc_(1),
-        sweeper_(ioc_.get_executor()),
+        sweeper_(ioc_.get_executor(), DeadlineSweeper::kDefaultTick, *server.options_.clock),
         acceptor_(ioc_),
         context_{ioc_.get_executor(),     sweeper_, server.draining_, index, &server.reload_,
                  &server.reload_executor_} {}
@@ -222,7 +222,7 @@ std::optional<HttpServer::ConnectionSlot> HttpServer::admit(const tcp::socket& s
 
 void HttpServer::warn_refused(const std::string& what, std::uint32_t limit) {
   // Once a minute at most: a flood must not fill the log.
-  const auto now = CoarseClock::now();
+  const auto now = options_.clock->coarse();
   std::lock_guard lock(refusal_log_mutex_);
   if (now - last_refusal_log_ < std::chrono::minutes(1)) return;
   last_refusal_log_ = now;

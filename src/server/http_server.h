@@ -44,6 +44,7 @@ class HttpServer {
     Endpoint listen;
     unsigned threads = 1;
     ClientLimits limits;
+    const Clock* clock = &system_clock();  // idle and body deadlines, refusal-log pacing
   };
   using HandlerFactory = std::function<std::unique_ptr<RequestHandler>(WorkerContext&)>;
 

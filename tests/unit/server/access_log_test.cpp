@@ -83,5 +83,29 @@ TEST(AccessLog, OffWritesNothing) {
   EXPECT_TRUE(log.problem().empty());
 }
 
+TEST(AccessLog, TimestampsAndLatencyAreReadOnTheClockItIsGiven) {
+  const std::string path =
+      ::testing::TempDir() + "access-clock-" + std::to_string(::getpid()) + ".log";
+  std::remove(path.c_str());
+  AccessLog log(path);
+  boost::asio::io_context ioc(1);
+  // 2026-12-01T10:20:30.250Z, read an hour in (ManualClock starts its steady time there)
+  ManualClock clock(Clock::Wall::time_point(std::chrono::milliseconds(1796120430250)));
+  AccessLogWriter writer(log, ioc.get_executor(), clock);
+  AccessRecord r;
+  r.request_id = "req-1";
+  r.method = "GET";
+  r.path = "/v1/models";
+  r.status = 200;
+  r.start = clock.steady();
+  clock.advance(std::chrono::microseconds(7250));
+  writer.write(r);
+  ioc.run();
+  const auto line = boost::json::parse(read_all(path)).as_object();
+  EXPECT_EQ(line.at("ts"), "2026-12-01T11:20:30.257Z");
+  EXPECT_DOUBLE_EQ(line.at("latency_ms").to_number<double>(), 7.25);
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace fleetgate
