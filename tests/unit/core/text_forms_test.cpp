@@ -36,5 +36,21 @@ TEST(TextForms, ContainsAtTheEdgesOfAnEventStream) {
   EXPECT_TRUE(contains(std::string(1000, 'a') + "\"usage\"" + std::string(3, 'b'), "\"usage\""));
 }
 
+TEST(TextForms, PrintableStripsControlsAndBadUtf8) {
+  EXPECT_EQ(printable("ok \x1b[31mred\x1b]0;title\x07"), "ok ?[31mred?]0;title?");
+  EXPECT_EQ(printable("a\nb\r\tc"), "a b  c");
+  EXPECT_EQ(printable("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(printable("\xff"), "\xef\xbf\xbd");
+  EXPECT_EQ(printable("\xc2\x9b"), "?");  // C1 CSI
+}
+
+TEST(TextForms, MarkdownTextEscapesMarkupAndHtml) {
+  EXPECT_EQ(markdown_text("a|b"), "a\\|b");
+  EXPECT_EQ(markdown_text("<script>x</script>"), "&lt;script&gt;x&lt;/script&gt;");
+  EXPECT_EQ(markdown_text("[x](http://e) *b* _i_ `c` \\"),
+            "\\[x\\](http://e) \\*b\\* \\_i\\_ \\`c\\` \\\\");
+  EXPECT_EQ(markdown_text("A&B\nnext"), "A&amp;B next");
+}
+
 }  // namespace
 }  // namespace fleetgate

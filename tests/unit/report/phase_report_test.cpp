@@ -1,9 +1,10 @@
-#include "core/text_forms.h"
+// The phase report: the golden snapshot, snapshot errors, and a report built from the store.
 #include "report/phase_report.h"
+
+#include "core/text_forms.h"
 #include "report/status_table.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
@@ -81,43 +82,6 @@ TEST(PhaseReport, BuiltFromTheStore) {
   EXPECT_EQ(snap.automatic_recoveries, 0);
   EXPECT_TRUE(snap.fleet_operational);
   EXPECT_FALSE(snap.ready());
-}
-
-TEST(StatusTable, PlainAndColoured) {
-  const std::string json =
-      R"({"subjects":[{"kind":"node","name":"ai","state":"down","since":"2026-11-22T05:00:00Z",)"
-      R"("last_seen_age_s":75,"reason":"no ping within 1m"}],"alerts":[{"alertname":"NodeDown",)"
-      R"("subject":"node/ai","severity":"critical","startsAt":"2026-11-22T05:00:00Z",)"
-      R"("annotations":{"summary":"node ai is DOWN"}}]})";
-  auto plain = render_status(json, false);
-  ASSERT_TRUE(plain);
-  EXPECT_EQ(*plain,
-            "KIND  NAME  STATE  SINCE                LAST SEEN  REASON\n"
-            "node  ai    DOWN   2026-11-22 05:00:00  75s ago    no ping within 1m\n\n"
-            "1 open alert(s):\n"
-            "  critical  NodeDown  node/ai  since 2026-11-22 05:00:00  node ai is DOWN\n");
-  auto coloured = render_status(json, true);
-  ASSERT_TRUE(coloured);
-  EXPECT_NE(coloured->find("\033[31mDOWN\033[0m"), std::string::npos);
-  EXPECT_FALSE(render_status("nope", false));
-}
-
-// Names, reasons and summaries come from elsewhere (nodes, backends, receivers): the terminal
-// table shows no escape sequences, the Markdown report no markup or HTML of theirs.
-TEST(TextForms, PrintableStripsControlsAndBadUtf8) {
-  EXPECT_EQ(printable("ok \x1b[31mred\x1b]0;title\x07"), "ok ?[31mred?]0;title?");
-  EXPECT_EQ(printable("a\nb\r\tc"), "a b  c");
-  EXPECT_EQ(printable("caf\xc3\xa9"), "caf\xc3\xa9");
-  EXPECT_EQ(printable("\xff"), "\xef\xbf\xbd");
-  EXPECT_EQ(printable("\xc2\x9b"), "?");  // C1 CSI
-}
-
-TEST(TextForms, MarkdownTextEscapesMarkupAndHtml) {
-  EXPECT_EQ(markdown_text("a|b"), "a\\|b");
-  EXPECT_EQ(markdown_text("<script>x</script>"), "&lt;script&gt;x&lt;/script&gt;");
-  EXPECT_EQ(markdown_text("[x](http://e) *b* _i_ `c` \\"),
-            "\\[x\\](http://e) \\*b\\* \\_i\\_ \\`c\\` \\\\");
-  EXPECT_EQ(markdown_text("A&B\nnext"), "A&amp;B next");
 }
 
 }  // namespace

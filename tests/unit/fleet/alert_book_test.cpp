@@ -1,4 +1,6 @@
+// The alert book: one alert per rule and subject, repeats, silences and Alertmanager's matchers.
 #include "fleet/alert_book.h"
+
 #include "fleet/alertmanager.h"
 #include "fleet/silence_json.h"
 
@@ -9,6 +11,7 @@ namespace fleetgate {
 namespace {
 
 using namespace std::chrono_literals;
+
 const FleetTime t0 = FleetTime(std::chrono::hours(490'000));  // 2025-11-24
 
 Matcher matcher(std::string name, std::string value, bool regex, bool equal) {
@@ -114,75 +117,6 @@ TEST(AlertBook, QuietSubjectsHoldAllButTheFlappingAlert) {
   auto due = book.due(t0 + 1s);
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].rule, "NodeDown");
-}
-
-TEST(Alertmanager, WebhookPayloadVersion4) {
-  Alert a;
-  a.rule = "CheckDown";
-  a.subject = "check/backup";
-  a.labels = {{"alertname", "CheckDown"}, {"check", "backup"}, {"severity", "critical"}};
-  a.annotations = {{"summary", "check backup is DOWN"}};
-  a.starts_at = FleetTime(std::chrono::milliseconds(1'795'000'000'250));
-  a.fingerprint = fingerprint_of(a.labels);
-  const std::string firing = alertmanager_payload(a, "ops", "http://fleet:4000");
-  EXPECT_EQ(firing,
-            R"({"version":"4","groupKey":"{}:{alertname=\"CheckDown\", check=\"backup\"}",)"
-            R"("truncatedAlerts":0,"status":"firing","receiver":"ops",)"
-            R"("groupLabels":{"alertname":"CheckDown","check":"backup"},)"
-            R"("commonLabels":{"alertname":"CheckDown","check":"backup","severity":"critical"},)"
-            R"("commonAnnotations":{"summary":"check backup is DOWN"},)"
-            R"("externalURL":"http://fleet:4000","alerts":[{"status":"firing",)"
-            R"("labels":{"alertname":"CheckDown","check":"backup","severity":"critical"},)"
-            R"("annotations":{"summary":"check backup is DOWN"},)"
-            R"("startsAt":"2026-11-18T11:06:40.250Z","endsAt":"0001-01-01T00:00:00Z",)"
-            R"("generatorURL":"http://fleet:4000/fleet/v1/alerts","fingerprint":")" +
-                a.fingerprint + R"("}]})");
-  a.ends_at = a.starts_at + 90s;
-  auto resolved = boost::json::parse(alertmanager_payload(a, "ops", ""));
-  EXPECT_EQ(resolved.at("status").as_string(), "resolved");
-  EXPECT_EQ(resolved.at("alerts").at(0).at("endsAt").as_string(), "2026-11-18T11:08:10.250Z");
-  EXPECT_EQ(a.fingerprint.size(), 16u);
-  EXPECT_NE(fingerprint_of({{"a", "bc"}}), fingerprint_of({{"ab", "c"}}));
-}
-
-}  // namespace
-}  // namespace fleetgate
-
-namespace fleetgate {
-namespace {
-
-TEST(SilenceJson, ReadsAlertmanagersBodyAndRefusesBadOnes) {
-  const FleetTime now = FleetTime(std::chrono::hours(490'000));
-  auto s =
-      parse_silence(R"({"matchers":[{"name":"node","value":"a.*","isRegex":true,"isEqual":true}],)"
-                    R"("endsAt":"2099-01-01T00:00:00Z","createdBy":"ops","comment":"swap disk"})",
-                    "id-1", now);
-  ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(s->starts_at, now);
-  EXPECT_TRUE(s->matches({{"node", "ai"}}));
-  EXPECT_EQ(parse_matchers(matchers_json(s->matchers))->size(), 1u);
-  EXPECT_FALSE(parse_matchers(R"([{"name":"check","value":"(bad","isRegex":true}])"));
-  auto error = [&](const char* body) {
-    auto r = parse_silence(body, "x", now);
-    return r ? std::string("accepted") : r.error().message;
-  };
-  EXPECT_EQ(error("[]"), "The body must be a JSON object.");
-  EXPECT_EQ(error(R"({"matchers":[{"name":"a","value":"b"}]})"),
-            "'endsAt' (an RFC 3339 time) is required.");
-  EXPECT_EQ(error(R"({"matchers":[{"name":"a","value":"b"}],"endsAt":"tomorrow"})"),
-            "'endsAt' must be an RFC 3339 time.");
-  EXPECT_EQ(error(R"({"matchers":[{"name":"a","value":"b"}],"endsAt":"2000-01-01T00:00:00Z"})"),
-            "'endsAt' must be later than startsAt and now.");
-  EXPECT_EQ(error(R"({"matchers":[],"endsAt":"2099-01-01T00:00:00Z"})"),
-            "'matchers' must be a non-empty list.");
-  EXPECT_EQ(error(R"({"matchers":[{"value":"b"}],"endsAt":"2099-01-01T00:00:00Z"})"),
-            "Each matcher needs a 'name' and a 'value'.");
-  EXPECT_EQ(error(R"({"matchers":[{"name":"a","value":"(","isRegex":true}],)"
-                  R"("endsAt":"2099-01-01T00:00:00Z"})"),
-            "Matcher 'a': bad regex (missing ): ().");
-  EXPECT_EQ(error(R"({"matchers":[{"name":"a","value":"b","isRegex":"yes"}],)"
-                  R"("endsAt":"2099-01-01T00:00:00Z"})"),
-            "Matcher: 'isRegex' must be true or false.");
 }
 
 }  // namespace
