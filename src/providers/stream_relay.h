@@ -26,9 +26,12 @@ inline bool is_event_stream(std::string_view content_type) {
 
 // `transform(in, out)` returns what to send for `in` (`in` itself, or `out`); `finish(out)`
 // appends what ends the stream.
+// Writes are few: the client's head goes out with the first bytes when they came in with the
+// backend's head, and the last bytes with the end of the body when the backend's body ended in
+// them (one write per stream when a backend sends it all at once).
 template <class Transform, class Finish>
 asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) {
-  if (!co_await c.conn.start_stream(200, "text/event-stream")) {
+  if (!co_await c.conn.start_stream(200, "text/event-stream", c.exchange.body_in_hand())) {
     c.exchange.abort();
     c.log.error = "client disconnected";
     co_return true;  // not the backend's fault
@@ -43,9 +46,15 @@ asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) 
       c.log.stream_status = 504;
       std::string event;
       append_sse_error(event, e);
-      if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();
+      co_await c.conn.end_stream(event);
       c.conn.set_close();
       co_return false;
+    }
+    if (c.conn.head_held() && !c.exchange.body_in_hand() && !co_await c.conn.flush_head()) {
+      c.log.error = "client disconnected";
+      c.exchange.abort();
+      c.conn.set_close();
+      co_return true;
     }
     auto more = co_await c.exchange.read_body_some(std::min(c.stream_gap, remaining(c)));
     if (c.watching && c.watching->gone()) {
@@ -59,17 +68,34 @@ asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) 
       c.log.stream_status = more.error().code == Errc::UpstreamTimeout ? 504 : 502;
       std::string event;
       append_sse_error(event, more.error());
-      if (co_await c.conn.send_chunk(event)) co_await c.conn.end_stream();
+      co_await c.conn.end_stream(event);
       c.conn.set_close();
       co_return false;
     }
     out.clear();
     if (!*more) {
       finish(out);
-      if (!co_await c.conn.send_chunk(out) || !co_await c.conn.end_stream()) c.conn.set_close();
+      if (!co_await c.conn.end_stream(out)) c.conn.set_close();
       co_return true;
     }
     const std::string_view piece = transform(c.exchange.body(), out);
+    if (c.exchange.done()) {
+      // The backend's body ended in this piece: what ends the stream goes with it.
+      bool sent = false;
+      if (piece.data() == out.data()) {
+        finish(out);
+        sent = co_await c.conn.end_stream(out);
+      } else {
+        out.clear();
+        finish(out);
+        sent = co_await c.conn.end_stream(piece, out);
+      }
+      if (!sent) {
+        c.log.error = "client disconnected";
+        c.conn.set_close();
+      }
+      co_return true;
+    }
     if (!co_await c.conn.send_chunk(piece)) {
       c.log.error = "client disconnected";
       c.exchange.abort();

@@ -93,6 +93,7 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
   req.clear();
   response_headers_.clear();
   head_sent_ = false;
+  head_held_ = false;
   status_ = 0;
   chunked_ = false;
   RequestParser parser(req);
@@ -251,33 +252,60 @@ asio::awaitable<bool> ClientConnection::send_error(const Error& e) {
   co_return co_await send(rendered.status, "application/json", rendered.body);
 }
 
-asio::awaitable<bool> ClientConnection::start_stream(int status, std::string_view content_type) {
+asio::awaitable<bool> ClientConnection::start_stream(int status, std::string_view content_type,
+                                                     bool hold_head) {
   chunked_ = version_ >= 11;
   if (!chunked_) keep_alive_ = false;
   build_head(status, content_type, "Cache-Control: no-cache\r\n",
              chunked_ ? Framing::Chunked : Framing::UntilClose);
+  head_held_ = hold_head;
+  if (hold_head) co_return true;
   const asio::const_buffer b = asio::buffer(head_);
   co_return co_await write(std::span(&b, 1));
 }
 
-asio::awaitable<bool> ClientConnection::send_chunk(std::string_view data) {
-  if (data.empty()) co_return true;  // an empty chunk would end the body
-  if (!chunked_) {
-    const asio::const_buffer b = asio::buffer(data);
-    co_return co_await write(std::span(&b, 1));
-  }
-  chunk_head_.clear();
-  append_number(chunk_head_, data.size(), 16);
-  chunk_head_ += "\r\n";
-  const std::array<asio::const_buffer, 3> parts{asio::buffer(chunk_head_), asio::buffer(data),
-                                                asio::buffer("\r\n", 2)};
-  co_return co_await write(parts);
+asio::awaitable<bool> ClientConnection::flush_head() {
+  if (!head_held_) co_return true;
+  head_held_ = false;
+  const asio::const_buffer b = asio::buffer(head_);
+  co_return co_await write(std::span(&b, 1));
 }
 
-asio::awaitable<bool> ClientConnection::end_stream() {
-  if (!chunked_) co_return true;
-  const asio::const_buffer b = asio::buffer("0\r\n\r\n", 5);
-  co_return co_await write(std::span(&b, 1));
+// The held head, `data` + `more` as one chunk (none when both are empty), and the end of the
+// body when `last`: the buffers of one write.
+std::span<const asio::const_buffer> ClientConnection::stream_parts(std::string_view data,
+                                                                   std::string_view more,
+                                                                   bool last) {
+  std::size_t n = 0;
+  if (head_held_) {
+    parts_[n++] = asio::buffer(head_);
+    head_held_ = false;
+  }
+  const std::size_t size = data.size() + more.size();
+  if (size > 0) {
+    if (chunked_) {
+      chunk_head_.clear();
+      append_number(chunk_head_, size, 16);
+      chunk_head_ += "\r\n";
+      parts_[n++] = asio::buffer(chunk_head_);
+    }
+    if (!data.empty()) parts_[n++] = asio::buffer(data);
+    if (!more.empty()) parts_[n++] = asio::buffer(more);
+    if (chunked_) parts_[n++] = asio::buffer("\r\n", 2);
+  }
+  if (last && chunked_) parts_[n++] = asio::buffer("0\r\n\r\n", 5);
+  return std::span<const asio::const_buffer>(parts_.data(), n);
+}
+
+asio::awaitable<bool> ClientConnection::send_chunk(std::string_view data) {
+  if (data.empty()) co_return true;  // an empty chunk would end the body
+  co_return co_await write(stream_parts(data, {}, false));
+}
+
+asio::awaitable<bool> ClientConnection::end_stream(std::string_view data, std::string_view more) {
+  const auto parts = stream_parts(data, more, true);
+  if (parts.empty()) co_return true;  // HTTP/1.0: the close ends the body
+  co_return co_await write(parts);
 }
 
 asio::awaitable<bool> ClientConnection::write(std::span<const asio::const_buffer> buffers) {

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <span>
@@ -56,10 +57,17 @@ class ClientConnection : public WatchHook {
   asio::awaitable<bool> send(int status, std::string_view content_type, std::string_view body);
   asio::awaitable<bool> send_error(const Error& e);
 
-  // Streaming response: chunked for HTTP/1.1, close-delimited for HTTP/1.0.
-  asio::awaitable<bool> start_stream(int status, std::string_view content_type);
+  // Streaming response: chunked for HTTP/1.1, close-delimited for HTTP/1.0. With `hold_head`
+  // the head is not written yet but goes out with the first chunk (or end_stream, or
+  // flush_head): one write instead of two when the first bytes are already in hand.
+  asio::awaitable<bool> start_stream(int status, std::string_view content_type,
+                                     bool hold_head = false);
   asio::awaitable<bool> send_chunk(std::string_view data);
-  asio::awaitable<bool> end_stream();
+  // Writes a held head; for a stream that will wait before its first chunk.
+  asio::awaitable<bool> flush_head();
+  bool head_held() const { return head_held_; }
+  // The last bytes (`data` then `more`, as one chunk) and the end of the body, in one write.
+  asio::awaitable<bool> end_stream(std::string_view data = {}, std::string_view more = {});
 
   // Writes all of `buffers`: one non-blocking send first, the async path only when it is full.
   asio::awaitable<bool> write(std::span<const asio::const_buffer> buffers);
@@ -85,6 +93,8 @@ class ClientConnection : public WatchHook {
   void build_head(int status, std::string_view content_type, std::string_view extra,
                   Framing framing, std::size_t length = 0);
   asio::awaitable<std::size_t> read_some();
+  std::span<const asio::const_buffer> stream_parts(std::string_view data, std::string_view more,
+                                                   bool last);
 
   tcp::socket socket_;
   const ClientLimits& limits_;
@@ -94,6 +104,7 @@ class ClientConnection : public WatchHook {
   DeadlineWatch watch_;
   std::string head_;
   std::string chunk_head_;
+  std::array<asio::const_buffer, 6> parts_{};  // a stream write's buffers
   std::string request_id_;
   std::string response_headers_;  // capacity reused across requests
   std::vector<asio::const_buffer> scratch_;
@@ -103,6 +114,7 @@ class ClientConnection : public WatchHook {
   bool keep_alive_ = true;
   bool idle_ = true;  // waiting for a request with nothing buffered: safe to close when draining
   bool head_sent_ = false;
+  bool head_held_ = false;  // built, not yet written (start_stream's hold_head)
   bool chunked_ = false;
   bool body_unread_ = false;  // a refused head: its body may still be on its way
 };

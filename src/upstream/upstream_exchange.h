@@ -44,6 +44,8 @@ class UpstreamExchange {
   // The connection's scratch string `i` (0-3), for this response's stream only.
   std::string& scratch(std::size_t i) { return conn_->scratch[i]; }
   bool done() const { return conn_ && conn_->parser && conn_->parser->is_done(); }
+  // Body bytes came in with the head: the first read_body_some() returns them without waiting.
+  bool body_in_hand() const { return unread_body_; }
 
   // Ends the exchange early (e.g. the client left): closes the connection, failing pending reads.
   void abort();
