@@ -85,7 +85,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
   // A streaming client that hangs up aborts the backend at once, even before the first token
   // (a long prompt can take seconds). One small allocation per stream; none for plain requests.
   std::optional<ClientWatchScope> watching;
-  if (fields->stream) watching.emplace(conn.socket());
+  if (fields->stream) watching.emplace(conn.socket(), conn.sweeper());
   ClientWatchScope* const watch = watching ? &*watching : nullptr;
 
   std::string_view model = fields->model_name;

@@ -37,6 +37,7 @@ class DeadlineWatch : public WatchHook {
   void disarm() { unlink(); }
   bool expired() const { return expired_; }
   void clear_expired() { expired_ = false; }
+  DeadlineSweeper& sweeper() const { return *sweeper_; }
 
  private:
   friend class DeadlineSweeper;

@@ -79,6 +79,7 @@ class ClientConnection : public WatchHook {
   bool head_sent() const { return head_sent_; }
   int status() const { return status_; }  // of the last response head written
   tcp::socket& socket() { return socket_; }
+  DeadlineSweeper& sweeper() const { return watch_.sweeper(); }
   void close();
   const std::string& request_id() const { return request_id_; }
   // Header lines ("Name: value\r\n") added to this request's response head, whatever sends it.
