@@ -49,6 +49,7 @@ void GatewayMetrics::record(unsigned worker, int deployment, const AccessRecord&
   DeploymentCounters& c = workers_[worker][slot];
   bump(c.by_status[status_slot(r.status)]);
   bump(c.count);
+  if (r.status >= 500 || r.status == 0) bump(c.failed);
   const auto us = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(end - r.start).count());
   bump(c.latency_sum_us, us);
@@ -72,9 +73,7 @@ DeploymentTotals GatewayMetrics::totals(std::size_t deployment) const {
   for (const auto& w : workers_) {
     const DeploymentCounters& c = w[deployment];
     t.requests += c.count.load(kRelaxed);
-    for (std::size_t i = 0; i < kCountedStatus.size(); ++i)
-      if (kCountedStatus[i] >= 500 || kCountedStatus[i] == 0)
-        t.errors += c.by_status[i].load(kRelaxed);
+    t.errors += c.failed.load(kRelaxed);
     t.prompt_tokens += c.prompt_tokens.load(kRelaxed);
     t.completion_tokens += c.completion_tokens.load(kRelaxed);
     t.busy_us += c.latency_sum_us.load(kRelaxed);

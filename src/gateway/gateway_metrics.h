@@ -28,6 +28,7 @@ struct DeploymentCounters {
   std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size()> latency{};       // le bounds
   std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size()> ttfb{};
   std::atomic<std::uint64_t> count{0};
+  std::atomic<std::uint64_t> failed{0};  // 5xx (counted one by one or not) and no answer
   std::atomic<std::uint64_t> latency_sum_us{0};
   std::atomic<std::uint64_t> ttfb_count{0};
   std::atomic<std::uint64_t> ttfb_sum_us{0};

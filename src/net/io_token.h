@@ -20,7 +20,7 @@ struct HeapAllocator {
   template <class U>
   constexpr HeapAllocator(const HeapAllocator<U>&) noexcept {}  // NOLINT: rebinding is implicit
   T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+  void deallocate(T* p, std::size_t n) noexcept { ::operator delete(p, n * sizeof(T)); }
   template <class U>
   bool operator==(const HeapAllocator<U>&) const noexcept {
     return true;

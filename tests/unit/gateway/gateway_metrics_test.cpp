@@ -40,14 +40,15 @@ TEST(GatewayMetrics, TotalsSumEveryWorkerAndCountFailuresAsErrors) {
   m.record(1, 0, answered(502, t0), t0 + 1ms);
   m.record(0, 0, answered(0, t0), t0 + 1ms);  // no answer was sent
   m.record(0, 0, answered(429, t0), t0 + 1ms);
+  m.record(1, 0, answered(505, t0), t0 + 1ms);  // not counted by code, still a failure
   m.record(0, 1, answered(200, t0), t0 + 1ms);
   m.record(7, 0, ok, t0 + 1ms);  // not a worker: ignored
   const auto t = m.totals(0);
-  EXPECT_EQ(t.requests, 5u);
-  EXPECT_EQ(t.errors, 2u);
+  EXPECT_EQ(t.requests, 6u);
+  EXPECT_EQ(t.errors, 3u);
   EXPECT_EQ(t.prompt_tokens, 20u);
   EXPECT_EQ(t.completion_tokens, 10u);
-  EXPECT_EQ(t.busy_us, 11'000u);
+  EXPECT_EQ(t.busy_us, 12'000u);
   EXPECT_EQ(m.totals(1).requests, 1u);
   EXPECT_EQ(m.totals(9).requests, 0u);
 }
