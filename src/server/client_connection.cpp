@@ -144,7 +144,9 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
       if (parser.is_done()) break;
       if (used > 0 && buffer_.size() > 0) continue;
     }
-    const std::size_t n = co_await read_some();
+    auto [read_ec, n] = co_await socket_.async_read_some(buffer_.prepare(16 * 1024), io_token());
+    buffer_.commit(n);
+    if (read_ec) n = 0;
     if (n == 0) {
       const bool started = !idle_ || buffer_.size() > 0;
       if (watch_.expired() && started) {
@@ -232,19 +234,31 @@ void ClientConnection::build_head(int status, std::string_view content_type, std
   head_sent_ = true;
 }
 
-asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
-                                             std::span<const asio::const_buffer> body) {
+void ClientConnection::prepare_send(int status, std::string_view content_type,
+                                    std::span<const asio::const_buffer> body) {
   build_head(status, content_type, {}, Framing::Length, asio::buffer_size(body));
   scratch_.clear();
   scratch_.push_back(asio::buffer(head_));
   scratch_.insert(scratch_.end(), body.begin(), body.end());
-  co_return co_await write(scratch_);
+}
+
+// The whole answer usually fits the socket: written here, with no coroutine of ours between
+// the handler and the send.
+asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
+                                             std::span<const asio::const_buffer> body) {
+  prepare_send(status, content_type, body);
+  std::size_t sent = 0;
+  if (const auto done = write_now(scratch_, sent)) co_return *done;
+  co_return co_await write_rest(scratch_, sent);
 }
 
 asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
                                              std::string_view body) {
   const asio::const_buffer one = asio::buffer(body);
-  co_return co_await send(status, content_type, std::span(&one, 1));
+  prepare_send(status, content_type, std::span(&one, 1));
+  std::size_t sent = 0;
+  if (const auto done = write_now(scratch_, sent)) co_return *done;
+  co_return co_await write_rest(scratch_, sent);
 }
 
 asio::awaitable<bool> ClientConnection::send_error(const Error& e) {
@@ -299,26 +313,44 @@ std::span<const asio::const_buffer> ClientConnection::stream_parts(std::string_v
 
 asio::awaitable<bool> ClientConnection::send_chunk(std::string_view data) {
   if (data.empty()) co_return true;  // an empty chunk would end the body
-  co_return co_await write(stream_parts(data, {}, false));
+  const auto parts = stream_parts(data, {}, false);
+  std::size_t sent = 0;
+  if (const auto done = write_now(parts, sent)) co_return *done;
+  co_return co_await write_rest(parts, sent);
 }
 
 asio::awaitable<bool> ClientConnection::end_stream(std::string_view data, std::string_view more) {
   const auto parts = stream_parts(data, more, true);
   if (parts.empty()) co_return true;  // HTTP/1.0: the close ends the body
-  co_return co_await write(parts);
+  std::size_t sent = 0;
+  if (const auto done = write_now(parts, sent)) co_return *done;
+  co_return co_await write_rest(parts, sent);
+}
+
+std::optional<bool> ClientConnection::write_now(std::span<const asio::const_buffer> buffers,
+                                                std::size_t& sent) {
+  error_code ec;
+  const std::size_t total = asio::buffer_size(buffers);
+  sent = socket_.write_some(buffers, ec);
+  if (!ec && sent == total) return true;
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    keep_alive_ = false;
+    return false;
+  }
+  if (ec) sent = 0;
+  return std::nullopt;
 }
 
 asio::awaitable<bool> ClientConnection::write(std::span<const asio::const_buffer> buffers) {
-  error_code ec;
-  const std::size_t total = asio::buffer_size(buffers);
-  const std::size_t sent = socket_.write_some(buffers, ec);
-  if (!ec && sent == total) co_return true;
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-    keep_alive_ = false;
-    co_return false;
-  }
+  std::size_t sent = 0;
+  if (const auto done = write_now(buffers, sent)) co_return *done;
+  co_return co_await write_rest(buffers, sent);
+}
+
+asio::awaitable<bool> ClientConnection::write_rest(std::span<const asio::const_buffer> buffers,
+                                                   std::size_t sent) {
   boost::beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
-  rest.consume(ec ? 0 : sent);
+  rest.consume(sent);
   watch_.arm(limits_.body_timeout);
   auto [ec2, n] = co_await asio::async_write(socket_, rest, io_token());
   watch_.disarm();
