@@ -47,7 +47,6 @@ ClientWatchScope::ClientWatchScope(tcp::socket& socket, DeadlineSweeper& sweeper
 // A one-byte peek, not a wait: for a wait Asio re-arms the socket in epoll (an
 // epoll_ctl); a peek is one recv, then waits in epoll like any read.
 void ClientWatchScope::peek() {
-  peeking_ = true;
   socket_.async_receive(
       asio::buffer(&state_->peeked, 1), tcp::socket::message_peek,
       asio::bind_allocator(InStateAllocator<void>(state_.get()),

@@ -32,9 +32,8 @@ class ClientWatchScope {
   ClientWatchScope(tcp::socket& socket, DeadlineSweeper& sweeper);
   ~ClientWatchScope() {
     state_->exchange = nullptr;
-    if (!peeking_) return;
-    // The peek is the only operation pending on the client's socket while the scope lives
-    // (reads are done, writes complete before the scope ends): cancelling the socket's
+    // The peek (if it started) is the only operation pending on the client's socket while the scope
+    // lives (reads are done, writes complete before the scope ends): cancelling the socket's
     // operations ends it, without a cancellation slot's memory per stream.
     boost::system::error_code ignored;
     socket_.cancel(ignored);
@@ -53,7 +52,6 @@ class ClientWatchScope {
   tcp::socket& socket_;
   std::shared_ptr<State> state_;
   DeadlineWatch start_;  // kWatchAfter from the scope's start: peek()
-  bool peeking_ = false;
 };
 
 }  // namespace fleetgate

@@ -82,10 +82,8 @@ void ClientConnection::close() {
   }
 }
 
-asio::awaitable<std::size_t> ClientConnection::read_some() {
-  auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(16 * 1024), io_token());
-  buffer_.commit(n);
-  co_return ec ? 0 : n;
+asio::awaitable<std::tuple<error_code, std::size_t>> ClientConnection::read_some() {
+  return socket_.async_read_some(buffer_.prepare(16 * 1024), io_token());
 }
 
 asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
@@ -144,10 +142,9 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
       if (parser.is_done()) break;
       if (used > 0 && buffer_.size() > 0) continue;
     }
-    auto [read_ec, n] = co_await socket_.async_read_some(buffer_.prepare(16 * 1024), io_token());
+    auto [read_ec, n] = co_await read_some();
     buffer_.commit(n);
-    if (read_ec) n = 0;
-    if (n == 0) {
+    if (read_ec || n == 0) {
       const bool started = !idle_ || buffer_.size() > 0;
       if (watch_.expired() && started) {
         keep_alive_ = false;
@@ -192,8 +189,9 @@ asio::awaitable<void> ClientConnection::close_refused() {
     std::size_t drained = 0;
     while (drained < (1u << 20)) {
       buffer_.clear();
-      const std::size_t n = co_await read_some();
-      if (n == 0) break;
+      auto [ec_read, n] = co_await read_some();
+      buffer_.commit(n);
+      if (ec_read || n == 0) break;
       drained += n;
     }
     watch_.disarm();
@@ -242,23 +240,19 @@ void ClientConnection::prepare_send(int status, std::string_view content_type,
   scratch_.insert(scratch_.end(), body.begin(), body.end());
 }
 
-// The whole answer usually fits the socket: written here, with no coroutine of ours between
-// the handler and the send.
+// send(), the stream's writes and flush_head() are not coroutines: they lay out their buffers in
+// the connection's members and hand back write()'s awaitable (one frame per write, not two).
 asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
                                              std::span<const asio::const_buffer> body) {
   prepare_send(status, content_type, body);
-  std::size_t sent = 0;
-  if (const auto done = write_now(scratch_, sent)) co_return *done;
-  co_return co_await write_rest(scratch_, sent);
+  return write(scratch_);
 }
 
 asio::awaitable<bool> ClientConnection::send(int status, std::string_view content_type,
                                              std::string_view body) {
   const asio::const_buffer one = asio::buffer(body);
   prepare_send(status, content_type, std::span(&one, 1));
-  std::size_t sent = 0;
-  if (const auto done = write_now(scratch_, sent)) co_return *done;
-  co_return co_await write_rest(scratch_, sent);
+  return write(scratch_);
 }
 
 asio::awaitable<bool> ClientConnection::send_error(const Error& e) {
@@ -272,18 +266,11 @@ asio::awaitable<bool> ClientConnection::start_stream(int status, std::string_vie
   if (!chunked_) keep_alive_ = false;
   build_head(status, content_type, "Cache-Control: no-cache\r\n",
              chunked_ ? Framing::Chunked : Framing::UntilClose);
-  head_held_ = hold_head;
-  if (hold_head) co_return true;
-  const asio::const_buffer b = asio::buffer(head_);
-  co_return co_await write(std::span(&b, 1));
+  head_held_ = true;
+  return hold_head ? write({}) : flush_head();
 }
 
-asio::awaitable<bool> ClientConnection::flush_head() {
-  if (!head_held_) co_return true;
-  head_held_ = false;
-  const asio::const_buffer b = asio::buffer(head_);
-  co_return co_await write(std::span(&b, 1));
-}
+asio::awaitable<bool> ClientConnection::flush_head() { return write(stream_parts({}, {}, false)); }
 
 // The held head, `data` + `more` as one chunk (none when both are empty), and the end of the
 // body when `last`: the buffers of one write.
@@ -311,46 +298,28 @@ std::span<const asio::const_buffer> ClientConnection::stream_parts(std::string_v
   return std::span<const asio::const_buffer>(parts_.data(), n);
 }
 
+// An empty chunk would end the body: nothing is sent for empty data (but a held head).
 asio::awaitable<bool> ClientConnection::send_chunk(std::string_view data) {
-  if (data.empty()) co_return true;  // an empty chunk would end the body
-  const auto parts = stream_parts(data, {}, false);
-  std::size_t sent = 0;
-  if (const auto done = write_now(parts, sent)) co_return *done;
-  co_return co_await write_rest(parts, sent);
+  return write(stream_parts(data, {}, false));
 }
 
+// HTTP/1.0 with nothing left to send: no buffers, the close ends the body.
 asio::awaitable<bool> ClientConnection::end_stream(std::string_view data, std::string_view more) {
-  const auto parts = stream_parts(data, more, true);
-  if (parts.empty()) co_return true;  // HTTP/1.0: the close ends the body
-  std::size_t sent = 0;
-  if (const auto done = write_now(parts, sent)) co_return *done;
-  co_return co_await write_rest(parts, sent);
-}
-
-std::optional<bool> ClientConnection::write_now(std::span<const asio::const_buffer> buffers,
-                                                std::size_t& sent) {
-  error_code ec;
-  const std::size_t total = asio::buffer_size(buffers);
-  sent = socket_.write_some(buffers, ec);
-  if (!ec && sent == total) return true;
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-    keep_alive_ = false;
-    return false;
-  }
-  if (ec) sent = 0;
-  return std::nullopt;
+  return write(stream_parts(data, more, true));
 }
 
 asio::awaitable<bool> ClientConnection::write(std::span<const asio::const_buffer> buffers) {
-  std::size_t sent = 0;
-  if (const auto done = write_now(buffers, sent)) co_return *done;
-  co_return co_await write_rest(buffers, sent);
-}
-
-asio::awaitable<bool> ClientConnection::write_rest(std::span<const asio::const_buffer> buffers,
-                                                   std::size_t sent) {
+  const std::size_t total = asio::buffer_size(buffers);
+  if (total == 0) co_return true;
+  error_code ec;
+  const std::size_t sent = socket_.write_some(buffers, ec);
+  if (!ec && sent == total) co_return true;
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    keep_alive_ = false;
+    co_return false;
+  }
   boost::beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
-  rest.consume(sent);
+  rest.consume(ec ? 0 : sent);
   watch_.arm(limits_.body_timeout);
   auto [ec2, n] = co_await asio::async_write(socket_, rest, io_token());
   watch_.disarm();

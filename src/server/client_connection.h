@@ -14,8 +14,8 @@
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <optional>
 #include <span>
+#include <tuple>
 
 #include <string>
 #include <string_view>
@@ -70,12 +70,9 @@ class ClientConnection : public WatchHook {
   // The last bytes (`data` then `more`, as one chunk) and the end of the body, in one write.
   asio::awaitable<bool> end_stream(std::string_view data = {}, std::string_view more = {});
 
-  // Writes all of `buffers`: one non-blocking send first, the async path only when it is full.
+  // Writes all of `buffers` (true at once for none): one non-blocking send first, the async path
+  // only when the socket is full.
   asio::awaitable<bool> write(std::span<const asio::const_buffer> buffers);
-  // The non-blocking send: true (all sent) or false (the connection failed), or nullopt with
-  // `sent` bytes gone when the socket is full; then write_rest() sends the rest.
-  std::optional<bool> write_now(std::span<const asio::const_buffer> buffers, std::size_t& sent);
-  asio::awaitable<bool> write_rest(std::span<const asio::const_buffer> buffers, std::size_t sent);
 
   // A connection asked to close (draining, Connection: close, or an error) says so in its response.
   void set_close() { keep_alive_ = false; }
@@ -98,7 +95,8 @@ class ClientConnection : public WatchHook {
   enum class Framing { Length, Chunked, UntilClose };
   void build_head(int status, std::string_view content_type, std::string_view extra,
                   Framing framing, std::size_t length = 0);
-  asio::awaitable<std::size_t> read_some();
+  // Asio's read into buffer_'s free space (the caller commits what came).
+  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some();
   void prepare_send(int status, std::string_view content_type,
                     std::span<const asio::const_buffer> body);
   std::span<const asio::const_buffer> stream_parts(std::string_view data, std::string_view more,

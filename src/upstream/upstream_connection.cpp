@@ -27,11 +27,9 @@ void UpstreamConnection::close() {
   socket().close(ec);
 }
 
-asio::awaitable<std::pair<error_code, std::size_t>> UpstreamConnection::read_some(
+asio::awaitable<std::tuple<error_code, std::size_t>> UpstreamConnection::read_some(
     asio::mutable_buffer b) {
-  auto [ec, n] = tls_ ? co_await tls_->async_read_some(b, io_token())
-                      : co_await plain_->async_read_some(b, io_token());
-  co_return std::pair{ec, n};
+  return tls_ ? tls_->async_read_some(b, io_token()) : plain_->async_read_some(b, io_token());
 }
 
 asio::awaitable<error_code> UpstreamConnection::write(std::span<const asio::const_buffer> buffers) {

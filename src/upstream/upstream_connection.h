@@ -15,6 +15,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <tuple>
 
 namespace fleetgate {
 
@@ -32,10 +33,8 @@ class UpstreamConnection {
   UpstreamConnection(tcp::socket socket, DeadlineSweeper& sweeper);
   UpstreamConnection(asio::ssl::stream<tcp::socket> stream, DeadlineSweeper& sweeper);
 
-  asio::awaitable<std::pair<error_code, std::size_t>> read_some(asio::mutable_buffer b);
-  // For a caller that reads without a coroutine of ours in between (one frame less per read).
-  asio::ssl::stream<tcp::socket>* tls() { return tls_ ? &*tls_ : nullptr; }
-  tcp::socket& plain() { return *plain_; }
+  // Asio's read itself, not a coroutine of ours around it (no frame of its own per read).
+  asio::awaitable<std::tuple<error_code, std::size_t>> read_some(asio::mutable_buffer b);
   // Writes all of `buffers`; a plain socket tries one non-blocking send before going async.
   asio::awaitable<error_code> write(std::span<const asio::const_buffer> buffers);
 

@@ -1,7 +1,6 @@
 #include "upstream/upstream_exchange.h"
 
 #include "net/chunked_guard.h"
-#include "net/io_token.h"
 
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -132,10 +131,7 @@ asio::awaitable<Result<bool>> UpstreamExchange::advance(const char* waiting_for,
     } else if (conn_->parser->is_done()) {
       co_return false;
     }
-    const auto into = buf.prepare(UpstreamConnection::kReadSize);
-    auto* tls = conn_->tls();
-    auto [ec, n] = tls ? co_await tls->async_read_some(into, io_token())
-                       : co_await conn_->plain().async_read_some(into, io_token());
+    auto [ec, n] = co_await conn_->read_some(buf.prepare(UpstreamConnection::kReadSize));
     buf.commit(n);
     if (ec == asio::error::eof || (ec == asio::ssl::error::stream_truncated && n == 0)) {
       if (conn_->parser->is_header_done() && conn_->parser->need_eof()) {

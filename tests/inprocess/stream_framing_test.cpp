@@ -60,9 +60,11 @@ void expect_whole_stream(const std::string& events) {
   EXPECT_TRUE(events.ends_with("data: [DONE]\n\n")) << events;
 }
 
-TEST(StreamFraming, AStreamSentAllAtOnceIsOneWellFramedChunkedBody) {
+TEST(StreamFraming, AStreamTheBackendSendsInOneWriteIsOneWellFramedChunkedBody) {
   FakeUpstream up;
-  up.always(FakeReply::stream({"one", "two", "three"}));  // no gap: one burst
+  FakeReply s = FakeReply::stream({"one", "two", "three"});
+  s.one_write = true;  // the first read has it all: the head held, the end sent with the body
+  up.always(s);
   auto g = start_in_process(config(up));
   const std::string raw = raw_exchange(g.port, request("HTTP/1.1"));
   ASSERT_TRUE(raw.starts_with("HTTP/1.1 200 OK\r\n")) << raw;
@@ -73,7 +75,7 @@ TEST(StreamFraming, AStreamSentAllAtOnceIsOneWellFramedChunkedBody) {
   EXPECT_NE(head.find("Content-Type: text/event-stream\r\n"), std::string::npos) << head;
   std::string problem;
   const std::string events = dechunk(std::string_view(raw).substr(head_end + 4), problem);
-  EXPECT_EQ(problem, "");
+  EXPECT_EQ(problem, "") << raw;
   expect_whole_stream(events);
 }
 
@@ -88,13 +90,15 @@ TEST(StreamFraming, AStreamThatTricklesIsFramedTheSame) {
   ASSERT_NE(head_end, std::string::npos) << raw;
   std::string problem;
   const std::string events = dechunk(std::string_view(raw).substr(head_end + 4), problem);
-  EXPECT_EQ(problem, "");
+  EXPECT_EQ(problem, "") << raw;
   expect_whole_stream(events);
 }
 
 TEST(StreamFraming, AnHttp10ClientGetsTheStreamDelimitedByTheClose) {
   FakeUpstream up;
-  up.always(FakeReply::stream({"one", "two", "three"}));
+  FakeReply s = FakeReply::stream({"one", "two", "three"});
+  s.one_write = true;
+  up.always(s);
   auto g = start_in_process(config(up));
   const std::string raw = raw_exchange(g.port, request("HTTP/1.0"));
   ASSERT_TRUE(raw.starts_with("HTTP/1.0 200 OK\r\n")) << raw;

@@ -139,6 +139,12 @@ struct FakeUpstream::Server {
         continue;
       }
       head += "Content-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+      if (r.one_write) {
+        for (const auto& e : r.events) head += chunk("data: " + e + "\n\n");
+        head += "0\r\n\r\n";
+        co_await asio::async_write(socket, asio::buffer(head), asio::use_awaitable);
+        continue;
+      }
       co_await asio::async_write(socket, asio::buffer(head), asio::use_awaitable);
       for (std::size_t i = 0; i < r.events.size(); ++i) {
         if (i == r.break_after) co_return;  // closes mid-stream, no last chunk

@@ -26,6 +26,7 @@ struct FakeReply {
   bool hang = false;                           // never answers (until the gateway gives up)
   bool reset = false;                          // closes the connection at once, nothing sent
   std::size_t break_after = SIZE_MAX;  // closes after this many events, the stream unfinished
+  bool one_write = false;              // head, every event and the end in one write (no gap)
 
   static FakeReply completion(const std::string& text = "hello");  // a chat completion
   static FakeReply stream(std::vector<std::string> tokens);        // chat chunks, usage, [DONE]

@@ -4,7 +4,6 @@
 #include "fleet/heartbeat.h"
 
 #include <gtest/gtest.h>
-#include <limits>
 
 namespace fleetgate {
 namespace {

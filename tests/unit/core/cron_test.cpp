@@ -1,8 +1,9 @@
 // Cron schedules: next times, time zones and DST, clear errors.
 #include "core/cron.h"
 
-#include "core/time_zone.h"
 #include "core/wall_time.h"
+
+#include "time_fixtures.h"
 
 #include <gtest/gtest.h>
 
@@ -11,11 +12,7 @@ namespace {
 
 using namespace std::chrono;
 
-sys_seconds at(const char* text) {
-  auto t = parse_rfc3339(text);
-  EXPECT_TRUE(t) << text;
-  return floor<seconds>(t.value_or(WallTime{}));
-}
+using test::at;
 
 std::string next(const char* expr, const char* after, const TimeZone& tz = TimeZone::utc()) {
   std::string problem;

@@ -1,8 +1,7 @@
 // Time zones read from the system's database.
 #include "core/time_zone.h"
 
-#include "core/cron.h"
-#include "core/wall_time.h"
+#include "time_fixtures.h"
 
 #include <gtest/gtest.h>
 
@@ -11,11 +10,7 @@ namespace {
 
 using namespace std::chrono;
 
-sys_seconds at(const char* text) {
-  auto t = parse_rfc3339(text);
-  EXPECT_TRUE(t) << text;
-  return floor<seconds>(t.value_or(WallTime{}));
-}
+using test::at;
 
 // Found by fuzz_config: a zone name that is a directory threw out of the loader (check and serve
 // ended, a reload killed the gateway).

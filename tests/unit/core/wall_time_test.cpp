@@ -1,9 +1,6 @@
 // RFC 3339 times: round trips, offsets, and what cannot be held.
 #include "core/wall_time.h"
 
-#include "core/cron.h"
-#include "core/time_zone.h"
-
 #include <gtest/gtest.h>
 
 namespace fleetgate {

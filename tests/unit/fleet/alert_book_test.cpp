@@ -1,11 +1,7 @@
 // The alert book: one alert per rule and subject, repeats, silences and Alertmanager's matchers.
 #include "fleet/alert_book.h"
 
-#include "fleet/alertmanager.h"
-#include "fleet/silence_json.h"
-
 #include <gtest/gtest.h>
-#include <boost/json/parse.hpp>
 
 namespace fleetgate {
 namespace {

@@ -1,9 +1,6 @@
 // Alertmanager's webhook payload (version 4), byte for byte where receivers read it.
 #include "fleet/alertmanager.h"
 
-#include "fleet/alert_book.h"
-#include "fleet/silence_json.h"
-
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 

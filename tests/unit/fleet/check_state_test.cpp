@@ -1,13 +1,7 @@
 // Dead man's switches: new, up, late, down, start/success and exit statuses, on an injected time.
 #include "fleet/check_state.h"
 
-#include "config/loader.h"
-#include "fleet/deadline_queue.h"
-#include "fleet/threshold.h"
-#include "fleet/uptime.h"
-
 #include <gtest/gtest.h>
-#include <random>
 
 namespace fleetgate {
 namespace {

@@ -1,11 +1,6 @@
 // The deadline queue: only live, due deadlines pop, in order, and it stays compact.
 #include "fleet/deadline_queue.h"
 
-#include "config/loader.h"
-#include "fleet/check_state.h"
-#include "fleet/threshold.h"
-#include "fleet/uptime.h"
-
 #include <gtest/gtest.h>
 #include <random>
 

@@ -1,9 +1,8 @@
 // A node agent's heartbeat as the server parses it: bad bodies and out-of-range numbers.
 #include "fleet/heartbeat.h"
 
-#include "agent/node_sample.h"
-
 #include <gtest/gtest.h>
+
 #include <limits>
 
 namespace fleetgate {

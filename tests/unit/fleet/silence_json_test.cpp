@@ -1,11 +1,7 @@
 // Silences as Alertmanager's API takes them, and the bodies it refuses.
 #include "fleet/silence_json.h"
 
-#include "fleet/alert_book.h"
-#include "fleet/alertmanager.h"
-
 #include <gtest/gtest.h>
-#include <boost/json/parse.hpp>
 
 namespace fleetgate {
 namespace {

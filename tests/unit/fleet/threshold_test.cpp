@@ -2,12 +2,8 @@
 #include "fleet/threshold.h"
 
 #include "config/loader.h"
-#include "fleet/check_state.h"
-#include "fleet/deadline_queue.h"
-#include "fleet/uptime.h"
 
 #include <gtest/gtest.h>
-#include <random>
 
 namespace fleetgate {
 namespace {

@@ -1,13 +1,7 @@
 // Uptime shares and streaks over a window of up/down transitions.
 #include "fleet/uptime.h"
 
-#include "config/loader.h"
-#include "fleet/check_state.h"
-#include "fleet/deadline_queue.h"
-#include "fleet/threshold.h"
-
 #include <gtest/gtest.h>
-#include <random>
 
 namespace fleetgate {
 namespace {

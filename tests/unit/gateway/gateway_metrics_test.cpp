@@ -66,30 +66,18 @@ TEST(GatewayMetrics, PrometheusTextHasEscapedLabelsBucketsAndTokens) {
   std::string out;
   m.append(state, out);
   const std::string fast = R"(model="fast \"q\"",deployment="fast \"q\"#1)";  // escaped
-  EXPECT_NE(out.find("# TYPE fleetgate_requests_total counter\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("fleetgate_requests_total{" + fast + "\",code=\"200\"} 1\n"),
-            std::string::npos)
-      << out;
-  EXPECT_NE(out.find("fleetgate_requests_total{model=\"\",deployment=\"\",code=\"404\"} 1\n"),
-            std::string::npos)
-      << out;
-  EXPECT_NE(out.find(",code=\"other\"} 1\n"), std::string::npos) << out;
+  auto has = [&out](const std::string& text) { return out.find(text) != std::string::npos; };
+  EXPECT_TRUE(has("# TYPE fleetgate_requests_total counter\n")) << out;
+  EXPECT_TRUE(has("fleetgate_requests_total{" + fast + "\",code=\"200\"} 1\n")) << out;
+  EXPECT_TRUE(has("fleetgate_requests_total{model=\"\",deployment=\"\",code=\"404\"} 1\n")) << out;
+  EXPECT_TRUE(has(",code=\"other\"} 1\n")) << out;
   // 30 ms falls in le=0.05 and every bucket above it, not in le=0.025.
-  EXPECT_NE(out.find("fleetgate_request_duration_seconds_bucket{" + fast + "\",le=\"0.025\"} 0\n"),
-            std::string::npos)
-      << out;
-  EXPECT_NE(out.find("fleetgate_request_duration_seconds_bucket{" + fast + "\",le=\"0.05\"} 1\n"),
-            std::string::npos)
-      << out;
-  EXPECT_NE(out.find("fleetgate_request_duration_seconds_bucket{" + fast + "\",le=\"+Inf\"} 1\n"),
-            std::string::npos)
-      << out;
-  EXPECT_NE(out.find("fleetgate_time_to_first_byte_seconds_sum{" + fast + "\"} 0.002000\n"),
-            std::string::npos)
-      << out;
-  EXPECT_NE(out.find("fleetgate_tokens_total{" + fast + "\",type=\"completion\"} 16\n"),
-            std::string::npos)
-      << out;
+  const std::string bucket = "fleetgate_request_duration_seconds_bucket{" + fast + "\",le=";
+  EXPECT_TRUE(has(bucket + "\"0.025\"} 0\n")) << out;
+  EXPECT_TRUE(has(bucket + "\"0.05\"} 1\n")) << out;
+  EXPECT_TRUE(has(bucket + "\"+Inf\"} 1\n")) << out;
+  EXPECT_TRUE(has("fleetgate_time_to_first_byte_seconds_sum{" + fast + "\"} 0.002000\n")) << out;
+  EXPECT_TRUE(has("fleetgate_tokens_total{" + fast + "\",type=\"completion\"} 16\n")) << out;
 }
 
 }  // namespace

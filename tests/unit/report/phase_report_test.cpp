@@ -1,14 +1,12 @@
 // The phase report: the golden snapshot, snapshot errors, and a report built from the store.
 #include "report/phase_report.h"
 
-#include "core/text_forms.h"
-#include "report/status_table.h"
-
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <unistd.h>
 
 namespace fleetgate {
 namespace {

@@ -1,14 +1,7 @@
 // `fleetgate status`'s table, plain and coloured.
 #include "report/status_table.h"
 
-#include "core/text_forms.h"
-#include "report/phase_report.h"
-
 #include <gtest/gtest.h>
-#include <unistd.h>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace fleetgate {
 namespace {

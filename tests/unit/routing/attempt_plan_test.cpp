@@ -2,6 +2,8 @@
 // when to wait, wake or give up, and how a request ends.
 #include "routing/attempt_plan.h"
 
+#include "routing_fixtures.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,18 +13,10 @@
 namespace fleetgate {
 namespace {
 
+using test::deployment;
+using test::fallback;
+
 using namespace std::chrono_literals;
-
-Deployment deployment(std::string name) {
-  Deployment d;
-  d.model_name = std::move(name);
-  d.upstream_model = "m";
-  return d;
-}
-
-Fallback fallback(std::string from, std::vector<std::string> to) {
-  return Fallback{std::move(from), std::move(to), "router_settings.fallbacks[0]", 1};
-}
 
 // Deployments 0-2 serve "a", 3 "b", 4 "c", 5 "big".
 Config fleet() {

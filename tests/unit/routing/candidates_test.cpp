@@ -1,6 +1,8 @@
 // Candidate selection: who may take a request, and when every one is at its limits.
 #include "routing/candidates.h"
 
+#include "routing_fixtures.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -8,12 +10,7 @@
 namespace fleetgate {
 namespace {
 
-Deployment deployment(std::string name) {
-  Deployment d;
-  d.model_name = std::move(name);
-  d.upstream_model = "m";
-  return d;
-}
+using test::deployment;
 
 struct CandidatesTest : ::testing::Test {
   std::vector<Deployment> deployments{deployment("a"), deployment("a"), deployment("a")};

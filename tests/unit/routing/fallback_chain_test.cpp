@@ -1,26 +1,15 @@
 // The fallback chain: depth first, each model once, bounded; context-window fallbacks apart.
 #include "routing/fallback_chain.h"
 
-#include "routing/route_table.h"
-#include "routing/upstream_model.h"
+#include "routing_fixtures.h"
 
 #include <gtest/gtest.h>
 
 namespace fleetgate {
 namespace {
 
-Deployment deployment(std::string name, std::string upstream = "m",
-                      Provider provider = Provider::OpenAI) {
-  Deployment d;
-  d.model_name = std::move(name);
-  d.upstream_model = std::move(upstream);
-  d.provider = provider;
-  return d;
-}
-
-Fallback fallback(std::string from, std::vector<std::string> to) {
-  return Fallback{std::move(from), std::move(to), "router_settings.fallbacks[0]", 1};
-}
+using test::deployment;
+using test::fallback;
 
 std::vector<std::string> strings(const ModelChain& chain) { return {chain.begin(), chain.end()}; }
 

@@ -1,31 +1,20 @@
 // The route table: public names, exact names over patterns, fallbacks by model.
 #include "routing/route_table.h"
 
-#include "routing/fallback_chain.h"
-#include "routing/upstream_model.h"
+#include "routing_fixtures.h"
 
 #include <gtest/gtest.h>
 
 namespace fleetgate {
 namespace {
 
-Deployment deployment(std::string name, std::string upstream = "m",
-                      Provider provider = Provider::OpenAI) {
-  Deployment d;
-  d.model_name = std::move(name);
-  d.upstream_model = std::move(upstream);
-  d.provider = provider;
-  return d;
-}
+using test::deployment;
+using test::fallback;
 
 Config three_deployments() {
   Config c;
   c.deployments = {deployment("qwen"), deployment("qwen"), deployment("llama")};
   return c;
-}
-
-Fallback fallback(std::string from, std::vector<std::string> to) {
-  return Fallback{std::move(from), std::move(to), "router_settings.fallbacks[0]", 1};
 }
 
 TEST(RouteTable, GroupsByPublicName) {

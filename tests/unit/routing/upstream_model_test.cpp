@@ -1,22 +1,14 @@
 // The model a deployment is asked for, fixed, filled from a wildcard, or the request's.
 #include "routing/upstream_model.h"
 
-#include "routing/fallback_chain.h"
-#include "routing/route_table.h"
+#include "routing_fixtures.h"
 
 #include <gtest/gtest.h>
 
 namespace fleetgate {
 namespace {
 
-Deployment deployment(std::string name, std::string upstream = "m",
-                      Provider provider = Provider::OpenAI) {
-  Deployment d;
-  d.model_name = std::move(name);
-  d.upstream_model = std::move(upstream);
-  d.provider = provider;
-  return d;
-}
+using test::deployment;
 
 TEST(UpstreamModel, FixedFilledOrFollowingTheRequest) {
   EXPECT_EQ(upstream_model_for(deployment("claude-*", "qwen2.5:7b"), "claude-3-opus"),
