@@ -94,6 +94,22 @@ void Gateway::add_routes(HttpRouter& router) {
   api("/completions", ApiKind::Completion);
   api("/v1/embeddings", ApiKind::Embedding);
   api("/embeddings", ApiKind::Embedding);
+  auto front = [&](std::string_view path, Dialect dialect) {
+    router.add(Route{path, kPost, Access::MasterKey, Guard::Browser, Realm::Gateway,
+                     [this, dialect](ClientConnection& conn, Request& req, AccessRecord& log) {
+                       return front_proxy(conn, req, dialect, log);
+                     }});
+  };
+  front("/v1/messages", Dialect::Anthropic);
+  front("/api/chat", Dialect::Ollama);
+  front("/api/generate", Dialect::Ollama);
+  front("/api/embed", Dialect::Ollama);
+  front("/api/embeddings", Dialect::Ollama);
+  add_ollama_routes(router);
+  router.add(Route{"/v1/messages/count_tokens", kPost, Access::MasterKey, Guard::Browser,
+                   Realm::Gateway, [this](ClientConnection& conn, Request& req, AccessRecord& log) {
+                     return count_tokens(conn, req, log);
+                   }});
   auto models = [this](ClientConnection& conn, Request&, AccessRecord&) {
     return send_json(conn, 200, state_->models_body);
   };

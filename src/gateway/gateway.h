@@ -27,6 +27,7 @@ namespace fleetgate {
 
 class UpstreamExchange;
 class ClientWatchScope;
+class FrontCall;
 struct Call;
 
 class HttpRouter;
@@ -64,7 +65,7 @@ class Gateway {
   asio::awaitable<void> refuse_saturated(ClientConnection& conn, std::string_view model,
                                          AccessRecord& log);
   asio::awaitable<void> answer_failure(ClientConnection& conn, const Attempt& last,
-                                       AccessRecord& log);
+                                       AccessRecord& log, const FrontCall* front);
   asio::awaitable<void> refuse_all_down(ClientConnection& conn, std::string_view model,
                                         AccessRecord& log);
   // Another attempt after the first: within the request's time, the retry budget, and while the
@@ -77,7 +78,8 @@ class Gateway {
   asio::awaitable<Attempt> attempt_deployment(ClientConnection& conn, Request& req, ApiKind kind,
                                               const RequestFields& fields, std::string_view model,
                                               DeploymentIndex index, AccessRecord& log,
-                                              int& attempts, ClientWatchScope* watching);
+                                              int& attempts, ClientWatchScope* watching,
+                                              FrontCall* front);
   // Counts the requests of this worker waiting for room (fleetgate.max_queued).
   struct QueueSlot {
     explicit QueueSlot(std::uint32_t& n) : count(n) { ++count; }
@@ -90,13 +92,25 @@ class Gateway {
   void begin_attempt(ClientConnection& conn, DeploymentIndex index, int number, AccessRecord& log);
   void end_attempt(DeploymentIndex index, const Attempt& a, AccessRecord& log);
   // Tries deployments (retries, fallbacks, context-window fallbacks) until one answers.
-  asio::awaitable<void> proxy(ClientConnection& conn, Request& req, ApiKind kind,
-                              AccessRecord& log);
+  // `front`: the client speaks another dialect; `req.body` is then its internal form.
+  asio::awaitable<void> proxy(ClientConnection& conn, Request& req, ApiKind kind, AccessRecord& log,
+                              FrontCall* front = nullptr);
+  // A request in a dialect other than OpenAI's (src/frontends/): translated, proxied, answered
+  // in the client's dialect.
+  asio::awaitable<void> front_proxy(ClientConnection& conn, Request& req, Dialect dialect,
+                                    AccessRecord& log);
+  // POST /v1/messages/count_tokens: anthropic/ deployments count; for others, an estimate.
+  asio::awaitable<void> count_tokens(ClientConnection& conn, Request& req, AccessRecord& log);
+  // Ollama's listing and probing endpoints (/api/tags, /api/ps, /api/show, /api/version, GET /).
+  void add_ollama_routes(HttpRouter& router);
+  asio::awaitable<void> ollama_show(ClientConnection& conn, Request& req, AccessRecord& log);
+  // Whether every deployment of `model` is of `provider`.
+  bool all_of_provider(std::string_view model, Provider provider) const;
   // One try of `index` for `model` (the requested name, or the fallback being tried).
   asio::awaitable<Attempt> attempt(ClientConnection& conn, Request& req, ApiKind kind,
                                    const RequestFields& fields, std::string_view model,
                                    DeploymentIndex index, AccessRecord& log,
-                                   ClientWatchScope* watching);
+                                   ClientWatchScope* watching, FrontCall* front);
   // The attempt's relay, the same for every provider (the deployment's adapter does the rest).
   asio::awaitable<Attempt> relay(Call& call);
   Attempt backend_refused(Call& call, int status, std::string body, std::string_view content_type);

@@ -18,6 +18,7 @@ struct Gateway::Failure {
   int status = 0;              // the backend's own answer, passed through
   std::string body;
   std::string content_type;
+  bool native = false;  // in the client's dialect already (a native deployment's answer)
 };
 
 struct Gateway::Attempt {

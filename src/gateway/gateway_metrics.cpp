@@ -36,8 +36,10 @@ void observe(std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size()>& buc
 
 GatewayMetrics::GatewayMetrics(unsigned workers, std::size_t deployments)
     : slots_(deployments + 1) {
-  for (unsigned w = 0; w < std::max(1u, workers); ++w)
+  for (unsigned w = 0; w < std::max(1u, workers); ++w) {
     workers_.push_back(std::make_unique<DeploymentCounters[]>(slots_));
+    dialects_.push_back(std::make_unique<std::array<DialectCounters, kDialects>>());
+  }
 }
 
 void GatewayMetrics::record(unsigned worker, int deployment, const AccessRecord& r,
@@ -47,7 +49,10 @@ void GatewayMetrics::record(unsigned worker, int deployment, const AccessRecord&
                                ? static_cast<std::size_t>(deployment)
                                : slots_ - 1;
   DeploymentCounters& c = workers_[worker][slot];
-  bump(c.by_status[status_slot(r.status)]);
+  const std::size_t status = status_slot(r.status);
+  DialectCounters& d = (*dialects_[worker])[static_cast<std::size_t>(r.dialect)];
+  bump(d.by_status[status]);
+  bump(c.by_status[status]);
   bump(c.count);
   if (r.status >= 500 || r.status == 0) bump(c.failed);
   const auto us = static_cast<std::uint64_t>(
@@ -64,6 +69,8 @@ void GatewayMetrics::record(unsigned worker, int deployment, const AccessRecord&
   if (r.usage) {
     bump(c.prompt_tokens, r.usage->prompt_tokens);
     bump(c.completion_tokens, r.usage->completion_tokens);
+    bump(d.prompt_tokens, r.usage->prompt_tokens);
+    bump(d.completion_tokens, r.usage->completion_tokens);
   }
 }
 
@@ -111,6 +118,40 @@ void GatewayMetrics::append(const GatewayState& state, std::string& out) const {
           i < kCountedStatus.size() ? std::to_string(kCountedStatus[i]) : "other";
       out += fmt::format("fleetgate_requests_total{{{},code=\"{}\"}} {}\n", labels(s), code, n);
     }
+  out +=
+      "# HELP fleetgate_dialect_requests_total Requests by the client's API dialect (openai, "
+      "responses, anthropic, ollama) and status code.\n"
+      "# TYPE fleetgate_dialect_requests_total counter\n";
+  auto dialect_sum = [&](std::size_t d, auto field) {
+    std::uint64_t n = 0;
+    for (const auto& w : dialects_) n += field((*w)[d]).load(kRelaxed);
+    return n;
+  };
+  for (std::size_t d = 0; d < kDialects; ++d)
+    for (std::size_t i = 0; i <= kCountedStatus.size(); ++i) {
+      const auto n = dialect_sum(
+          d, [i](const DialectCounters& c) -> const auto& { return c.by_status[i]; });
+      if (n == 0) continue;
+      const std::string code =
+          i < kCountedStatus.size() ? std::to_string(kCountedStatus[i]) : "other";
+      out += fmt::format("fleetgate_dialect_requests_total{{dialect=\"{}\",code=\"{}\"}} {}\n",
+                         to_string(static_cast<Dialect>(d)), code, n);
+    }
+  out +=
+      "# HELP fleetgate_dialect_tokens_total Tokens by the client's API dialect and type.\n"
+      "# TYPE fleetgate_dialect_tokens_total counter\n";
+  for (std::size_t d = 0; d < kDialects; ++d) {
+    const auto p = dialect_sum(
+        d, [](const DialectCounters& c) -> const auto& { return c.prompt_tokens; });
+    const auto q = dialect_sum(
+        d, [](const DialectCounters& c) -> const auto& { return c.completion_tokens; });
+    if (p == 0 && q == 0) continue;
+    const std::string_view name = to_string(static_cast<Dialect>(d));
+    out += fmt::format("fleetgate_dialect_tokens_total{{dialect=\"{}\",type=\"prompt\"}} {}\n",
+                       name, p);
+    out += fmt::format("fleetgate_dialect_tokens_total{{dialect=\"{}\",type=\"completion\"}} {}\n",
+                       name, q);
+  }
   auto histogram = [&](const char* name, const char* help, auto buckets, auto count, auto sum_us) {
     out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
     for (std::size_t s = 0; s < slots_; ++s) {

@@ -3,6 +3,7 @@
 // workers, no allocation), summed by readers.
 #pragma once
 
+#include "openai/dialect.h"
 #include "server/access_log.h"
 
 #include <array>
@@ -36,6 +37,13 @@ struct DeploymentCounters {
   std::atomic<std::uint64_t> completion_tokens{0};
 };
 
+// Per client dialect (OpenAI, Responses, Anthropic, Ollama): requests by status, and tokens.
+struct DialectCounters {
+  std::array<std::atomic<std::uint64_t>, kCountedStatus.size() + 1> by_status{};
+  std::atomic<std::uint64_t> prompt_tokens{0};
+  std::atomic<std::uint64_t> completion_tokens{0};
+};
+
 // Totals of one deployment (all workers), for usage history.
 struct DeploymentTotals {
   std::uint64_t requests = 0;
@@ -61,6 +69,7 @@ class GatewayMetrics {
  private:
   std::size_t slots_;
   std::vector<std::unique_ptr<DeploymentCounters[]>> workers_;
+  std::vector<std::unique_ptr<std::array<DialectCounters, kDialects>>> dialects_;
 };
 
 }  // namespace fleetgate

@@ -1,5 +1,7 @@
 #include "gateway/gateway_state.h"
 
+#include "frontends/ollama_front.h"
+
 #include "core/json_escape.h"
 #include "providers/provider.h"
 
@@ -65,6 +67,8 @@ GatewayState::GatewayState(Config c, AgentChannel* agent_channel, const Clock& t
                    ",\"owned_by\":\"fleetgate\"}";
   }
   models_body += "]}";
+  ollama_tags = ollama_model_list(names, created, false);
+  ollama_ps = ollama_model_list(names, created, true);
 }
 
 }  // namespace fleetgate

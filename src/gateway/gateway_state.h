@@ -40,6 +40,8 @@ struct GatewayState {
   std::vector<std::vector<std::string>> auto_fallthrough;
   GuardSettings guard;       // what browsers may not do (cross-site, DNS rebinding)
   std::string models_body;   // GET /v1/models
+  std::string ollama_tags;   // GET /api/tags
+  std::string ollama_ps;     // GET /api/ps
   std::int64_t created = 0;  // start time, for /v1/models
 
   // The control plane's channel to the node agents (on-demand backends); null without one.

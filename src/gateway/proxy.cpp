@@ -3,6 +3,7 @@
 #include "control/agent_channel.h"
 #include "core/json_escape.h"
 #include "core/text_forms.h"
+#include "frontends/front_call.h"
 #include "openai/anthropic.h"
 #include "openai/backend_errors.h"
 #include "openai/error_json.h"
@@ -75,7 +76,7 @@ asio::awaitable<void> Gateway::sleep(Duration d) {
 // validate -> plan -> for each turn {choose, begin, relay, end} -> answer. What to do next is
 // the plan's (routing/attempt_plan.h); this does what it says.
 asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKind kind,
-                                     AccessRecord& log) {
+                                     AccessRecord& log, FrontCall* front) {
   auto fields = validate(req, kind, log);
   if (!fields) {
     co_await conn.send_error(fields.error());
@@ -122,7 +123,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
       continue;
     }
     last = co_await attempt_deployment(conn, req, kind, *fields, plan.model(), step.index, log,
-                                       attempts, watch);
+                                       attempts, watch, front);
     plan.record(TurnResult{last.committed, last.retryable, last.context_window});
     if (last.committed) co_return;
   }
@@ -144,7 +145,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
         co_return;
       }
       last = co_await attempt_deployment(conn, req, kind, *fields, first_model, *best, log,
-                                         attempts, watch);
+                                         attempts, watch, front);
       if (last.committed) co_return;
       break;
     }
@@ -156,7 +157,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     conn.set_close();
     co_return;
   }
-  co_await answer_failure(conn, last, log);
+  co_await answer_failure(conn, last, log, front);
 }
 
 bool Gateway::may_retry(DeploymentIndex index, AccessRecord& log,
@@ -184,7 +185,7 @@ std::optional<DeploymentIndex> Gateway::least_cooling(std::string_view model) co
 asio::awaitable<Gateway::Attempt> Gateway::attempt_deployment(
     ClientConnection& conn, Request& req, ApiKind kind, const RequestFields& fields,
     std::string_view model, DeploymentIndex index, AccessRecord& log, int& attempts,
-    ClientWatchScope* watching) {
+    ClientWatchScope* watching, FrontCall* front) {
   const Deployment& d = state_->config.deployments[index];
   // A bug that throws out of an attempt must not leave the deployment counted in flight (with
   // max_parallel_requests it would fill up for good).
@@ -199,7 +200,7 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt_deployment(
   for (int again = 0;; ++again) {
     begin_attempt(conn, index, ++attempts, log);
     in_flight.counted = true;
-    Attempt a = co_await attempt(conn, req, kind, fields, model, index, log, watching);
+    Attempt a = co_await attempt(conn, req, kind, fields, model, index, log, watching, front);
     in_flight.counted = false;  // end_attempt() ends it
     std::optional<Duration> wait;
     if (again < d.max_retries && !a.committed && client_retries(a)) {
@@ -290,7 +291,7 @@ asio::awaitable<void> Gateway::refuse_saturated(ClientConnection& conn, std::str
 }
 
 asio::awaitable<void> Gateway::answer_failure(ClientConnection& conn, const Attempt& last,
-                                              AccessRecord& log) {
+                                              AccessRecord& log, const FrontCall* front) {
   if (!last.failure) {  // cannot happen: every uncommitted attempt says why
     co_await conn.send_error(Error(Errc::Internal, "no deployment answered"));
   } else if (last.failure->error) {
@@ -298,8 +299,14 @@ asio::awaitable<void> Gateway::answer_failure(ClientConnection& conn, const Atte
     co_await conn.send_error(*last.failure->error);
   } else {
     // Only now: an error the backend gave on an attempt that a retry then fixed is no error.
-    log.error = "backend answered " + std::to_string(last.failure->status);
-    co_await conn.send(last.failure->status, last.failure->content_type, last.failure->body);
+    const Failure& f = *last.failure;
+    log.error = "backend answered " + std::to_string(f.status);
+    if (front && !f.native) {  // in the client's dialect
+      const int status = front->error_status(f.status);
+      co_await conn.send(status, "application/json", front->error_body(f.status, f.body));
+      co_return;
+    }
+    co_await conn.send(f.status, f.content_type, f.body);
   }
 }
 

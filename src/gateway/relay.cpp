@@ -4,6 +4,7 @@
 #include "gateway/gateway_internal.h"
 
 #include "core/json_escape.h"
+#include "frontends/front_call.h"
 #include "openai/backend_errors.h"
 #include "providers/provider.h"
 #include "providers/stream_relay.h"
@@ -16,7 +17,8 @@ namespace fleetgate {
 asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Request& req,
                                                    ApiKind kind, const RequestFields& fields,
                                                    std::string_view model, DeploymentIndex index,
-                                                   AccessRecord& log, ClientWatchScope* watching) {
+                                                   AccessRecord& log, ClientWatchScope* watching,
+                                                   FrontCall* front) {
   const Deployment& d = state_->config.deployments[index];
   const Timeouts& t = state_->config.gateway.timeouts;
   const Duration whole = state_->whole_timeout[index];
@@ -44,6 +46,15 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
   }
   log.deployment = d.id;
   log.deployment_index = static_cast<int>(index);
+  if (front) {
+    call.front = front;
+    call.native = front->native_path(d).has_value();
+    if (!call.native && !front->dropped.empty()) {
+      conn.add_response_header("x-fleetgate-dropped: ");
+      conn.add_response_header(front->dropped);
+      conn.add_response_header("\r\n");
+    }
+  }
   if (watching) {
     watching->watch(&call.exchange);
     call.watching = watching;
@@ -93,6 +104,7 @@ Gateway::Attempt Gateway::backend_refused(Call& c, int status, std::string body,
   a.failure->status = status;
   a.failure->body = std::move(body);
   a.failure->content_type = content_type.empty() ? "application/json" : content_type;
+  a.failure->native = c.native;
   return a;
 }
 
@@ -105,7 +117,7 @@ void Gateway::note_first_byte(Call& c) {
 // Locals that outlive a co_await live in the coroutine frame; results are scoped in blocks so
 // the frame stays small enough for Asio's recycling allocator (no malloc per request).
 asio::awaitable<Gateway::Attempt> Gateway::relay(Call& c) {
-  const ProviderAdapter& provider = c.provider;
+  const ProviderAdapter& provider = c.native ? passthrough_adapter() : c.provider;
   // The client's request cannot be expressed for this provider: no other would do better.
   if (auto problem = provider.build_request(c)) co_return Attempt::failed(std::move(*problem));
   {
@@ -132,6 +144,14 @@ asio::awaitable<Gateway::Attempt> Gateway::relay(Call& c) {
           Error(answer.error().code, c.deployment.id + ": " + answer.error().message));
     }
     c.log.usage = answer->usage;
+    if (c.front && !c.native) {  // back into the client's dialect
+      auto theirs = c.front->answer(answer->body());
+      if (!theirs)
+        co_return failed_before_answer(
+            Error(theirs.error().code, c.deployment.id + ": " + theirs.error().message));
+      co_await c.conn.send(status, "application/json", *theirs);
+      co_return Attempt::success();
+    }
     co_await c.conn.send(status, answer->content_type, answer->body());
   }
   co_return Attempt::success();

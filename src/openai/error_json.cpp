@@ -56,6 +56,52 @@ HttpError render_error(const Error& e) {
   return {m.status, error_json(e.message, m.type, e.param, m.code)};
 }
 
+std::string_view anthropic_error_type(int status) {
+  switch (status) {
+    case 400: return "invalid_request_error";
+    case 401: return "authentication_error";
+    case 402: return "billing_error";
+    case 403: return "permission_error";
+    case 404: return "not_found_error";
+    case 413: return "request_too_large";
+    case 429: return "rate_limit_error";
+    case 503:
+    case 529: return "overloaded_error";
+    case 504: return "timeout_error";
+    default: return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+
+std::string anthropic_error_json(std::string_view type, std::string_view message) {
+  std::string out = "{\"type\":\"error\",\"error\":{\"type\":";
+  append_json_string(out, type);
+  out += ",\"message\":";
+  append_json_string(out, message);
+  out += "}}";
+  return out;
+}
+
+std::string ollama_error_json(std::string_view message) {
+  std::string out = "{\"error\":";
+  append_json_string(out, message);
+  out += '}';
+  return out;
+}
+
+HttpError render_error(const Error& e, Dialect dialect) {
+  switch (dialect) {
+    case Dialect::OpenAI:
+    case Dialect::Responses: return render_error(e);
+    case Dialect::Anthropic: {
+      int status = render_error(e).status;
+      if (status == 503) status = 529;  // Anthropic's "overloaded": Claude Code retries it
+      return {status, anthropic_error_json(anthropic_error_type(status), e.message)};
+    }
+    case Dialect::Ollama: return {render_error(e).status, ollama_error_json(e.message)};
+  }
+  return render_error(e);
+}
+
 void append_sse_error(std::string& out, std::string_view message, std::string_view code) {
   out += "data: ";
   out += error_json(message, "api_error", "", code);

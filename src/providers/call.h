@@ -21,6 +21,7 @@
 namespace fleetgate {
 
 class ProviderAdapter;
+class FrontCall;
 
 struct Call {
   ClientConnection& conn;
@@ -46,6 +47,11 @@ struct Call {
   std::string upstream_model{};
   std::string upstream_json{};
   std::string translated_body{};  // the request in the backend's dialect, while it goes out
+  // A client dialect other than OpenAI's chat completions (src/frontends/): its answers are
+  // translated back, unless the deployment speaks it (`native`: the client's body goes out).
+  FrontCall* front = nullptr;
+  bool native = false;
+  std::string front_out{};  // a translated stream's piece for the client
 
   const std::string& model() const {
     return upstream_model.empty() ? deployment.upstream_model : upstream_model;

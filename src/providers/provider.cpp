@@ -6,6 +6,7 @@ namespace fleetgate {
 const ProviderAdapter& openai_adapter();
 const ProviderAdapter& ollama_adapter();
 const ProviderAdapter& anthropic_adapter();
+const ProviderAdapter& native_adapter();
 
 Result<WholeAnswer> translated_answer(Result<TranslatedResponse> r) {
   if (!r) return r.error();
@@ -14,6 +15,8 @@ Result<WholeAnswer> translated_answer(Result<TranslatedResponse> r) {
   a.usage = r->usage;
   return a;
 }
+
+const ProviderAdapter& passthrough_adapter() { return native_adapter(); }
 
 const ProviderAdapter& adapter_for(Provider provider) {
   switch (provider) {

@@ -56,5 +56,8 @@ class ProviderAdapter {
 
 // The adapter for a deployment's provider; lives for the program.
 const ProviderAdapter& adapter_for(Provider provider);
+// For a deployment that speaks the client's dialect (Call::native): the client's body out, the
+// backend's answer back.
+const ProviderAdapter& passthrough_adapter();
 
 }  // namespace fleetgate

@@ -4,6 +4,7 @@
 // Returns false when the backend failed mid-stream.
 #pragma once
 
+#include "frontends/front_call.h"
 #include "openai/error_json.h"
 #include "providers/call.h"
 
@@ -29,9 +30,21 @@ inline bool is_event_stream(std::string_view content_type) {
 // Writes are few: the client's head goes out with the first bytes when they came in with the
 // backend's head, and the last bytes with the end of the body when the backend's body ended in
 // them (one write per stream when a backend sends it all at once).
+// An error after the head, as the client's dialect says it.
+inline void append_stream_error(const Call& c, const Error& e, std::string& out) {
+  if (c.front && !c.native)
+    c.front->stream_fail(e, out);
+  else
+    append_sse_error(out, e);
+}
+
+// For a client dialect other than OpenAI's (c.front, not native), what the provider's transform
+// made of the backend's bytes is translated once more, into the client's dialect.
 template <class Transform, class Finish>
 asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) {
-  if (!co_await c.conn.start_stream(200, "text/event-stream", c.exchange.body_in_hand())) {
+  FrontCall* const front = c.native ? nullptr : c.front;
+  const std::string_view type = c.front ? c.front->stream_type() : "text/event-stream";
+  if (!co_await c.conn.start_stream(200, type, c.exchange.body_in_hand())) {
     c.exchange.abort();
     c.log.error = "client disconnected";
     co_return true;  // not the backend's fault
@@ -45,7 +58,7 @@ asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) 
       c.log.error = e.message;
       c.log.stream_status = 504;
       std::string event;
-      append_sse_error(event, e);
+      append_stream_error(c, e, event);
       co_await c.conn.end_stream(event);
       c.conn.set_close();
       co_return false;
@@ -67,7 +80,7 @@ asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) 
       c.log.error = more.error().message;
       c.log.stream_status = more.error().code == Errc::UpstreamTimeout ? 504 : 502;
       std::string event;
-      append_sse_error(event, more.error());
+      append_stream_error(c, more.error(), event);
       co_await c.conn.end_stream(event);
       c.conn.set_close();
       co_return false;
@@ -75,10 +88,33 @@ asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) 
     out.clear();
     if (!*more) {
       finish(out);
-      if (!co_await c.conn.end_stream(out)) c.conn.set_close();
+      if (front) {
+        c.front_out.clear();
+        front->stream_feed(out, c.front_out);
+        front->stream_end(c.front_out);
+      }
+      const std::string_view last = front ? std::string_view(c.front_out) : std::string_view(out);
+      if (!co_await c.conn.end_stream(last)) c.conn.set_close();
       co_return true;
     }
-    const std::string_view piece = transform(c.exchange.body(), out);
+    std::string_view piece = transform(c.exchange.body(), out);
+    if (front) {
+      c.front_out.clear();
+      front->stream_feed(piece, c.front_out);
+      if (c.exchange.done()) {
+        out.clear();
+        finish(out);
+        front->stream_feed(out, c.front_out);
+        front->stream_end(c.front_out);
+        const std::string_view last = c.front_out;
+        if (!co_await c.conn.end_stream(last)) {
+          c.log.error = "client disconnected";
+          c.conn.set_close();
+        }
+        co_return true;
+      }
+      piece = c.front_out;
+    }
     if (c.exchange.done()) {
       // The backend's body ended in this piece: what ends the stream goes with it (appended
       // to the piece when the piece is `out` itself).

@@ -111,6 +111,11 @@ void AccessLogWriter::write(const AccessRecord& r) {
   append_json_string(line, r.method);
   line += ",\"path\":";
   append_json_string(line, r.path);
+  if (!r.model.empty() || r.dialect != Dialect::OpenAI) {  // the API's requests
+    line += ",\"dialect\":\"";
+    line += to_string(r.dialect);
+    line += '"';
+  }
   if (!r.model.empty()) {
     line += ",\"model\":";
     append_json_string(line, r.model);

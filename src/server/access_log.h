@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/clock.h"
+#include "openai/dialect.h"
 #include "openai/usage.h"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -31,9 +32,10 @@ struct AccessRecord {
   std::optional<std::chrono::steady_clock::time_point> first_byte;
   std::optional<Usage> usage;
   bool stream = false;
-  std::string error;   // our error message when the gateway answered for the backend
-  std::string route;   // the auto router's decision: "<tier>; reason=<rule>"
-  int attempts = 0;    // deployments tried
+  Dialect dialect = Dialect::OpenAI;  // the client's
+  std::string error;                  // our error message when the gateway answered for the backend
+  std::string route;                  // the auto router's decision: "<tier>; reason=<rule>"
+  int attempts = 0;                   // deployments tried
   std::string failed;  // ids of the deployments whose attempts failed, comma-separated
 };
 

@@ -102,6 +102,7 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
   idle_ = buffer_.size() == 0;
   watch_.arm(idle_ ? limits_.keepalive_timeout : limits_.header_timeout);
   bool in_body = false;
+  dialect_ = Dialect::OpenAI;
   while (true) {
     if (buffer_.size() > 0 && chunked_put_is_safe(parser, buffer_.size())) {
       error_code ec;
@@ -110,6 +111,7 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
       if (ec && ec != http::error::need_more) {
         watch_.disarm();
         keep_alive_ = false;
+        if (in_body) dialect_ = dialect_of_path(req.path());
         if (ec == http::error::body_limit)
           error_ = Error(Errc::PayloadTooLarge, "The request body is larger than the limit of " +
                                                     std::to_string(limits_.max_body) + " bytes.");
@@ -171,6 +173,7 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
 }
 
 void ClientConnection::take_request_id(const Request& req) {
+  dialect_ = dialect_of_path(req.path());
   if (req.request_id.empty())
     make_request_id(request_id_);
   else
@@ -256,7 +259,7 @@ asio::awaitable<bool> ClientConnection::send(int status, std::string_view conten
 }
 
 asio::awaitable<bool> ClientConnection::send_error(const Error& e) {
-  const HttpError rendered = render_error(e);
+  const HttpError rendered = render_error(e, dialect_);
   co_return co_await send(rendered.status, "application/json", rendered.body);
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "net/deadline_sweeper.h"
+#include "openai/dialect.h"
 #include "server/client_limits.h"
 #include "server/peer.h"
 #include "server/request.h"
@@ -56,7 +57,10 @@ class ClientConnection : public WatchHook {
   asio::awaitable<bool> send(int status, std::string_view content_type,
                              std::span<const asio::const_buffer> body);
   asio::awaitable<bool> send(int status, std::string_view content_type, std::string_view body);
+  // In the dialect of the request's path (dialect_of_path), or the one set_dialect() gave.
   asio::awaitable<bool> send_error(const Error& e);
+  void set_dialect(Dialect d) { dialect_ = d; }
+  Dialect dialect() const { return dialect_; }
 
   // Streaming response: chunked for HTTP/1.1, close-delimited for HTTP/1.0. With `hold_head`
   // the head is not written yet but goes out with the first chunk (or end_stream, or
@@ -117,6 +121,7 @@ class ClientConnection : public WatchHook {
   Error error_;
   unsigned version_ = 11;
   int status_ = 0;
+  Dialect dialect_ = Dialect::OpenAI;
   bool keep_alive_ = true;
   bool idle_ = true;  // waiting for a request with nothing buffered: safe to close when draining
   bool head_sent_ = false;

@@ -95,9 +95,12 @@ std::optional<Error> HttpRouter::admit(const Route& r, const Request& req, const
   switch (r.access) {
     case Access::Open: break;
     case Access::MasterKey:
-      if (options_.master_key && !bearer_matches(req.authorization, *options_.master_key))
+      // Bearer as OpenAI's clients send it, or x-api-key as Anthropic's do.
+      if (options_.master_key && !bearer_matches(req.authorization, *options_.master_key) &&
+          !(!req.api_key.empty() && secret_equals(req.api_key, *options_.master_key)))
         return Error(Errc::Unauthorized,
-                     "Missing or invalid API key. Send 'Authorization: Bearer <key>'.");
+                     "Missing or invalid API key. Send 'Authorization: Bearer <key>' or "
+                     "'x-api-key: <key>'.");
       break;
     case Access::FleetToken:
     case Access::NodeToken: {

@@ -13,6 +13,10 @@ struct Request {
   boost::beast::http::verb method = boost::beast::http::verb::unknown;
   std::string target;
   std::string authorization;
+  std::string api_key;  // x-api-key, as Anthropic's clients send their key
+  // Anthropic's version and beta headers, forwarded to anthropic/ deployments ("" when absent).
+  std::string anthropic_version;
+  std::string anthropic_beta;
   std::string request_id;  // x-request-id, echoed or generated
   std::string host;        // Host, for the DNS-rebinding check
   std::string origin;      // Origin, for the cross-site check; empty when absent
@@ -31,6 +35,9 @@ struct Request {
     method = boost::beast::http::verb::unknown;
     target.clear();
     authorization.clear();
+    api_key.clear();
+    anthropic_version.clear();
+    anthropic_beta.clear();
     request_id.clear();
     host.clear();
     origin.clear();

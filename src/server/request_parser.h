@@ -40,8 +40,15 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
         if (value.size() <= 32) req_.fetch_site.assign(value.data(), value.size());
         break;
       case field::unknown:
-        if (boost::beast::iequals(name_text, "x-request-id") && value.size() <= 128)
-          req_.request_id.assign(value.data(), value.size());
+        if (boost::beast::iequals(name_text, "x-request-id")) {
+          if (value.size() <= 128) req_.request_id.assign(value.data(), value.size());
+        } else if (boost::beast::iequals(name_text, "x-api-key")) {
+          req_.api_key.assign(value.data(), value.size());
+        } else if (boost::beast::iequals(name_text, "anthropic-version")) {
+          if (value.size() <= 64) req_.anthropic_version.assign(value.data(), value.size());
+        } else if (boost::beast::iequals(name_text, "anthropic-beta")) {
+          if (value.size() <= 1024) req_.anthropic_beta.assign(value.data(), value.size());
+        }
         break;
       default: break;
     }

@@ -1,0 +1,18 @@
+#include "frontends/front_end.h"
+
+#include "frontends/anthropic_front.h"
+#include "frontends/ollama_front.h"
+
+namespace fleetgate {
+
+Result<std::unique_ptr<FrontCall>> make_front_call(Dialect dialect, const FrontInput& in) {
+  switch (dialect) {
+    case Dialect::Anthropic: return anthropic_front(in);
+    case Dialect::Ollama: return ollama_front(in);
+    case Dialect::Responses:
+    case Dialect::OpenAI: break;
+  }
+  return Error(Errc::NotImplemented, "This dialect has no front end.");
+}
+
+}  // namespace fleetgate

@@ -1,0 +1,446 @@
+#include "frontends/ollama_front.h"
+
+#include "core/checked_cast.h"
+#include "core/json_escape.h"
+#include "core/wall_time.h"
+#include "frontends/chat_form.h"
+#include "openai/error_json.h"
+
+#include <boost/json.hpp>
+
+namespace fleetgate {
+
+namespace json = boost::json;
+
+namespace {
+
+enum class OllamaEndpoint { Chat, Generate, Embed, Embeddings };
+
+std::string_view string_at(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+}
+
+// Ollama's images are bare base64; OpenAI's parts want a data URL.
+json::object image_part(std::string_view base64) {
+  return {{"type", "image_url"},
+          {"image_url", json::object{{"url", "data:image/png;base64," + std::string(base64)}}}};
+}
+
+json::value with_images(std::string_view text, const json::value* images) {
+  if (!images || !images->is_array() || images->as_array().empty()) return json::value(text);
+  json::array parts{json::object{{"type", "text"}, {"text", text}}};
+  for (const auto& i : images->as_array())
+    if (i.is_string()) parts.push_back(image_part(i.as_string()));
+  return parts;
+}
+
+Result<void> add_messages(const json::object& in, json::array& out) {
+  const auto* messages = in.if_contains("messages");
+  if (!messages) return {};  // Ollama takes a chat without messages (it loads the model)
+  if (!messages->is_array()) return Error(Errc::BadRequest, "messages must be a list", "messages");
+  std::vector<std::pair<std::string, std::string>> calls;  // (id, name) of the last tool calls
+  std::size_t next_call = 0;
+  for (const auto& m : messages->as_array()) {
+    if (!m.is_object()) return Error(Errc::BadRequest, "each message must be an object");
+    const auto& msg = m.as_object();
+    const std::string_view role = string_at(msg, "role");
+    if (role.empty()) return Error(Errc::BadRequest, "a message has no role");
+    const std::string_view content = string_at(msg, "content");
+    if (role == "tool") {
+      // Ollama names the tool; OpenAI wants the call's id: the call of that name, else the next.
+      const std::string_view name = string_at(msg, "tool_name");
+      std::string id;
+      for (const auto& [call_id, call_name] : calls)
+        if (call_name == name) id = call_id;
+      if (id.empty() && next_call < calls.size()) id = calls[next_call].first;
+      ++next_call;
+      out.push_back(json::object{{"role", "tool"}, {"tool_call_id", id}, {"content", content}});
+      continue;
+    }
+    json::object turn{{"role", role}, {"content", with_images(content, msg.if_contains("images"))}};
+    if (const auto* tc = msg.if_contains("tool_calls"); tc && tc->is_array()) {
+      json::array converted;
+      calls.clear();
+      next_call = 0;
+      for (const auto& c : tc->as_array()) {
+        if (!c.is_object()) continue;
+        const auto* fn = c.as_object().if_contains("function");
+        if (!fn || !fn->is_object()) continue;
+        const auto& f = fn->as_object();
+        std::string id(string_at(c.as_object(), "id"));
+        if (id.empty()) id = "call_" + std::to_string(converted.size());
+        const auto* args = f.if_contains("arguments");
+        calls.emplace_back(id, std::string(string_at(f, "name")));
+        converted.push_back(json::object{
+            {"id", id},
+            {"type", "function"},
+            {"function",
+             json::object{{"name", string_at(f, "name")},
+                          {"arguments", args ? (args->is_string() ? std::string(args->as_string())
+                                                                  : json::serialize(*args))
+                                             : std::string("{}")}}}});
+      }
+      if (!converted.empty()) turn["tool_calls"] = std::move(converted);
+    }
+    out.push_back(std::move(turn));
+  }
+  return {};
+}
+
+// options and format as chat completion fields.
+void add_options(const json::object& in, json::object& out, std::string& dropped) {
+  if (const auto* o = in.if_contains("options"); o && o->is_object()) {
+    for (const auto& [key, value] : o->as_object()) {
+      if (key == "temperature" || key == "top_p" || key == "top_k" || key == "seed" ||
+          key == "presence_penalty" || key == "frequency_penalty" || key == "min_p" ||
+          key == "stop")
+        out[key] = value;
+      else if (key == "num_predict" && value.is_number() && value.to_number<double>() > 0)
+        out["max_tokens"] = value;
+      else if (key != "num_predict")
+        add_dropped(dropped, "options." + std::string(key));
+    }
+  }
+  if (const auto* f = in.if_contains("format")) {
+    if (f->is_string() && f->as_string() == "json")
+      out["response_format"] = json::object{{"type", "json_object"}};
+    else if (f->is_object())
+      out["response_format"] =
+          json::object{{"type", "json_schema"},
+                       {"json_schema", json::object{{"name", "format"}, {"schema", *f}}}};
+  }
+  for (const char* key : {"keep_alive", "think", "raw", "template", "context", "suffix"})
+    if (in.contains(key)) add_dropped(dropped, key);
+}
+
+class OllamaCall final : public FrontCall, private ChatStreamSink {
+ public:
+  OllamaCall(OllamaEndpoint e, std::int64_t now)
+      : FrontCall(Dialect::Ollama), endpoint_(e), created_at_(ollama_time(now)) {}
+
+  Result<void> translate(const json::object& in) {
+    json::object out{{"model", model}};
+    if (endpoint_ == OllamaEndpoint::Embed || endpoint_ == OllamaEndpoint::Embeddings) {
+      kind = ApiKind::Embedding;
+      const auto* input = in.if_contains(endpoint_ == OllamaEndpoint::Embed ? "input" : "prompt");
+      if (!input || !(input->is_string() || input->is_array()))
+        return Error(Errc::BadRequest, endpoint_ == OllamaEndpoint::Embed
+                                           ? "input must be a string or a list of strings"
+                                           : "prompt must be a string");
+      out["input"] = *input;
+      if (const auto* d = in.if_contains("dimensions"); d && d->is_number()) out["dimensions"] = *d;
+      internal = json::serialize(out);
+      return {};
+    }
+    json::array messages;
+    if (endpoint_ == OllamaEndpoint::Generate) {
+      const std::string_view system = string_at(in, "system");
+      if (!system.empty())
+        messages.push_back(json::object{{"role", "system"}, {"content", system}});
+      messages.push_back(json::object{
+          {"role", "user"},
+          {"content", with_images(string_at(in, "prompt"), in.if_contains("images"))}});
+    } else {
+      if (auto r = add_messages(in, messages); !r) return r.error();
+      if (messages.empty()) messages.push_back(json::object{{"role", "user"}, {"content", ""}});
+      if (const auto* tools = in.if_contains("tools");
+          tools && tools->is_array() && !tools->as_array().empty())
+        out["tools"] = *tools;  // Ollama's tools are OpenAI's
+    }
+    out["messages"] = std::move(messages);
+    add_options(in, out, dropped);
+    if (stream) {
+      out["stream"] = true;
+      out["stream_options"] = json::object{{"include_usage", true}};
+    }
+    internal = json::serialize(out);
+    return {};
+  }
+
+  std::optional<std::string> native_path(const Deployment& d) const override {
+    if (d.provider != Provider::Ollama && d.provider != Provider::OllamaChat) return std::nullopt;
+    static constexpr std::string_view kPaths[] = {"/api/chat", "/api/generate", "/api/embed",
+                                                  "/api/embeddings"};
+    return d.api_base.base_path + std::string(kPaths[static_cast<int>(endpoint_)]);
+  }
+
+  std::optional<Usage> native_usage(std::string_view body) const override {
+    boost::system::error_code ec;
+    const json::value v = json::parse(body, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    const auto& o = v.as_object();
+    auto n = [&](const char* key) -> std::uint64_t {
+      const auto* x = o.if_contains(key);
+      if (!x || !x->is_number()) return 0;
+      return clamp_to_integer<std::uint64_t>(x->to_number<double>(), 0, std::uint64_t{1} << 48);
+    };
+    if (!o.contains("prompt_eval_count") && !o.contains("eval_count")) return std::nullopt;
+    return Usage{n("prompt_eval_count"), n("eval_count")};
+  }
+
+  Result<std::string> answer(std::string_view internal_body) override {
+    if (kind == ApiKind::Embedding) return embeddings(internal_body);
+    auto a = parse_chat_answer(internal_body);
+    if (!a) return a.error();
+    usage_ = a->usage;
+    json::object out{{"model", model}, {"created_at", created_at_}};
+    if (endpoint_ == OllamaEndpoint::Generate) {
+      out["response"] = a->text;
+    } else {
+      json::object message{{"role", "assistant"}, {"content", a->text}};
+      if (!a->tool_calls.empty()) message["tool_calls"] = tool_calls_json(a->tool_calls);
+      out["message"] = std::move(message);
+    }
+    add_final(out, a->finish_reason);
+    return json::serialize(out);
+  }
+
+  std::string error_body(int status, std::string_view body) const override {
+    return ollama_error_json(error_message_of(status, body));
+  }
+
+  std::string_view stream_type() const override { return "application/x-ndjson"; }
+  void stream_feed(std::string_view bytes, std::string& out) override {
+    out_ = &out;
+    reader_.feed(bytes, *this);
+  }
+  void stream_end(std::string& out) override {
+    out_ = &out;
+    if (!ended_ && !failed_) {
+      if (finish_.empty()) {
+        fail("the backend's stream ended before its last chunk");
+        return;
+      }
+      end();
+    }
+  }
+  void stream_fail(const Error& e, std::string& out) override {
+    out_ = &out;
+    fail(e.message);
+  }
+  bool stream_complete() const override { return ended_; }
+
+ private:
+  Result<std::string> embeddings(std::string_view body) {
+    boost::system::error_code ec;
+    const json::value v = json::parse(body, ec);
+    if (ec || !v.is_object())
+      return Error(Errc::UpstreamProtocol, "the backend's embeddings are not a JSON object");
+    const auto& o = v.as_object();
+    json::array vectors;
+    if (const auto* data = o.if_contains("data"); data && data->is_array())
+      for (const auto& d : data->as_array())
+        if (d.is_object())
+          if (const auto* e = d.as_object().if_contains("embedding")) vectors.push_back(*e);
+    if (const auto* u = o.if_contains("usage"); u && u->is_object())
+      if (const auto* p = u->as_object().if_contains("prompt_tokens"); p && p->is_number())
+        usage_ = Usage{
+            clamp_to_integer<std::uint64_t>(p->to_number<double>(), 0, std::uint64_t{1} << 48), 0};
+    if (endpoint_ == OllamaEndpoint::Embeddings)
+      return json::serialize(json::object{
+          {"embedding", vectors.empty() ? json::value(json::array{}) : vectors.front()}});
+    return json::serialize(json::object{{"model", model},
+                                        {"embeddings", std::move(vectors)},
+                                        {"total_duration", 0},
+                                        {"load_duration", 0},
+                                        {"prompt_eval_count", usage_ ? usage_->prompt_tokens : 0}});
+  }
+
+  static json::array tool_calls_json(const std::vector<ToolCall>& calls) {
+    json::array out;
+    for (const auto& c : calls) {
+      boost::system::error_code ec;
+      json::value args = json::parse(c.arguments, ec);
+      if (ec || !args.is_object()) args = json::object{};
+      out.push_back(json::object{
+          {"id", c.id},
+          {"function",
+           json::object{{"index", out.size()}, {"name", c.name}, {"arguments", std::move(args)}}}});
+    }
+    return out;
+  }
+
+  void add_final(json::object& out, std::string_view finish) const {
+    const Usage u = usage_.value_or(Usage{});
+    out["done_reason"] = finish == "length" ? "length" : "stop";
+    out["done"] = true;
+    out["total_duration"] = 0;
+    out["load_duration"] = 0;
+    out["prompt_eval_count"] = u.prompt_tokens;
+    out["prompt_eval_duration"] = 0;
+    out["eval_count"] = u.completion_tokens;
+    out["eval_duration"] = 0;
+  }
+
+  void line(json::object o) {
+    *out_ += json::serialize(o);
+    *out_ += '\n';
+  }
+  json::object head() const { return json::object{{"model", model}, {"created_at", created_at_}}; }
+  void content(json::object& o, std::string_view text) const {
+    if (endpoint_ == OllamaEndpoint::Generate)
+      o["response"] = text;
+    else
+      o["message"] = json::object{{"role", "assistant"}, {"content", text}};
+  }
+
+  void on_text(std::string_view text) override {
+    if (failed_ || ended_) return;
+    json::object o = head();
+    content(o, text);
+    o["done"] = false;
+    line(std::move(o));
+  }
+  void on_tool_start(std::size_t index, std::string_view id, std::string_view name) override {
+    if (index >= tools_.size()) tools_.resize(index + 1);
+    tools_[index].id = id;
+    tools_[index].name = name;
+  }
+  void on_tool_arguments(std::size_t index, std::string_view piece) override {
+    if (index < tools_.size()) tools_[index].arguments += piece;
+  }
+  void on_finish(std::string_view reason, std::string_view) override { finish_ = reason; }
+  void on_usage(const Usage& u) override { usage_ = u; }
+  void on_error(std::string_view message) override {
+    stream_error_ = message;
+    fail(message);
+  }
+  void on_done() override {
+    if (finish_.empty()) finish_ = "stop";
+    end();
+  }
+
+  void end() {
+    if (failed_ || ended_) return;
+    if (!tools_.empty() && endpoint_ == OllamaEndpoint::Chat) {  // Ollama sends calls whole
+      for (auto& t : tools_)
+        if (t.arguments.empty()) t.arguments = "{}";
+      json::object o = head();
+      o["message"] = json::object{
+          {"role", "assistant"}, {"content", ""}, {"tool_calls", tool_calls_json(tools_)}};
+      o["done"] = false;
+      line(std::move(o));
+    }
+    json::object o = head();
+    content(o, "");
+    add_final(o, finish_);
+    line(std::move(o));
+    ended_ = true;
+  }
+  void fail(std::string_view message) {
+    if (failed_ || ended_) return;
+    failed_ = true;
+    *out_ += ollama_error_json(message);
+    *out_ += '\n';
+  }
+
+  OllamaEndpoint endpoint_;
+  std::string created_at_;
+  ChatStreamReader reader_;
+  std::string* out_ = nullptr;
+  std::vector<ToolCall> tools_;
+  std::string finish_;
+  bool ended_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+std::string ollama_time(std::int64_t unix_seconds) {
+  std::string t = rfc3339(from_ms(unix_seconds * 1000));  // "…T21:50:50Z"
+  if (!t.empty() && t.back() == 'Z') t.insert(t.size() - 1, ".000000000");
+  return t;
+}
+
+namespace {
+
+json::object model_details() {
+  return {{"parent_model", ""},        {"format", "gguf"},     {"family", ""},
+          {"families", json::array{}}, {"parameter_size", ""}, {"quantization_level", ""}};
+}
+
+// A stable digest-shaped id for a name (Ollama's is the model file's sha256).
+std::string digest_of(std::string_view name) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (char ch : name) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int round = 0; round < 4; ++round) {
+    std::uint64_t x = h ^ (0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(round + 1));
+    for (int i = 0; i < 16; ++i) {
+      out += kHex[x & 15];
+      x >>= 4;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ollama_model_list(const std::vector<std::string>& names, std::int64_t created,
+                              bool running) {
+  json::array models;
+  for (const auto& name : names) {
+    if (name.find('*') != std::string::npos) continue;
+    json::object m{{"name", name},
+                   {"model", name},
+                   {"size", 0},
+                   {"digest", digest_of(name)},
+                   {"details", model_details()}};
+    if (running) {
+      m["expires_at"] = ollama_time(created + 10 * 365 * 86400);
+      m["size_vram"] = 0;
+      m["context_length"] = 0;
+    } else {
+      m["modified_at"] = ollama_time(created);
+    }
+    models.push_back(std::move(m));
+  }
+  return json::serialize(json::object{{"models", std::move(models)}});
+}
+
+Result<std::string> ollama_model_name(std::string_view body) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) return Error(Errc::BadRequest, "invalid JSON body");
+  std::string_view name = string_at(v.as_object(), "model");
+  if (name.empty()) name = string_at(v.as_object(), "name");
+  if (name.empty()) return Error(Errc::BadRequest, "model is required", "model");
+  return std::string(name);
+}
+
+std::string ollama_show(std::string_view name, std::int64_t created) {
+  return json::serialize(json::object{
+      {"modelfile", "# served by fleetgate\nFROM " + std::string(name) + "\n"},
+      {"parameters", ""},
+      {"template", ""},
+      {"details", model_details()},
+      {"model_info", json::object{{"general.architecture", ""}, {"general.basename", name}}},
+      {"capabilities", json::array{"completion", "tools"}},
+      {"modified_at", ollama_time(created)}});
+}
+
+Result<std::unique_ptr<FrontCall>> ollama_front(const FrontInput& in) {
+  OllamaEndpoint e = OllamaEndpoint::Chat;
+  if (in.path == "/api/generate")
+    e = OllamaEndpoint::Generate;
+  else if (in.path == "/api/embed")
+    e = OllamaEndpoint::Embed;
+  else if (in.path == "/api/embeddings")
+    e = OllamaEndpoint::Embeddings;
+  auto call = std::make_unique<OllamaCall>(e, in.now);
+  if (auto r = take_model(*call, in.body); !r) return r.error();
+  boost::system::error_code ec;
+  const json::value v = json::parse(in.body, ec);
+  if (ec || !v.is_object()) return Error(Errc::BadRequest, "invalid JSON body");
+  const auto& o = v.as_object();
+  call->stream =
+      e == OllamaEndpoint::Chat || e == OllamaEndpoint::Generate;  // Ollama streams by default
+  if (const auto* s = o.if_contains("stream"); s && s->is_bool()) call->stream = s->as_bool();
+  if (e == OllamaEndpoint::Embed || e == OllamaEndpoint::Embeddings) call->stream = false;
+  if (auto r = call->translate(o); !r) return r.error();
+  return std::unique_ptr<FrontCall>(std::move(call));
+}
+
+}  // namespace fleetgate
