@@ -8,6 +8,7 @@
 #include "fleet/fleet_api.h"
 #include "fleet/fleet_service.h"
 #include "gateway/gateway.h"
+#include "gateway/response_keeper.h"
 #include "health/prober.h"
 #include "server/access_log.h"
 #include "server/http_router.h"
@@ -43,7 +44,9 @@ struct ServeDaemon::Parts {
         access_log(std::move(log)),
         fleet(config.fleet, std::move(store),
               config.fleet.token ? config.fleet.token : config.master_key),
-        state(std::make_shared<const GatewayState>(std::move(config), &agents)),
+        responses(std::make_shared<ResponseKeeper>(fleet.store())),
+        state(std::make_shared<const GatewayState>(std::move(config), &agents, system_clock(),
+                                                   responses)),
         server({state->config.gateway.listen, state->config.gateway.threads,
                 client_limits(state->config.gateway), state->clock},
                factory(state)),
@@ -102,6 +105,7 @@ struct ServeDaemon::Parts {
   std::unique_ptr<AccessLog> access_log;
   AgentChannel agents;  // commands for the node agents, and their processes' states
   FleetService fleet;
+  std::shared_ptr<ResponseKeeper> responses;  // the Responses API's answers, across reloads
   std::shared_ptr<const GatewayState> state;  // replaced by reloads, under state_mutex
   std::mutex state_mutex;
   std::mutex reload_mutex;  // one reload at a time (SIGHUP and POST /admin/reload)
@@ -156,7 +160,8 @@ Result<std::string> ServeDaemon::Parts::reload() {
   // The fleet section waits for a restart, but its tokens follow at once: a rotated key must
   // stop working now.
   fleet.set_tokens(next.fleet.token ? next.fleet.token : next.master_key, next.fleet.nodes);
-  auto next_state = std::make_shared<const GatewayState>(std::move(next), &agents);
+  auto next_state =
+      std::make_shared<const GatewayState>(std::move(next), &agents, system_clock(), responses);
   prober.reset();
   server.replace_handlers(factory(next_state));
   if (running) start_prober(*next_state);

@@ -17,6 +17,17 @@ enum class Provider { OpenAI, HostedVllm, Ollama, OllamaChat, Anthropic };
 
 std::string_view to_string(Provider p);
 
+// What a deployment serves (LiteLLM's model_info.mode; chat when not given).
+enum class ModelMode {
+  Chat,
+  Completion,
+  Embedding,
+  AudioTranscription,
+  AudioSpeech,
+  Rerank,
+  ImageGeneration
+};
+
 // One entry of model_list: a public model name served by one backend.
 struct Deployment {
   std::string id;          // "<model_name>#<n>" or model_info.id; unique, used in logs and errors
@@ -45,6 +56,13 @@ struct Deployment {
   // is tried again on this deployment (backoff from 0.5 s, doubling to 8 s) before it counts as
   // one failure and the router moves on. LiteLLM's default is 0.
   int max_retries = 0;
+  // model_info.mode: which endpoints route here (chat, completion and embedding deployments take
+  // the text endpoints; the others only their own).
+  std::optional<ModelMode> mode;
+  // model_info.supported_endpoints naming /v1/responses or /v1/messages: the backend serves that
+  // API itself, and gets those requests untranslated (LiteLLM's native passthrough).
+  bool native_responses = false;
+  bool native_messages = false;
   // Served by a process that a node's agent starts on demand (agent.processes[].start:
   // on_demand): the gateway asks that agent to start it and waits up to ready_timeout.
   struct OnDemand {

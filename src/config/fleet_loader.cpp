@@ -323,8 +323,10 @@ void FleetLoader::retention(const YAML::Node& node) {
       positive(it->second, kpath, rt.heartbeats);
     else if (key == "history")
       positive(it->second, kpath, rt.history);
+    else if (key == "responses")
+      positive(it->second, kpath, rt.responses);
     else
-      r_.error(it->first, kpath, "unknown key (pings, heartbeats, history)");
+      r_.error(it->first, kpath, "unknown key (pings, heartbeats, history, responses)");
   }
 }
 

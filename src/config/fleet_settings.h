@@ -91,6 +91,7 @@ struct RetentionSettings {
   Duration pings = std::chrono::days(7);       // raw pings and their bodies
   Duration heartbeats = std::chrono::days(2);  // raw heartbeats; older ones kept hourly
   Duration history = std::chrono::days(400);   // transitions, hourly figures, usage, alerts
+  Duration responses = std::chrono::days(30);  // stored Responses API answers (OpenAI's 30 days)
   bool operator==(const RetentionSettings&) const = default;
 };
 

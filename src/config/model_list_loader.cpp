@@ -310,6 +310,47 @@ class ModelListLoader {
           d.id = *v;
         else
           ok = false;
+      } else if (key == "mode") {
+        auto v = r_.string(it->second, path + ".mode");
+        if (!v) {
+          ok = false;
+          continue;
+        }
+        static constexpr std::pair<std::string_view, ModelMode> kModes[] = {
+            {"chat", ModelMode::Chat},
+            {"completion", ModelMode::Completion},
+            {"embedding", ModelMode::Embedding},
+            {"audio_transcription", ModelMode::AudioTranscription},
+            {"audio_speech", ModelMode::AudioSpeech},
+            {"rerank", ModelMode::Rerank},
+            {"image_generation", ModelMode::ImageGeneration}};
+        bool known = false;
+        for (const auto& [name, mode] : kModes)
+          if (*v == name) {
+            d.mode = mode;
+            known = true;
+          }
+        if (!known) {
+          r_.error(it->second, path + ".mode",
+                   "unknown mode '" + *v +
+                       "' (chat, completion, embedding, audio_transcription, audio_speech, "
+                       "rerank or image_generation)");
+          ok = false;
+        }
+      } else if (key == "supported_endpoints") {
+        if (!r_.expect_list(it->second, path + ".supported_endpoints")) {
+          ok = false;
+          continue;
+        }
+        for (const auto& e : it->second) {
+          auto v = r_.string(e, path + ".supported_endpoints");
+          if (!v) {
+            ok = false;
+            continue;
+          }
+          if (*v == "/v1/responses" || *v == "/responses") d.native_responses = true;
+          if (*v == "/v1/messages") d.native_messages = true;
+        }
       } else {
         c_.warn_once(it->first, path + "." + key, "model_info." + key, kIgnored);
       }

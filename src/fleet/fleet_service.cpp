@@ -225,7 +225,8 @@ FleetTime FleetService::watch_pass(std::unique_lock<std::mutex>& lock) {
   if (now >= next_prune_) {
     next_prune_ = now + kPruneInterval;
     const auto& r = settings_.retention;
-    store_->prune({to_ms(now - r.pings), to_ms(now - r.heartbeats), to_ms(now - r.history)});
+    store_->prune({to_ms(now - r.pings), to_ms(now - r.heartbeats), to_ms(now - r.history),
+                   to_ms(now - r.responses)});
   }
   return std::min(now + std::chrono::duration_cast<FleetClock::duration>(kPollInterval),
                   monitor_.next_wakeup(now).value_or(FleetTime::max()));

@@ -109,6 +109,11 @@ class FleetService {
 
   FleetSettings settings_;
   std::unique_ptr<Store> store_;
+
+ public:
+  Store* store() const { return store_.get(); }
+
+ private:
   const Clock& clock_;
   mutable std::mutex tokens_mutex_;  // guards the two below (reloads replace them)
   std::optional<std::string> token_;

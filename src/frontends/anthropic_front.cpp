@@ -215,9 +215,11 @@ class AnthropicCall final : public FrontCall, private ChatStreamSink {
         count_tokens_(count_tokens) {}
 
   std::optional<std::string> native_path(const Deployment& d) const override {
-    if (d.provider != Provider::Anthropic) return std::nullopt;
-    const std::string& base = d.api_base.base_path;  // "" or "/v1"
-    std::string path = base + (base.ends_with("/v1") ? "/messages" : "/v1/messages");
+    if (d.provider != Provider::Anthropic && !d.native_messages) return std::nullopt;
+    // Anthropic's base has no /v1; an OpenAI-compatible server's does (LiteLLM strips it).
+    std::string_view base = d.api_base.base_path;
+    if (base.ends_with("/v1")) base.remove_suffix(3);
+    std::string path = std::string(base) + "/v1/messages";
     if (count_tokens_) path += "/count_tokens";
     return path;
   }

@@ -13,11 +13,23 @@
 #include "openai/request_scan.h"
 #include "openai/usage.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace fleetgate {
+
+// A Responses API answer kept for GET /v1/responses/{id} and previous_response_id.
+struct StoredResponse {
+  std::string id;
+  std::int64_t created_ms = 0;
+  std::string response;  // the response object, as GET returns it
+  std::string messages;  // the conversation so far as chat messages (a JSON list)
+};
+
+// The stored conversation (StoredResponse::messages) of a response id, if it is kept.
+using PreviousLookup = std::function<std::optional<std::string>(std::string_view id)>;
 
 // A client's request as a front end gets it.
 struct FrontInput {
@@ -27,6 +39,7 @@ struct FrontInput {
   std::int64_t now = 0;         // Unix seconds, for `created`
   std::string_view anthropic_version;
   std::string_view anthropic_beta;
+  const PreviousLookup* previous = nullptr;  // Responses' previous_response_id
 };
 
 class FrontCall {
@@ -70,6 +83,8 @@ class FrontCall {
   virtual bool stream_complete() const = 0;
   // Why the backend's stream failed, when it said so in the stream; empty otherwise.
   const std::string& stream_error() const { return stream_error_; }
+  // What to keep once the answer is complete (Responses with store); nullopt: nothing.
+  virtual std::optional<StoredResponse> to_store() const { return std::nullopt; }
   // Tokens, once the answer or its stream said.
   const std::optional<Usage>& usage() const { return usage_; }
 

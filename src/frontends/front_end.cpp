@@ -2,6 +2,7 @@
 
 #include "frontends/anthropic_front.h"
 #include "frontends/ollama_front.h"
+#include "frontends/responses_front.h"
 
 namespace fleetgate {
 
@@ -9,7 +10,7 @@ Result<std::unique_ptr<FrontCall>> make_front_call(Dialect dialect, const FrontI
   switch (dialect) {
     case Dialect::Anthropic: return anthropic_front(in);
     case Dialect::Ollama: return ollama_front(in);
-    case Dialect::Responses:
+    case Dialect::Responses: return responses_front(in);
     case Dialect::OpenAI: break;
   }
   return Error(Errc::NotImplemented, "This dialect has no front end.");

@@ -7,6 +7,7 @@
 #include "frontends/anthropic_front.h"
 #include "frontends/front_end.h"
 #include "frontends/ollama_front.h"
+#include "gateway/response_keeper.h"
 #include "openai/error_json.h"
 
 #include <boost/beast/http/verb.hpp>
@@ -17,18 +18,20 @@ namespace fleetgate {
 
 namespace http = boost::beast::http;
 
-bool Gateway::all_of_provider(std::string_view model, Provider provider) const {
+bool Gateway::all_speak_messages(std::string_view model) const {
   const auto* members = state_->routes.candidates(model);
   if (!members || members->empty()) return false;
-  for (DeploymentIndex i : *members)
-    if (state_->config.deployments[i].provider != provider) return false;
+  for (DeploymentIndex i : *members) {
+    const Deployment& d = state_->config.deployments[i];
+    if (d.provider != Provider::Anthropic && !d.native_messages) return false;
+  }
   return true;
 }
 
 asio::awaitable<void> Gateway::front_proxy(ClientConnection& conn, Request& req, Dialect dialect,
                                            AccessRecord& log) {
   log.dialect = dialect;
-  const FrontInput in{
+  FrontInput in{
       .path = req.path(),
       .body = req.body,
       .request_id = conn.request_id(),
@@ -36,6 +39,12 @@ asio::awaitable<void> Gateway::front_proxy(ClientConnection& conn, Request& req,
                  .count(),
       .anthropic_version = req.anthropic_version,
       .anthropic_beta = req.anthropic_beta};
+  const PreviousLookup previous = [this](std::string_view id) -> std::optional<std::string> {
+    auto kept = state_->responses->get(id);
+    if (!kept) return std::nullopt;
+    return std::move(kept->messages);
+  };
+  in.previous = &previous;
   auto made = make_front_call(dialect, in);
   if (!made) {
     co_await conn.send_error(made.error());
@@ -58,6 +67,7 @@ asio::awaitable<void> Gateway::front_proxy(ClientConnection& conn, Request& req,
   req.body = std::move(front->internal);
   co_await proxy(conn, req, front->kind, log, front.get());
   if (!log.usage) log.usage = front->usage();
+  if (auto kept = front->to_store()) state_->responses->put(std::move(*kept));
   req.body = std::move(front->original);
 }
 
@@ -69,6 +79,37 @@ asio::awaitable<void> send_text(ClientConnection& conn, std::string_view type,
 }
 
 }  // namespace
+
+void Gateway::add_responses_routes(HttpRouter& router) {
+  for (std::string_view pattern : {"/v1/responses/*", "/responses/*"})
+    router.add(Route{pattern, kGet | kDelete, Access::MasterKey, Guard::Browser, Realm::Gateway,
+                     [this](ClientConnection& conn, Request& req, AccessRecord& log) {
+                       return kept_response(conn, req, log);
+                     }});
+}
+
+asio::awaitable<void> Gateway::kept_response(ClientConnection& conn, Request& req,
+                                             AccessRecord& log) {
+  log.dialect = Dialect::Responses;
+  std::string_view path = req.path();
+  const std::string id(path.substr(path.rfind('/') + 1));
+  const Error missing(Errc::NotFound, "Response with id '" + id + "' not found.", "response_id");
+  if (req.method == http::verb::delete_) {
+    if (!state_->responses->erase(id)) {
+      co_await conn.send_error(missing);
+      co_return;
+    }
+    co_await conn.send(200, "application/json",
+                       "{\"id\":" + json_string(id) + ",\"object\":\"response\",\"deleted\":true}");
+    co_return;
+  }
+  auto kept = state_->responses->get(id);
+  if (!kept) {
+    co_await conn.send_error(missing);
+    co_return;
+  }
+  co_await conn.send(200, "application/json", kept->response);
+}
 
 void Gateway::add_ollama_routes(HttpRouter& router) {
   router.add(Route{"/api/tags", kGet, Access::MasterKey, Guard::Browser, Realm::Gateway,
@@ -135,7 +176,7 @@ asio::awaitable<void> Gateway::count_tokens(ClientConnection& conn, Request& req
         Error(Errc::ModelNotFound, "model: " + fields->model_name + " is not served here."));
     co_return;
   }
-  if (all_of_provider(fields->model_name, Provider::Anthropic)) {  // they count themselves
+  if (all_speak_messages(fields->model_name)) {  // they count themselves
     co_await front_proxy(conn, req, Dialect::Anthropic, log);
     co_return;
   }

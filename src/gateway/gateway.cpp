@@ -101,6 +101,9 @@ void Gateway::add_routes(HttpRouter& router) {
                      }});
   };
   front("/v1/messages", Dialect::Anthropic);
+  front("/v1/responses", Dialect::Responses);
+  front("/responses", Dialect::Responses);
+  add_responses_routes(router);
   front("/api/chat", Dialect::Ollama);
   front("/api/generate", Dialect::Ollama);
   front("/api/embed", Dialect::Ollama);

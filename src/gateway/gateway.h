@@ -101,11 +101,14 @@ class Gateway {
                                     AccessRecord& log);
   // POST /v1/messages/count_tokens: anthropic/ deployments count; for others, an estimate.
   asio::awaitable<void> count_tokens(ClientConnection& conn, Request& req, AccessRecord& log);
+  // GET and DELETE /v1/responses/{id}.
+  void add_responses_routes(HttpRouter& router);
+  asio::awaitable<void> kept_response(ClientConnection& conn, Request& req, AccessRecord& log);
   // Ollama's listing and probing endpoints (/api/tags, /api/ps, /api/show, /api/version, GET /).
   void add_ollama_routes(HttpRouter& router);
   asio::awaitable<void> ollama_show(ClientConnection& conn, Request& req, AccessRecord& log);
-  // Whether every deployment of `model` is of `provider`.
-  bool all_of_provider(std::string_view model, Provider provider) const;
+  // Whether every deployment of `model` serves Anthropic's Messages API itself.
+  bool all_speak_messages(std::string_view model) const;
   // One try of `index` for `model` (the requested name, or the fallback being tried).
   asio::awaitable<Attempt> attempt(ClientConnection& conn, Request& req, ApiKind kind,
                                    const RequestFields& fields, std::string_view model,

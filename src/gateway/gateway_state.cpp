@@ -1,6 +1,7 @@
 #include "gateway/gateway_state.h"
 
 #include "frontends/ollama_front.h"
+#include "gateway/response_keeper.h"
 
 #include "core/json_escape.h"
 #include "providers/provider.h"
@@ -11,11 +12,13 @@
 
 namespace fleetgate {
 
-GatewayState::GatewayState(Config c, AgentChannel* agent_channel, const Clock& time)
+GatewayState::GatewayState(Config c, AgentChannel* agent_channel, const Clock& time,
+                           std::shared_ptr<ResponseKeeper> kept)
     : config(std::move(c)),
       routes(config),
       metrics(std::make_unique<GatewayMetrics>(config.gateway.threads, config.deployments.size())) {
   agents = agent_channel;
+  responses = kept ? std::move(kept) : std::make_shared<ResponseKeeper>(nullptr);
   clock = &time;
   guard = GuardSettings{config.gateway.listen.host, config.gateway.allowed_hosts};
   created =

@@ -16,6 +16,7 @@
 namespace fleetgate {
 
 class AgentChannel;
+class ResponseKeeper;
 class ProviderAdapter;
 
 struct GatewayState {
@@ -44,14 +45,19 @@ struct GatewayState {
   std::string ollama_ps;     // GET /api/ps
   std::int64_t created = 0;  // start time, for /v1/models
 
+  // Responses API answers kept (store: true); shared across reloads.
+  std::shared_ptr<ResponseKeeper> responses;
+
   // The control plane's channel to the node agents (on-demand backends); null without one.
   AgentChannel* agents = nullptr;
 
   // Where the gateway reads the time (tests: a ManualClock).
   const Clock* clock = &system_clock();
 
+  // Without `responses`, answers are kept in memory only.
   explicit GatewayState(Config c, AgentChannel* agent_channel = nullptr,
-                        const Clock& clock = system_clock());
+                        const Clock& clock = system_clock(),
+                        std::shared_ptr<ResponseKeeper> responses = nullptr);
 };
 
 }  // namespace fleetgate

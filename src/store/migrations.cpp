@@ -64,6 +64,13 @@ CREATE INDEX actions_at ON actions (at_ms);
 ALTER TABLE outbox ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN set_aside_ms INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 4: Responses API answers and their conversations (store: true), for previous_response_id.
+    R"sql(
+CREATE TABLE responses (
+  id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, response TEXT NOT NULL,
+  messages TEXT NOT NULL);
+CREATE INDEX responses_created ON responses (created_ms);
+)sql",
 };
 
 }  // namespace

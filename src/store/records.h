@@ -117,6 +117,14 @@ struct ActionRow {
   std::int64_t at_ms = 0;
 };
 
+// A Responses API answer kept for GET /v1/responses/{id} and previous_response_id.
+struct ResponseRow {
+  std::string id;
+  std::int64_t created_ms = 0;
+  std::string response;  // the response object (JSON)
+  std::string messages;  // the conversation as chat messages (a JSON list)
+};
+
 // One transaction's worth of writes.
 struct WriteBatch {
   std::vector<SubjectRow> subjects;                                   // upserted by (kind, name)
@@ -130,11 +138,14 @@ struct WriteBatch {
   std::vector<SilenceRow> silences;  // upserted by id
   std::vector<UsageRow> usage;       // added to the minute's row
   std::vector<ActionRow> actions;
+  std::vector<ResponseRow> responses;          // upserted by id
+  std::vector<std::string> removed_responses;  // by id
 
   bool empty() const {
     return subjects.empty() && removed_subjects.empty() && transitions.empty() && pings.empty() &&
            heartbeats.empty() && alerts.empty() && outbox.empty() && outbox_results.empty() &&
-           silences.empty() && usage.empty() && actions.empty();
+           silences.empty() && usage.empty() && actions.empty() && responses.empty() &&
+           removed_responses.empty();
   }
 };
 

@@ -191,7 +191,14 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
     Stmt action(db,
                 "INSERT INTO actions (node, process, action, reason, outcome, recovery, at_ms) "
                 "VALUES (?1,?2,?3,?4,?5,?6,?7)");
+    Stmt response(db,
+                  "INSERT INTO responses VALUES (?1,?2,?3,?4) ON CONFLICT (id) DO UPDATE SET "
+                  "created_ms=?2, response=?3, messages=?4");
+    Stmt removed_response(db, "DELETE FROM responses WHERE id = ?1");
     for (const auto& [b, done] : work) {
+      for (const auto& r : b.responses)
+        response.bind(1, r.id).bind(2, r.created_ms).bind(3, r.response).bind(4, r.messages).run();
+      for (const auto& id : b.removed_responses) removed_response.bind(1, id).run();
       for (const auto& a : b.actions)
         action.bind(1, a.node)
             .bind(2, a.process)
@@ -301,6 +308,7 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
           .bind(1, r.pings_before_ms)
           .run();
       Stmt(db, "DELETE FROM silences WHERE ends_ms < ?1").bind(1, r.history_before_ms).run();
+      Stmt(db, "DELETE FROM responses WHERE created_ms < ?1").bind(1, r.responses_before_ms).run();
     }
     exec(db, "COMMIT");
     return true;

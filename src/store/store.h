@@ -25,6 +25,7 @@ struct Retention {
   std::int64_t pings_before_ms = 0;       // raw pings older than this go
   std::int64_t heartbeats_before_ms = 0;  // raw heartbeats older than this go (hourly stay)
   std::int64_t history_before_ms = 0;     // transitions, hourly figures, usage, old alerts
+  std::int64_t responses_before_ms = 0;   // stored Responses API answers
 };
 
 class Store {
@@ -54,6 +55,7 @@ class Store {
   std::vector<UsageRow> usage(std::int64_t since_ms);  // summed per deployment
   std::vector<ActionRow> actions(std::int64_t since_ms);
   std::vector<PingRow> pings(const std::string& check, std::size_t limit);
+  std::optional<ResponseRow> response(const std::string& id);
 
   // A consistent copy of the live database (SQLite's online backup API) into `path`.
   Result<void> backup(const std::string& path);

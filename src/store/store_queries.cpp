@@ -104,6 +104,14 @@ std::vector<ActionRow> Store::actions(std::int64_t since_ms) {
   return out;
 }
 
+std::optional<ResponseRow> Store::response(const std::string& id) {
+  std::lock_guard lock(read_mutex_);
+  Stmt s(reader_db_, "SELECT id, created_ms, response, messages FROM responses WHERE id = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return ResponseRow{s.text(0), s.i64(1), s.text(2), s.text(3)};
+}
+
 std::vector<PingRow> Store::pings(const std::string& check, std::size_t limit) {
   std::lock_guard lock(read_mutex_);
   Stmt s(reader_db_,
