@@ -59,6 +59,10 @@ class SimBackend : public RequestHandler {
   // Waits `d`; false when the client hung up meanwhile (logged) or the wait was cancelled.
   asio::awaitable<bool> pause(ClientConnection& conn, Duration d);
   std::string word(unsigned i) const;
+  // A chat with tools: the answer is a call of `tool` with {"q":"fleet"}, whole or streamed.
+  asio::awaitable<void> call_tool(ClientConnection& conn, const std::string& tool, bool stream,
+                                  const std::string& id, std::int64_t created,
+                                  const std::string& qmodel, const std::string& usage);
 
   const SimOptions& options_;
   SimRecord& record_;

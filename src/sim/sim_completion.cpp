@@ -6,6 +6,8 @@
 #include "openai/error_json.h"
 #include "openai/request_scan.h"
 
+#include <boost/json.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -52,6 +54,31 @@ std::optional<Api> api_of(std::string_view path) {
   return std::nullopt;
 }
 
+// A chat with tools whose last message is not a tool's result: the sim calls the first tool,
+// as a model deciding to use it would.
+std::optional<std::string> tool_to_call(std::string_view body) {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto& o = v.as_object();
+  const auto* tools = o.if_contains("tools");
+  const auto* messages = o.if_contains("messages");
+  if (!tools || !tools->is_array() || tools->as_array().empty() || !messages ||
+      !messages->is_array() || messages->as_array().empty())
+    return std::nullopt;
+  const auto& last = messages->as_array().back();
+  if (!last.is_object()) return std::nullopt;
+  if (const auto* role = last.as_object().if_contains("role");
+      role && role->is_string() && role->as_string() == "tool")
+    return std::nullopt;
+  const auto& tool = tools->as_array().front();
+  if (!tool.is_object()) return std::nullopt;
+  const auto* fn = tool.as_object().if_contains("function");
+  const auto* name = fn && fn->is_object() ? fn->as_object().if_contains("name") : nullptr;
+  if (!name || !name->is_string()) return std::nullopt;
+  return std::string(name->as_string());
+}
+
 bool is_ollama(Api a) {
   return a == Api::OllamaChat || a == Api::OllamaGenerate || a == Api::OllamaEmbed;
 }
@@ -59,6 +86,44 @@ bool is_ollama(Api a) {
 }  // namespace
 
 bool SimBackend::is_completion_path(std::string_view path) { return api_of(path).has_value(); }
+
+asio::awaitable<void> SimBackend::call_tool(ClientConnection& conn, const std::string& tool,
+                                            bool stream, const std::string& id,
+                                            std::int64_t created, const std::string& qmodel,
+                                            const std::string& usage) {
+  const std::string call_id = "call_" + id;
+  const std::string head = "{\"id\":\"chatcmpl-" + id + "\",\"object\":\"chat.completion" +
+                           (stream ? ".chunk" : "") + "\",\"created\":" + std::to_string(created) +
+                           ",\"model\":" + qmodel + ",\"choices\":[{\"index\":0,";
+  if (!co_await pause(conn, options_.ttft)) co_return;
+  if (!stream) {
+    co_await conn.send(200, "application/json",
+                       head +
+                           "\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
+                           "\"id\":\"" +
+                           call_id + "\",\"type\":\"function\",\"function\":{\"name\":" +
+                           json_string(tool) +
+                           ",\"arguments\":\"{\\\"q\\\":\\\"fleet\\\"}\"}}]},\"finish_reason\":"
+                           "\"tool_calls\"}],\"usage\":" +
+                           usage + "}");
+    co_return;
+  }
+  std::string out = "data: " + head +
+                    "\"delta\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
+                    "\"index\":0,\"id\":\"" +
+                    call_id + "\",\"type\":\"function\",\"function\":{\"name\":" +
+                    json_string(tool) + ",\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n";
+  for (std::string_view piece : {R"({\"q\":)", R"(\"fleet\"})"})
+    out += "data: " + head + "\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{"
+                             "\"arguments\":\"" +
+           std::string(piece) + "\"}}]},\"finish_reason\":null}]}\n\n";
+  out += "data: " + head + "\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n";
+  out += "data: {\"id\":\"chatcmpl-" + id +
+         "\",\"object\":\"chat.completion.chunk\",\"created\":" + std::to_string(created) +
+         ",\"model\":" + qmodel + ",\"choices\":[],\"usage\":" + usage + "}\n\ndata: [DONE]\n\n";
+  if (!co_await conn.start_stream(200, "text/event-stream")) co_return;
+  if (co_await conn.send_chunk(out)) co_await conn.end_stream();
+}
 
 asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& req,
                                              std::string_view path) {
@@ -161,6 +226,12 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
                             ",\"total_tokens\":" + std::to_string(prompt_tokens + n) + "}";
   const std::string ollama_counts = ",\"prompt_eval_count\":" + std::to_string(prompt_tokens) +
                                     ",\"eval_count\":" + std::to_string(n);
+  if (api == Api::OpenAIChat) {
+    if (auto tool = tool_to_call(req.body)) {
+      co_await call_tool(conn, *tool, stream, id, created, qmodel, usage);
+      co_return;
+    }
+  }
 
   if (!stream) {
     if (!co_await pause(conn, options_.ttft)) co_return;
