@@ -33,12 +33,12 @@ using PreviousLookup = std::function<std::optional<std::string>(std::string_view
 
 // A client's request as a front end gets it.
 struct FrontInput {
-  std::string_view path;  // without the query
-  std::string_view body;
-  std::string_view request_id;  // for the ids the answer gives itself
-  std::int64_t now = 0;         // Unix seconds, for `created`
-  std::string_view anthropic_version;
-  std::string_view anthropic_beta;
+  std::string_view path{};  // without the query
+  std::string_view body{};
+  std::string_view request_id{};  // for the ids the answer gives itself
+  std::int64_t now = 0;           // Unix seconds, for `created`
+  std::string_view anthropic_version{};
+  std::string_view anthropic_beta{};
   const PreviousLookup* previous = nullptr;  // Responses' previous_response_id
 };
 

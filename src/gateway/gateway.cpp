@@ -8,6 +8,7 @@
 #include "openai/anthropic.h"
 #include "openai/backend_errors.h"
 #include "openai/error_json.h"
+#include "openai/multipart.h"
 #include "openai/ndjson.h"
 #include "openai/ollama.h"
 #include "openai/request_scan.h"
@@ -59,13 +60,15 @@ Gateway::Gateway(std::shared_ptr<const GatewayState> state, WorkerContext& worke
   plan_settings_.can_wake = state_->agents != nullptr;
 }
 
-bool Gateway::serves(std::string_view model_name) const {
+bool Gateway::serves(std::string_view model_name, std::optional<ApiKind> kind) const {
   if (!model_name.empty() && model_name == state_->config.gateway.auto_router.model_name)
     return true;
   const auto* members = state_->routes.candidates(model_name);
   if (!members) return false;
-  for (DeploymentIndex i : *members)  // a bare "*" deployment takes only its provider's names
-    if (takes_request(state_->config.deployments[i], model_name)) return true;
+  for (DeploymentIndex i : *members) {  // a bare "*" deployment takes only its provider's names
+    const Deployment& d = state_->config.deployments[i];
+    if (takes_request(d, model_name) && (!kind || serves_kind(d, *kind))) return true;
+  }
   return false;
 }
 
@@ -94,6 +97,20 @@ void Gateway::add_routes(HttpRouter& router) {
   api("/completions", ApiKind::Completion);
   api("/v1/embeddings", ApiKind::Embedding);
   api("/embeddings", ApiKind::Embedding);
+  for (std::string_view prefix : {"/v1", ""}) {  // as OpenAI's clients and vLLM's paths have them
+    static const std::string paths[2][6] = {
+        {"/v1/audio/transcriptions", "/v1/audio/translations", "/v1/audio/speech", "/v1/rerank",
+         "/v1/images/generations", "/v2/rerank"},
+        {"/audio/transcriptions", "/audio/translations", "/audio/speech", "/rerank",
+         "/images/generations", ""}};
+    const auto& p = paths[prefix.empty() ? 1 : 0];
+    api(p[0], ApiKind::Transcription);
+    api(p[1], ApiKind::Translation);
+    api(p[2], ApiKind::Speech);
+    api(p[3], ApiKind::Rerank);
+    api(p[4], ApiKind::Image);
+    if (!p[5].empty()) api(p[5], ApiKind::Rerank);
+  }
   auto front = [&](std::string_view path, Dialect dialect) {
     router.add(Route{path, kPost, Access::MasterKey, Guard::Browser, Realm::Gateway,
                      [this, dialect](ClientConnection& conn, Request& req, AccessRecord& log) {
@@ -158,6 +175,7 @@ asio::awaitable<void> Gateway::model_info(ClientConnection& conn, Request& req) 
 }
 
 Result<RequestFields> Gateway::validate(const Request& req, ApiKind kind, AccessRecord& log) {
+  if (!is_text(kind)) return validate_other(req, kind, log);
   auto scanned = scan_request(req.body);
   if (!scanned) return scanned.error();
   RequestFields& fields = *scanned;
@@ -177,13 +195,45 @@ Result<RequestFields> Gateway::validate(const Request& req, ApiKind kind, Access
                      (kind == ApiKind::Chat ? "' (a list)." : "'."),
                  param);
   }
-  if (!serves(fields.model_name)) {
+  if (!serves(fields.model_name, kind)) {
     return Error(Errc::ModelNotFound,
                  "The model '" + fields.model_name +
                      "' does not exist. GET /v1/models lists the models served here.",
                  "model");
   }
   return std::move(fields);
+}
+
+// Audio, rerank and images: the model from the form (uploads) or the JSON body; only what each
+// endpoint cannot do without is required.
+Result<RequestFields> Gateway::validate_other(const Request& req, ApiKind kind, AccessRecord& log) {
+  RequestFields fields;
+  if (is_upload(kind)) {
+    auto model = find_form_field(req.content_type, req.body, "model");
+    if (!model) return model.error();
+    fields.model = model->value;
+    fields.model_name = std::move(model->text);
+  } else {
+    auto scanned = scan_request(req.body);
+    if (!scanned) return scanned.error();
+    fields = std::move(*scanned);
+    if (!fields.model)
+      return Error(Errc::BadRequest, "Missing required parameter: 'model' (a string).", "model");
+    if (kind == ApiKind::Speech && !fields.has_input)
+      return Error(Errc::BadRequest, "Missing required parameter: 'input'.", "input");
+    if (kind == ApiKind::Image && !fields.has_prompt)
+      return Error(Errc::BadRequest, "Missing required parameter: 'prompt'.", "prompt");
+  }
+  fields.stream = is_binary_answer(kind);  // audio goes out as it comes
+  log.stream = false;
+  log.model = fields.model_name;
+  if (!serves(fields.model_name, kind))
+    return Error(Errc::ModelNotFound,
+                 "The model '" + fields.model_name + "' does not exist for " +
+                     std::string(endpoint_path(kind)) +
+                     " (model_info.mode says which deployments serve it).",
+                 "model");
+  return fields;
 }
 
 }  // namespace fleetgate

@@ -49,8 +49,9 @@ class Gateway {
   asio::awaitable<void> reload(ClientConnection& conn, AccessRecord& log);  // POST /admin/reload
   // Checks the body and the model name (no suspension: keeps coroutine frames small).
   Result<RequestFields> validate(const Request& req, ApiKind kind, AccessRecord& log);
+  Result<RequestFields> validate_other(const Request& req, ApiKind kind, AccessRecord& log);
   // A healthy, untried deployment of `model` with room, by the routing strategy.
-  Choice choose(std::string_view model, const Tried& tried);
+  Choice choose(std::string_view model, const Tried& tried, ApiKind kind);
   // An on-demand deployment is routed to only while its agent says its process is running.
   bool awake(const Deployment& d) const;
   // Asks the agent of one of `model`'s sleeping on-demand deployments to start it and waits
@@ -72,7 +73,7 @@ class Gateway {
   // client waits.
   bool may_retry(DeploymentIndex index, AccessRecord& log, const ClientWatchScope* watching);
   // When all are cooling: the one back soonest, of those the active checks did not take out.
-  std::optional<DeploymentIndex> least_cooling(std::string_view model) const;
+  std::optional<DeploymentIndex> least_cooling(std::string_view model, ApiKind kind) const;
   // A failure LiteLLM's OpenAI client retries on the same deployment (litellm_params.max_retries).
   static bool client_retries(const Attempt& a);
   asio::awaitable<Attempt> attempt_deployment(ClientConnection& conn, Request& req, ApiKind kind,
@@ -119,7 +120,8 @@ class Gateway {
   Attempt backend_refused(Call& call, int status, std::string body, std::string_view content_type);
   void note_first_byte(Call& call);  // for the access log and the latency average
   // A model name clients may ask for: one in model_list, or the auto router's.
-  bool serves(std::string_view model_name) const;
+  // With `kind`, only deployments whose model_info.mode takes it count.
+  bool serves(std::string_view model_name, std::optional<ApiKind> kind = std::nullopt) const;
 
   std::shared_ptr<const GatewayState> state_;
   const Clock& clock_;  // state_->clock

@@ -43,7 +43,7 @@ std::int64_t Gateway::usage_minute() const {
   return std::chrono::duration_cast<std::chrono::minutes>(clock_.wall().time_since_epoch()).count();
 }
 
-Choice Gateway::choose(std::string_view model, const Tried& tried) {
+Choice Gateway::choose(std::string_view model, const Tried& tried, ApiKind kind) {
   const auto* members = state_->routes.candidates(model);
   if (!members) return {};
   const auto now = clock_.coarse();
@@ -53,7 +53,7 @@ Choice Gateway::choose(std::string_view model, const Tried& tried) {
   auto state = [&](DeploymentIndex i) {
     CandidateState c;
     const Deployment& d = deployments[i];
-    c.available = health.available(i, now) && (!d.on_demand || awake(d));
+    c.available = health.available(i, now) && (!d.on_demand || awake(d)) && serves_kind(d, kind);
     if (!c.available) return c;
     const HealthBoard::Load l = health.load(i, minute);
     c.in_flight = l.in_flight;
@@ -97,7 +97,9 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
     then = state_->auto_fallthrough[tier];
   }
   AttemptPlan plan(state_->routes, state_->whole_timeout, plan_settings_, model, then, log.start);
-  auto choose = [this](std::string_view m, const Tried& t) { return this->choose(m, t); };
+  auto choose = [this, kind](std::string_view m, const Tried& t) {
+    return this->choose(m, t, kind);
+  };
   Attempt last;
   std::optional<QueueSlot> queued;  // while waiting for a deployment with room
   int attempts = 0;                 // HTTP attempts, for x-fleetgate-attempts
@@ -139,7 +141,7 @@ asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKi
       // back first: a cooldown is a guess, and one request is a cheap way to check it.
       // Deployments that the active checks took out (down, or drifted with on_drift: eject)
       // are not tried.
-      const auto best = least_cooling(first_model);
+      const auto best = least_cooling(first_model, kind);
       if (!best) {
         co_await refuse_all_down(conn, first_model, log);
         co_return;
@@ -167,13 +169,14 @@ bool Gateway::may_retry(DeploymentIndex index, AccessRecord& log,
          !(watching && watching->gone());
 }
 
-std::optional<DeploymentIndex> Gateway::least_cooling(std::string_view model) const {
+std::optional<DeploymentIndex> Gateway::least_cooling(std::string_view model, ApiKind kind) const {
   const auto* members = state_->routes.candidates(model);
   if (!members) return std::nullopt;
   const HealthBoard& health = *state_->health;
   std::optional<DeploymentIndex> best;
   for (DeploymentIndex i : *members) {
-    if (health.excluded(i) || !takes_request(state_->config.deployments[i], model)) continue;
+    const Deployment& d = state_->config.deployments[i];
+    if (health.excluded(i) || !takes_request(d, model) || !serves_kind(d, kind)) continue;
     if (!best || health.cooling_until(i) < health.cooling_until(*best)) best = i;
   }
   return best;

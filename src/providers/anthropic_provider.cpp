@@ -12,7 +12,7 @@ namespace {
 class AnthropicProvider final : public ProviderAdapter {
  public:
   std::optional<Error> build_request(Call& c) const override {
-    if (c.kind != ApiKind::Chat)
+    if (c.kind != ApiKind::Chat)  // audio, rerank and images are OpenAI-compatible backends' own
       return Error(Errc::NotImplemented, "The anthropic/ provider serves chat completions only.");
     auto translated = to_anthropic_request(c.model(), c.req.body);
     if (!translated) return translated.error();

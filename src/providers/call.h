@@ -51,7 +51,8 @@ struct Call {
   // translated back, unless the deployment speaks it (`native`: the client's body goes out).
   FrontCall* front = nullptr;
   bool native = false;
-  std::string front_out{};  // a translated stream's piece for the client
+  std::string front_out{};                             // a translated stream's piece for the client
+  std::string_view stream_type = "text/event-stream";  // a relayed stream's content type
 
   const std::string& model() const {
     return upstream_model.empty() ? deployment.upstream_model : upstream_model;

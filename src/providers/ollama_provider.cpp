@@ -12,6 +12,10 @@ namespace {
 class OllamaProvider final : public ProviderAdapter {
  public:
   std::optional<Error> build_request(Call& c) const override {
+    if (!is_text(c.kind))
+      return Error(Errc::NotImplemented,
+                   "Ollama serves chat, completions and embeddings only; audio, rerank and image "
+                   "requests need an OpenAI-compatible deployment.");
     auto translated = to_ollama_request(c.kind, c.deployment.provider, c.model(), c.req.body);
     if (!translated) return translated.error();
     c.translated_body = std::move(translated->body);

@@ -15,20 +15,14 @@ namespace fleetgate {
 
 namespace {
 
-std::string_view endpoint_path(ApiKind kind) {
-  switch (kind) {
-    case ApiKind::Chat: return "/chat/completions";
-    case ApiKind::Completion: return "/completions";
-    case ApiKind::Embedding: return "/embeddings";
-  }
-  return "/chat/completions";
-}
-
 class OpenAiProvider final : public ProviderAdapter {
  public:
   std::optional<Error> build_request(Call& c) const override {
     const Url& url = c.deployment.api_base;  // base_path is the deployment's, not the host's
-    const std::string_view model = c.upstream_json.empty() ? c.model_json : c.upstream_json;
+    // A form field's value is the bare name; a JSON body's is a string literal.
+    const std::string_view model = is_upload(c.kind)         ? std::string_view(c.model())
+                                   : c.upstream_json.empty() ? c.model_json
+                                                             : c.upstream_json;
     const Span span = *c.fields.model;
     const std::string_view body = c.req.body;
     std::string& head = c.exchange.head();
@@ -37,7 +31,9 @@ class OpenAiProvider final : public ProviderAdapter {
     head += endpoint_path(c.kind);
     head += " HTTP/1.1\r\n";
     head += c.fixed_headers;
-    head += "Content-Type: application/json\r\nContent-Length: ";
+    head += "Content-Type: ";
+    head += is_upload(c.kind) ? std::string_view(c.req.content_type) : "application/json";
+    head += "\r\nContent-Length: ";
     fmt::format_to(std::back_inserter(head), "{}", body.size() - span.size + model.size());
     head += "\r\nx-request-id: ";
     head += c.conn.request_id();
@@ -49,9 +45,17 @@ class OpenAiProvider final : public ProviderAdapter {
     return std::nullopt;
   }
 
-  bool streams(const Call& c) const override { return is_event_stream(c.exchange.content_type()); }
+  bool streams(const Call& c) const override {
+    return is_binary_answer(c.kind) || is_event_stream(c.exchange.content_type());
+  }
 
   asio::awaitable<bool> stream(Call& c) const override {
+    if (is_binary_answer(c.kind)) {  // audio: the backend's bytes as they come
+      c.stream_type = c.exchange.content_type();
+      if (c.stream_type.empty()) c.stream_type = "application/octet-stream";
+      co_return co_await relay_stream(
+          c, [](std::string_view in, std::string&) { return in; }, [](std::string&) {});
+    }
     SseDecoder events(c.exchange.scratch(0), c.exchange.scratch(1), c.exchange.scratch(2));
     bool failed = false;  // the backend sent an error event after its 200 (llama.cpp, vLLM do)
     const bool finished = co_await relay_stream(

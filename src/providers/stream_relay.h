@@ -43,7 +43,7 @@ inline void append_stream_error(const Call& c, const Error& e, std::string& out)
 template <class Transform, class Finish>
 asio::awaitable<bool> relay_stream(Call& c, Transform transform, Finish finish) {
   FrontCall* const front = c.native ? nullptr : c.front;
-  const std::string_view type = c.front ? c.front->stream_type() : "text/event-stream";
+  const std::string_view type = c.front ? c.front->stream_type() : c.stream_type;
   if (!co_await c.conn.start_stream(200, type, c.exchange.body_in_hand())) {
     c.exchange.abort();
     c.log.error = "client disconnected";

@@ -123,6 +123,8 @@ asio::awaitable<void> SimBackend::handle(ClientConnection& conn, Request& req) {
              ",\"count\":" + std::to_string(record_.count) + "}";
     }
     co_await conn.send(200, "application/json", body);
+  } else if (is_media_path(path) && req.method == http::verb::post) {
+    co_await media(conn, req, path);
   } else if (is_completion_path(path)) {
     if (req.method != http::verb::post)
       co_await conn.send_error(Error(Errc::MethodNotAllowed, "use POST"));

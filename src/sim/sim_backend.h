@@ -59,6 +59,9 @@ class SimBackend : public RequestHandler {
   // Waits `d`; false when the client hung up meanwhile (logged) or the wait was cancelled.
   asio::awaitable<bool> pause(ClientConnection& conn, Duration d);
   std::string word(unsigned i) const;
+  // Audio (transcriptions, translations, speech), rerank and image generation.
+  static bool is_media_path(std::string_view path);
+  asio::awaitable<void> media(ClientConnection& conn, Request& req, std::string_view path);
   // A chat with tools: the answer is a call of `tool` with {"q":"fleet"}, whole or streamed.
   asio::awaitable<void> call_tool(ClientConnection& conn, const std::string& tool, bool stream,
                                   const std::string& id, std::int64_t created,

@@ -19,12 +19,25 @@ before(async () => {
   port = await serve(`model_list:
   - model_name: "claude-*"
     litellm_params: {model: hosted_vllm/qwen, api_base: "http://127.0.0.1:${vllm}/v1"}
+    model_info: {mode: chat}
   - model_name: claude-native
     litellm_params: {model: anthropic/claude-native, api_base: "http://127.0.0.1:${claude}", api_key: sk-up}
   - model_name: local
     litellm_params: {model: hosted_vllm/qwen, api_base: "http://127.0.0.1:${vllm}/v1"}
   - model_name: ollama-native
     litellm_params: {model: ollama_chat/qwen, api_base: "http://127.0.0.1:${vllm}"}
+  - model_name: whisper
+    litellm_params: {model: openai/whisper-1, api_base: "http://127.0.0.1:${vllm}/v1"}
+    model_info: {mode: audio_transcription}
+  - model_name: kokoro
+    litellm_params: {model: openai/kokoro, api_base: "http://127.0.0.1:${vllm}/v1"}
+    model_info: {mode: audio_speech}
+  - model_name: reranker
+    litellm_params: {model: hosted_vllm/bge-reranker, api_base: "http://127.0.0.1:${vllm}/v1"}
+    model_info: {mode: rerank}
+  - model_name: painter
+    litellm_params: {model: openai/sdxl, api_base: "http://127.0.0.1:${vllm}/v1"}
+    model_info: {mode: image_generation}
   - model_name: broken
     litellm_params: {model: hosted_vllm/qwen, api_base: "http://127.0.0.1:${dies}/v1"}
 general_settings:
@@ -125,12 +138,6 @@ test('anthropic: typed errors in Anthropic shape', async () => {
     messages: [{ role: 'user', content: 'hi' }] }), Anthropic.BadRequestError);  // no max_tokens
 });
 
-test('anthropic: a backend that dies mid-stream ends in an error event', async () => {
-  const stream = anthropic.messages.stream({ model: 'broken', max_tokens: 64,
-    messages: [{ role: 'user', content: 'hi' }] });
-  await assert.rejects((async () => { for await (const _ of stream); })(), /.+/);
-});
-
 // ---- OpenAI Responses ----
 
 test('responses: create, then previous_response_id, GET and DELETE', async () => {
@@ -207,11 +214,45 @@ test('responses: dropped fields are named in a header', async () => {
   assert.match(r.headers.get('x-fleetgate-dropped'), /reasoning/);
 });
 
-test('responses: a backend that dies mid-stream ends in response.failed', async () => {
-  const stream = await openai.responses.create({ model: 'broken', input: 'hi', stream: true });
-  const types = [];
-  for await (const e of stream) types.push(e.type);
-  assert.equal(types.at(-1), 'response.failed');
+// ---- Audio, rerank, images ----
+
+test('audio: transcription and translation of an uploaded file', async () => {
+  const wav = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4000, 1)]);
+  const t = await openai.audio.transcriptions.create({ model: 'whisper',
+    file: await OpenAI.toFile(wav, 'hello.wav', { type: 'audio/wav' }) });
+  assert.match(t.text, /fleet/);
+  const plain = await openai.audio.transcriptions.create({ model: 'whisper', response_format: 'text',
+    file: await OpenAI.toFile(wav, 'hello.wav', { type: 'audio/wav' }) });
+  assert.match(String(plain), /fleet/);
+  const tr = await openai.audio.translations.create({ model: 'whisper',
+    file: await OpenAI.toFile(wav, 'hello.wav', { type: 'audio/wav' }) });
+  assert.match(tr.text, /fleet/);
+  // The model decides the deployment: a chat model does not take uploads.
+  await assert.rejects(openai.audio.transcriptions.create({ model: 'claude-sonnet-4-5',
+    file: await OpenAI.toFile(wav, 'hello.wav') }), OpenAI.NotFoundError);
+});
+
+test('audio: speech comes back as a WAV file', async () => {
+  const r = await openai.audio.speech.create({ model: 'kokoro', voice: 'af_heart', input: 'hello' });
+  assert.match(r.headers.get('content-type'), /^audio\/wav/);
+  const bytes = Buffer.from(await r.arrayBuffer());
+  assert.equal(bytes.subarray(0, 4).toString(), 'RIFF');
+  assert.equal(bytes.subarray(8, 12).toString(), 'WAVE');
+  assert.equal(bytes.readUInt32LE(4), bytes.length - 8);  // the whole file arrived
+});
+
+test('rerank and images', async () => {
+  for (const path of ['/v1/rerank', '/rerank']) {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST',
+      headers: { Authorization: 'Bearer sk-e2e', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'reranker', query: 'fleet', documents: ['a', 'b', 'c'] }) });
+    assert.equal(r.status, 200);
+    const body = await r.json();
+    assert.equal(body.results.length, 3);
+    assert.equal(body.results[0].index, 0);
+  }
+  const img = await openai.images.generate({ model: 'painter', prompt: 'a fleet of GPUs' });
+  assert.ok(img.data[0].b64_json.length > 0);
 });
 
 // ---- Ollama ----
@@ -267,14 +308,29 @@ test('ollama: unknown model in Ollama error shape', async () => {
     (e) => e.status_code === 404);
 });
 
-test('ollama: a backend that dies mid-stream ends in an error line', async () => {
-  const parts = await ollama.chat({ model: 'broken', stream: true, messages: [{ role: 'user', content: 'hi' }] });
-  await assert.rejects((async () => { for await (const _ of parts); })(), /.+/);
-});
-
 test('metrics count requests by dialect', async () => {
   const r = await fetch(`http://127.0.0.1:${port}/metrics`);
   const text = await r.text();
   for (const d of ['anthropic', 'responses', 'ollama'])
     assert.match(text, new RegExp(`fleetgate_dialect_requests_total\\{dialect="${d}",code="200"\\} [1-9]`));
+});
+
+// Last: a stream that breaks closes its client connection, which a pooled client may reuse.
+
+test('anthropic: a backend that dies mid-stream ends in an error event', async () => {
+  const stream = anthropic.messages.stream({ model: 'broken', max_tokens: 64,
+    messages: [{ role: 'user', content: 'hi' }] });
+  await assert.rejects((async () => { for await (const _ of stream); })(), /.+/);
+});
+
+test('responses: a backend that dies mid-stream ends in response.failed', async () => {
+  const stream = await openai.responses.create({ model: 'broken', input: 'hi', stream: true });
+  const types = [];
+  for await (const e of stream) types.push(e.type);
+  assert.equal(types.at(-1), 'response.failed');
+});
+
+test('ollama: a backend that dies mid-stream ends in an error line', async () => {
+  const parts = await ollama.chat({ model: 'broken', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+  await assert.rejects((async () => { for await (const _ of parts); })(), /.+/);
 });

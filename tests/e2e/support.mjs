@@ -47,6 +47,7 @@ export async function stopAll() {
     child.once('exit', () => { clearTimeout(timer); resolve(); });
     child.kill('SIGTERM');
   })));
+  if (process.env.E2E_DEBUG) for (const { output } of children) console.log(output);
   for (const { output } of children)
     assert.doesNotMatch(output, /ERROR: (Address|Leak)Sanitizer|runtime error:/);
 }

@@ -15,12 +15,35 @@ std::string temp_db(const char* name) {
   return path;
 }
 
+TEST(Store, KeepsResponsesUntilRemovedOrPruned) {
+  const auto path = temp_db("responses");
+  auto store = Store::open(path);
+  ASSERT_TRUE(store) << store.error().message;
+  WriteBatch b;
+  b.responses.push_back({"resp_1", 1000, "{\"id\":\"resp_1\"}", "[]"});
+  b.responses.push_back({"resp_2", 5000, "{\"id\":\"resp_2\"}", "[{}]"});
+  (*store)->write(std::move(b));
+  (*store)->flush();
+  ASSERT_TRUE((*store)->response("resp_1"));
+  EXPECT_EQ((*store)->response("resp_2")->messages, "[{}]");
+  EXPECT_FALSE((*store)->response("resp_3"));
+  WriteBatch removal;
+  removal.removed_responses.push_back("resp_2");
+  (*store)->write(std::move(removal));
+  Retention r;
+  r.responses_before_ms = 2000;
+  (*store)->prune(r);
+  (*store)->flush();
+  EXPECT_FALSE((*store)->response("resp_1"));  // older than the retention
+  EXPECT_FALSE((*store)->response("resp_2"));  // deleted
+}
+
 TEST(Store, MigratesWritesAndReadsBack) {
   const auto path = temp_db("basic");
   {
     auto store = Store::open(path);
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ((*store)->schema_version(), 3);
+    EXPECT_EQ((*store)->schema_version(), 4);
     WriteBatch b;
     b.subjects.push_back({"check", "job", "up", "ping", 1000, 1000, 0, false, "{}"});
     b.transitions.push_back({"check", "job", "new", "up", "ping", 1000, false});
