@@ -25,6 +25,7 @@ struct Gateway::Attempt {
   bool committed = false;
   bool retryable = false;
   bool context_window = false;
+  bool resend = false;            // the same deployment again at once (without stream_options)
   std::optional<Outcome> health;  // what it says about the deployment
   std::optional<Duration> retry_after;
   std::unique_ptr<Failure> failure;  // on the heap: failures are rare, coroutine frames small

@@ -48,6 +48,7 @@ GatewayState::GatewayState(Config c, AgentChannel* agent_channel, const Clock& t
   policy.allowed_fails = config.router.allowed_fails;
   policy.cooldown = config.router.cooldown_time;
   health = std::make_shared<HealthBoard>(config.deployments.size(), policy);
+  refuses_usage_option = std::make_unique<std::atomic<bool>[]>(config.deployments.size());
   models_body = "{\"object\":\"list\",\"data\":[";
   bool first = true;
   std::vector<std::string> names = routes.model_names();

@@ -9,6 +9,7 @@
 #include "server/request_guard.h"
 #include "upstream/upstream_pool.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,7 +34,9 @@ struct GatewayState {
   // or fleetgate.timeouts.request), across retries.
   std::vector<Duration> whole_timeout;
   std::vector<const ProviderAdapter*> provider;  // by DeploymentIndex: its dialect's adapter
-  std::shared_ptr<HealthBoard> health;           // mutable, thread-safe: shared by every worker
+  // By DeploymentIndex: the backend refused stream_options (asked once, then not again).
+  std::unique_ptr<std::atomic<bool>[]> refuses_usage_option;
+  std::shared_ptr<HealthBoard> health;  // mutable, thread-safe: shared by every worker
   // Mutable: one block per worker; config.gateway.threads must be resolved (not 0) by then.
   std::unique_ptr<GatewayMetrics> metrics;
   // For the auto router: by tier, the models to fall through to after it (the tiers above,

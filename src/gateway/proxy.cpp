@@ -200,11 +200,17 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt_deployment(
       if (counted) health.finished(index);
     }
   } in_flight{*state_->health, index};
+  bool resent = false;
   for (int again = 0;; ++again) {
     begin_attempt(conn, index, ++attempts, log);
     in_flight.counted = true;
     Attempt a = co_await attempt(conn, req, kind, fields, model, index, log, watching, front);
     in_flight.counted = false;  // end_attempt() ends it
+    if (a.resend && !resent) {
+      resent = true;
+      end_attempt(index, a, log);
+      continue;
+    }
     std::optional<Duration> wait;
     if (again < d.max_retries && !a.committed && client_retries(a)) {
       std::uniform_real_distribution<double> unit(0.0, 1.0);

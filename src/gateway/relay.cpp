@@ -12,6 +12,8 @@
 
 #include <chrono>
 
+#include <spdlog/spdlog.h>
+
 namespace fleetgate {
 
 asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Request& req,
@@ -40,6 +42,7 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
       std::min(whole, fields.stream ? d.stream_timeout.value_or(t.first_byte) : t.first_byte);
   call.first_byte = std::min(call.first_byte, remaining(call));
   call.stream_gap = d.stream_timeout.value_or(t.stream_idle);
+  call.refuses_usage = &state_->refuses_usage_option[index];
   if (d.follows_request()) {
     call.upstream_model = upstream_model_for(d, model);
     call.upstream_json = json_string(call.upstream_model);
@@ -77,6 +80,13 @@ Gateway::Attempt failed_before_answer(const Error& e) {
   a.retryable = true;
   a.health = Outcome::Failure;
   return a;
+}
+
+// Outside the relay's coroutine frame.
+void refused_usage_option(Call& c) {
+  if (!c.refuses_usage->exchange(true))
+    spdlog::warn("{} refused stream_options; its streams are no longer asked for usage",
+                 c.deployment.id);
 }
 
 }  // namespace
@@ -134,6 +144,14 @@ asio::awaitable<Gateway::Attempt> Gateway::relay(Call& c) {
     if (!read) co_return failed_before_answer(read.error());
   }
   if (!ok) {
+    if (c.usage_injected && status == 400 &&
+        c.exchange.body().find("stream_options") != std::string_view::npos) {
+      // It does not take the option: never asked again, and this request goes again without.
+      refused_usage_option(c);
+      Attempt again;
+      again.resend = true;
+      co_return again;
+    }
     BackendError e = provider.error(c, status);
     co_return backend_refused(c, status, std::move(e.body), e.content_type);
   }

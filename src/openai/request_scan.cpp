@@ -304,7 +304,9 @@ class Scanner {
           consumed = true;
           return literal(fields_.stream ? "true" : "false");
         }
-      } else if (key == "stream_options" && *p_ == '{') {
+      } else if (key == "stream_options") {
+        fields_.has_stream_options = true;
+        if (*p_ != '{') return true;
         consumed = true;
         return members(2, [this](const std::string& inner, bool& inner_consumed) {
           if (inner == "include_usage" && p_ != end_ && *p_ == 't') {

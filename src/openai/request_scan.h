@@ -19,8 +19,9 @@ struct RequestFields {
   std::optional<Span> model;  // the whole string token of the top-level "model", quotes included
   std::string model_name;     // its decoded value
   bool stream = false;
-  bool include_usage = false;  // stream_options.include_usage
-  bool has_messages = false;   // top-level "messages" is an array
+  bool include_usage = false;       // stream_options.include_usage
+  bool has_stream_options = false;  // a top-level "stream_options", whatever it says
+  bool has_messages = false;        // top-level "messages" is an array
   bool has_prompt = false;
   bool has_input = false;
 };

@@ -15,6 +15,7 @@
 #include "upstream/upstream_exchange.h"
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <string>
 
@@ -41,7 +42,7 @@ struct Call {
   Duration first_byte{};
   Duration stream_gap{};
   const ClientWatchScope* watching = nullptr;  // streams: the client is watched from the start
-  std::array<asio::const_buffer, 4> parts{};   // the request as it goes out (gather write)
+  std::array<asio::const_buffer, 6> parts{};   // the request as it goes out (gather write)
   std::size_t part_count = 0;
   // A wildcard deployment's model for this request (and as a JSON string); empty for the others.
   std::string upstream_model{};
@@ -53,6 +54,10 @@ struct Call {
   bool native = false;
   std::string front_out{};                             // a translated stream's piece for the client
   std::string_view stream_type = "text/event-stream";  // a relayed stream's content type
+  // A stream the client did not ask usage for: the backend is asked for it (the tokens count
+  // for tpm, metrics and the report) and the client's stream goes without it.
+  bool usage_injected = false;
+  std::atomic<bool>* refuses_usage = nullptr;  // the deployment's GatewayState flag
 
   const std::string& model() const {
     return upstream_model.empty() ? deployment.upstream_model : upstream_model;

@@ -15,6 +15,44 @@ namespace fleetgate {
 
 namespace {
 
+constexpr std::string_view kUsageOption = "\"stream_options\":{\"include_usage\":true},";
+
+// One event of a stream whose usage the gateway asked for: as the backend sent it, but without
+// the usage-only chunk and the "usage":null the option adds to every other chunk.
+void strip_usage(const SseEvent& e, std::string& out) {
+  std::string_view data = e.data;
+  if (contains(data, "\"choices\":[]") && contains(data, "\"usage\":{")) return;
+  if (!e.event.empty()) {
+    out += "event: ";
+    out += e.event;
+    out += '\n';
+  }
+  out += "data: ";
+  constexpr std::string_view kNull = ",\"usage\":null";
+  for (auto at = data.find(kNull); at != std::string_view::npos; at = data.find(kNull)) {
+    out += data.substr(0, at);
+    data.remove_prefix(at + kNull.size());
+  }
+  out += data;
+  out += "\n\n";
+}
+
+// strip_usage on whole events in place: `in` holds only complete LF-framed events.
+void strip_usage_raw(std::string_view in, std::string& out) {
+  constexpr std::string_view kNull = ",\"usage\":null";
+  while (!in.empty()) {
+    const auto end = in.find("\n\n");
+    std::string_view event = in.substr(0, end == std::string_view::npos ? in.size() : end + 2);
+    in.remove_prefix(event.size());
+    if (contains(event, "\"choices\":[]") && contains(event, "\"usage\":{")) continue;
+    for (auto at = event.find(kNull); at != std::string_view::npos; at = event.find(kNull)) {
+      out += event.substr(0, at);
+      event.remove_prefix(at + kNull.size());
+    }
+    out += event;
+  }
+}
+
 class OpenAiProvider final : public ProviderAdapter {
  public:
   std::optional<Error> build_request(Call& c) const override {
@@ -34,11 +72,25 @@ class OpenAiProvider final : public ProviderAdapter {
     head += "Content-Type: ";
     head += is_upload(c.kind) ? std::string_view(c.req.content_type) : "application/json";
     head += "\r\nContent-Length: ";
-    fmt::format_to(std::back_inserter(head), "{}", body.size() - span.size + model.size());
+    const bool inject = c.fields.stream && !c.fields.has_stream_options &&
+                        (c.kind == ApiKind::Chat || c.kind == ApiKind::Completion) &&
+                        c.refuses_usage && !c.refuses_usage->load(std::memory_order_relaxed) &&
+                        span.offset > 0 && body.front() == '{';
+    fmt::format_to(std::back_inserter(head), "{}",
+                   body.size() - span.size + model.size() + (inject ? kUsageOption.size() : 0));
     head += "\r\nx-request-id: ";
     head += c.conn.request_id();
     head += c.fields.stream ? "\r\nAccept: text/event-stream\r\n\r\n" : "\r\n\r\n";
-    // Only the model value changes; every other byte of the client's body goes out untouched.
+    // Only the model value changes; every other byte of the client's body goes out untouched
+    // (and, on a stream, the usage option goes in after the opening brace).
+    if (inject) {
+      c.usage_injected = true;
+      c.parts = {asio::buffer(head),         asio::buffer(body.substr(0, 1)),
+                 asio::buffer(kUsageOption), asio::buffer(body.substr(1, span.offset - 1)),
+                 asio::buffer(model),        asio::buffer(body.substr(span.offset + span.size))};
+      c.part_count = 6;
+      return std::nullopt;
+    }
     c.parts = {asio::buffer(head), asio::buffer(body.substr(0, span.offset)), asio::buffer(model),
                asio::buffer(body.substr(span.offset + span.size))};
     c.part_count = 4;
@@ -60,7 +112,41 @@ class OpenAiProvider final : public ProviderAdapter {
     bool failed = false;  // the backend sent an error event after its 200 (llama.cpp, vLLM do)
     const bool finished = co_await relay_stream(
         c,
-        [&](std::string_view in, std::string&) {
+        [&](std::string_view in, std::string& out) {
+          if (c.usage_injected) {
+            // Most pieces hold no usage: as they came. Whole events with usage: the same bytes
+            // less the usage-only event and the "usage":null fields.
+            const bool carried = events.carrying();
+            if (!carried && !contains(in, "\"usage\"")) {
+              events.feed(in, [&](const SseEvent& e) {
+                if (!failed && contains(e.data, "\"error\""))
+                  if (auto message = stream_error_message(e.data)) {
+                    failed = true;
+                    c.log.error = c.deployment.id + " sent an error in its stream: " + *message;
+                  }
+              });
+              return in;
+            }
+            if (!carried && in.ends_with("\n\n") && !contains(in, "\r")) {
+              events.feed(in, [&](const SseEvent& e) {
+                if (contains(e.data, "\"usage\":{"))
+                  if (auto u = scan_usage(e.data)) c.log.usage = u;
+              });
+              strip_usage_raw(in, out);
+              return std::string_view(out);
+            }
+            events.feed(in, [&](const SseEvent& e) {
+              if (contains(e.data, "\"usage\":{"))
+                if (auto u = scan_usage(e.data)) c.log.usage = u;
+              if (!failed && contains(e.data, "\"error\""))
+                if (auto message = stream_error_message(e.data)) {
+                  failed = true;
+                  c.log.error = c.deployment.id + " sent an error in its stream: " + *message;
+                }
+              strip_usage(e, out);
+            });
+            return std::string_view(out);
+          }
           // Usage and errors are rare: one look at the piece for each, and at its events only
           // for what the piece holds. An event begun in an earlier piece is looked at whatever
           // this piece holds.

@@ -101,8 +101,8 @@ asio::awaitable<void> SimBackend::call_tool(ClientConnection& conn, const std::s
                        head +
                            "\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
                            "\"id\":\"" +
-                           call_id + "\",\"type\":\"function\",\"function\":{\"name\":" +
-                           json_string(tool) +
+                           call_id +
+                           "\",\"type\":\"function\",\"function\":{\"name\":" + json_string(tool) +
                            ",\"arguments\":\"{\\\"q\\\":\\\"fleet\\\"}\"}}]},\"finish_reason\":"
                            "\"tool_calls\"}],\"usage\":" +
                            usage + "}");
@@ -111,11 +111,13 @@ asio::awaitable<void> SimBackend::call_tool(ClientConnection& conn, const std::s
   std::string out = "data: " + head +
                     "\"delta\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
                     "\"index\":0,\"id\":\"" +
-                    call_id + "\",\"type\":\"function\",\"function\":{\"name\":" +
-                    json_string(tool) + ",\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n";
+                    call_id +
+                    "\",\"type\":\"function\",\"function\":{\"name\":" + json_string(tool) +
+                    ",\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n";
   for (std::string_view piece : {R"({\"q\":)", R"(\"fleet\"})"})
-    out += "data: " + head + "\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{"
-                             "\"arguments\":\"" +
+    out += "data: " + head +
+           "\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{"
+           "\"arguments\":\"" +
            std::string(piece) + "\"}}]},\"finish_reason\":null}]}\n\n";
   out += "data: " + head + "\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n";
   out += "data: {\"id\":\"chatcmpl-" + id +
@@ -326,8 +328,9 @@ asio::awaitable<void> SimBackend::completion(ClientConnection& conn, Request& re
       out += "\"text\":" + json_string(piece) + ",\"logprobs\":null";
     out += std::string(",\"finish_reason\":") + (last ? "\"stop\"" : "null") + "}]}\n\n";
     if (last) {
-      out += head + std::to_string(created) + ",\"model\":" + qmodel +
-             ",\"choices\":[],\"usage\":" + usage + "}\n\n";
+      if (fields->include_usage)  // as vLLM and OpenAI: only when asked
+        out += head + std::to_string(created) + ",\"model\":" + qmodel +
+               ",\"choices\":[],\"usage\":" + usage + "}\n\n";
       out += "data: [DONE]\n\n";
     }
     return out;

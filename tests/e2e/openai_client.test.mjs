@@ -84,7 +84,7 @@ test('streaming chat completion arrives chunk by chunk to the end', async () => 
       finish = chunk.choices[0].finish_reason ?? finish;
     }
   }
-  assert.equal(chunks, 10);  // 8 tokens, the finish chunk, the usage chunk
+  assert.equal(chunks, 9);  // 8 tokens and the finish chunk: no usage chunk unless asked
   assert.equal(finish, 'stop');
   assert.equal(text.split(' ').filter(Boolean).length, 8);
 });

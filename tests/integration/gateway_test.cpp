@@ -79,8 +79,16 @@ TEST_F(GatewayTest, StreamsServerSentEventsToTheEnd) {
   int chunks = 0;
   for (std::size_t pos = 0; (pos = r.body.find("data: {", pos)) != std::string::npos; ++pos)
     ++chunks;
-  EXPECT_EQ(chunks, 16 + 2);  // tokens, the finish chunk, the usage chunk
+  EXPECT_EQ(chunks, 16 + 1);  // tokens and the finish chunk: the client did not ask for usage
   EXPECT_TRUE(r.body.ends_with("data: [DONE]\n\n"));
+  // ... but the gateway did, so the tokens count.
+  EXPECT_TRUE(gw_.process->wait_for(R"("stream":true)") &&
+              gw_.process->wait_for(R"("completion_tokens":16,"stream":true)"));
+  auto asked =
+      http_request(gw_.port, "POST", "/v1/chat/completions",
+                   R"({"model":"fast","stream":true,"stream_options":{"include_usage":true},)"
+                   R"("messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_NE(asked.body.find("\"choices\":[],\"usage\":{"), std::string::npos) << asked.body;
 }
 
 TEST_F(GatewayTest, OllamaBackendsSpeakOpenAI) {
