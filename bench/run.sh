@@ -6,7 +6,9 @@
 #   - SSE streams (20 events each) at 64 connections: streams/s and CPU per stream;
 #   - small JSON requests at 1 connection: p50, and what it adds over the sim directly.
 # Then medians over the rounds with their spread (min-max), and the ratios to both nginx's;
-# then 1,000 concurrent slow streams through fleetgate (peak RSS) and idle CPU.
+# then each client dialect (Anthropic Messages, Responses, Ollama) next to chat completions, and
+# the time a /v1/messages stream adds at 1 connection; then 1,000 concurrent slow streams
+# through fleetgate (peak RSS) and idle CPU.
 # CPU is the proxy's utime+stime from /proc over the run. wrk, sim and proxy share the cores.
 # Everything listens on 127.0.0.1; every load run is bounded in time and stops by itself.
 # Usage: bench/run.sh [seconds per run, default 5] [rounds, default 5]
@@ -173,6 +175,69 @@ awk -v R="$rounds" '
         ratio("fleetgate", b, "sse64.rate"), ratio("fleetgate", b, "sse64.cpu")
     }
   }' "$results"
+
+# Each client dialect against the same OpenAI-compatible sim, at 64 connections: what translating
+# the request once and the answer once costs next to plain chat completions (fleetgate only;
+# nginx does not translate). Then the time to first byte of a stream at 1 connection, chat vs
+# /v1/messages (the Anthropic events come from the chat stream as it arrives).
+declare -A BODY=(
+  [chat]='{"model":"m","messages":[{"role":"user","content":"Say hello in five words."}],"max_tokens":16}'
+  [messages]='{"model":"m","max_tokens":16,"messages":[{"role":"user","content":"Say hello in five words."}]}'
+  [responses]='{"model":"m","input":"Say hello in five words.","max_output_tokens":16}'
+  [ollama]='{"model":"m","stream":false,"messages":[{"role":"user","content":"Say hello in five words."}]}')
+declare -A DPATH=([chat]=/v1/chat/completions [messages]=/v1/messages [responses]=/v1/responses
+                  [ollama]=/api/chat)
+dresults=$work/dialects
+for d in chat messages responses ollama; do
+  sed -e "s|PATH|${DPATH[$d]}|" -e "s|BODY|${BODY[$d]}|" bench/dialect.lua > "$work/$d.lua"
+done
+echo "== dialects: JSON at 64 connections through fleetgate, $rounds rounds of ${secs}s =="
+for ((r = 1; r <= rounds; r++)); do
+  for d in chat messages responses ollama; do
+    before=$(cpu_ticks "$fg_pid")
+    out=$(wrk -t2 -c64 -d"${secs}s" -s "$work/$d.lua" "http://127.0.0.1:$fg_port")
+    grep -qE "Non-2xx|Socket errors" <<<"$out" && echo "$d: $(grep -E 'Non-2xx|Socket errors' <<<"$out")" >&2
+    reqs=$(awk '/requests in/{print $1}' <<<"$out")
+    awk -v d="$d" -v r="$r" -v rps="$(awk '/Requests\/sec/{print $2}' <<<"$out")" \
+      -v a="$(cpu_ticks "$fg_pid")" -v b="$before" -v t="$tick" -v n="$reqs" \
+      'BEGIN{printf "%s %s %s %.2f\n", r, d, rps, (a-b)/t*1e6/n}' >> "$dresults"
+  done
+done
+sed -e "s|PATH|/v1/chat/completions|" \
+  -e 's|BODY|{"model":"sse","stream":true,"messages":[{"role":"user","content":"hi"}]}|' \
+  bench/dialect.lua > "$work/chat_stream.lua"
+sed -e "s|PATH|/v1/messages|" \
+  -e 's|BODY|{"model":"sse","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}|' \
+  bench/dialect.lua > "$work/messages_stream.lua"
+for ((r = 1; r <= rounds; r++)); do
+  for d in chat_stream messages_stream; do
+    out=$(wrk -t1 -c1 -d"${secs}s" --latency -s "$work/$d.lua" "http://127.0.0.1:$fg_port")
+    echo "$r $d $(to_us "$(awk '$1=="50%"{print $2}' <<<"$out")")" >> "$work/ttfb"
+  done
+done
+awk -v R="$rounds" '
+  FNR == NR { rate[$2, $1] = $3; cpu[$2, $1] = $4; next }
+  { p50[$2, $1] = $3 }
+  function med(n,   i, j, t) {
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (s[j] < s[i]) { t = s[i]; s[i] = s[j]; s[j] = t }
+    lo = s[1]; hi = s[n]
+    return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+  }
+  END {
+    printf "%-10s %22s %18s %28s\n", "dialect", "req/s at 64", "CPU/req us", "vs chat: req/s, CPU/req"
+    split("chat messages responses ollama", ds, " ")
+    for (i = 1; i <= 4; i++) {
+      d = ds[i]
+      for (r = 1; r <= R; r++) s[r] = rate[d, r]; mr = med(R); rl = lo; rh = hi
+      for (r = 1; r <= R; r++) s[r] = cpu[d, r]; mc = med(R); cl = lo; ch = hi
+      for (r = 1; r <= R; r++) s[r] = rate[d, r] / rate["chat", r]; xr = med(R)
+      for (r = 1; r <= R; r++) s[r] = cpu[d, r] / cpu["chat", r]; xc = med(R)
+      printf "%-10s %8.0f (%.0f-%.0f) %8.1f (%.1f-%.1f) %16.2f, %.2f\n", d, mr, rl, rh, mc, cl, ch, xr, xc
+    }
+    for (r = 1; r <= R; r++) s[r] = p50["chat_stream", r]; a = med(R)
+    for (r = 1; r <= R; r++) s[r] = p50["messages_stream", r] - p50["chat_stream", r]; b = med(R)
+    printf "stream p50 at 1 conn: chat %.0f us; /v1/messages adds %+.0f us (%+.0f..%+.0f)\n", a, b, lo, hi
+  }' "$dresults" "$work/ttfb"
 
 echo "== 1000 concurrent streaming requests through fleetgate (20 events at 20/s each, 10s) =="
 before=$(cpu_ticks "$fg_pid")
