@@ -183,7 +183,7 @@ awk -v R="$rounds" '
 declare -A BODY=(
   [chat]='{"model":"m","messages":[{"role":"user","content":"Say hello in five words."}],"max_tokens":16}'
   [messages]='{"model":"m","max_tokens":16,"messages":[{"role":"user","content":"Say hello in five words."}]}'
-  [responses]='{"model":"m","input":"Say hello in five words.","max_output_tokens":16}'
+  [responses]='{"model":"m","input":"Say hello in five words.","max_output_tokens":16,"store":false}'
   [ollama]='{"model":"m","stream":false,"messages":[{"role":"user","content":"Say hello in five words."}]}')
 declare -A DPATH=([chat]=/v1/chat/completions [messages]=/v1/messages [responses]=/v1/responses
                   [ollama]=/api/chat)
