@@ -85,8 +85,17 @@ struct Fallback {
 
 // router_settings: parsed and validated now; acted on by the resilient router.
 // router_settings, with litellm_settings' values where router_settings does not set them.
+// router_settings.model_group_alias: a name clients may ask for, routed as `target` is.
+struct ModelAlias {
+  std::string name;
+  std::string target;
+  bool hidden = false;  // not listed by /v1/models
+  int line = 0;
+};
+
 struct RouterSettings {
   std::string routing_strategy = "simple-shuffle";
+  std::vector<ModelAlias> aliases;
   int num_retries = 2;    // LiteLLM: openai.DEFAULT_MAX_RETRIES when neither section sets it
   int max_fallbacks = 5;  // LiteLLM's ROUTER_MAX_FALLBACKS: fallback models one request may try
   std::optional<Duration> timeout;

@@ -44,6 +44,8 @@ class RouterLoader {
         if (may_set(key)) (key == "fallbacks" ? rs.fallbacks : rs.context_window_fallbacks) = list;
       } else if (key == "default_fallbacks") {
         default_fallbacks(v, kpath);
+      } else if (key == "model_group_alias" && !litellm_) {
+        aliases(v, kpath);
       } else {
         r_.warn(it->first, kpath, kIgnored);
       }
@@ -103,6 +105,37 @@ class RouterLoader {
     return out;
   }
 
+  // {"claude-sonnet-4-5": "coder"} or {"gpt-4": {model: "coder", hidden: true}}, as LiteLLM.
+  void aliases(const YAML::Node& v, const std::string& kpath) {
+    if (YamlReader::is_null(v) || !r_.expect_map(v, kpath)) return;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      ModelAlias a;
+      a.name = r_.key(it->first);
+      a.line = YamlReader::line(it->first);
+      const std::string apath = kpath + "." + a.name;
+      const YAML::Node target = it->second;
+      if (target.IsMap()) {
+        for (auto f = target.begin(); f != target.end(); ++f) {
+          const std::string field = r_.key(f->first);
+          if (field == "model") {
+            if (auto s = r_.string(f->second, apath + ".model")) a.target = *s;
+          } else if (field == "hidden") {
+            if (auto b = r_.boolean(f->second, apath + ".hidden")) a.hidden = *b;
+          } else {
+            r_.error(f->first, apath + "." + field, "unknown key (model, hidden)");
+          }
+        }
+      } else if (auto s = r_.string(target, apath)) {
+        a.target = *s;
+      }
+      if (a.target.empty()) {
+        r_.error(target, apath, "needs the model_name it stands for");
+        continue;
+      }
+      c_.config.router.aliases.push_back(std::move(a));
+    }
+  }
+
   void default_fallbacks(const YAML::Node& v, const std::string& kpath) {
     if (YamlReader::is_null(v) || !r_.expect_list(v, kpath)) return;
     Fallback f{"*", {}, kpath, YamlReader::line(v)};
@@ -143,6 +176,14 @@ void check_fallbacks(LoadContext& c) {
     return it != skipped.end() ? "whose every deployment was skipped (" + it->second + ")"
                                : std::string("which no deployment in model_list serves");
   };
+  for (const auto& a : config.router.aliases) {
+    if (names.count(a.name))
+      c.r.error_at(a.line, "router_settings.model_group_alias." + a.name,
+                   "'" + a.name + "' is a model_name already; an alias must be a new name");
+    else if (!served(a.target))
+      c.r.error_at(a.line, "router_settings.model_group_alias." + a.name,
+                   "'" + a.target + "' is a model " + why_not(a.target));
+  }
   if (c.default_fallbacks) config.router.fallbacks.push_back(*c.default_fallbacks);
   for (auto* list : {&config.router.fallbacks, &config.router.context_window_fallbacks}) {
     std::vector<Fallback> kept;

@@ -20,6 +20,9 @@ class YamlReader {
       : file_(std::move(file)), env_(env), issues_(issues), warnings_(warnings) {}
 
   void error(const YAML::Node& at, const std::string& key, std::string problem);
+  void error_at(int line, const std::string& key, std::string problem) {
+    issues_.push_back({file_, line, key, std::move(problem)});
+  }
   void warn(const YAML::Node& at, const std::string& key, std::string problem);
 
   // A mapping key about to be read: returns its text and remembers its line, where problems

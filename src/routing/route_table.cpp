@@ -17,6 +17,10 @@ RouteTable::RouteTable(const Config& config) {
   std::stable_sort(patterns_.begin(), patterns_.end(), [](const Pattern& a, const Pattern& b) {
     return a.pattern.specificity() > b.pattern.specificity();
   });
+  for (const auto& a : config.router.aliases) {
+    if (groups_.count(a.name) || !aliases_.try_emplace(a.name, a.target).second) continue;
+    if (!a.hidden) names_.push_back(a.name);
+  }
   // The first entry for a model counts, as LiteLLM's lookup stops at the first match.
   for (const auto& f : config.router.fallbacks) fallbacks_.try_emplace(f.model_name, f.to);
   for (const auto& f : config.router.context_window_fallbacks)
@@ -25,6 +29,13 @@ RouteTable::RouteTable(const Config& config) {
 
 RouteTable::Route RouteTable::resolve(std::string_view requested) const {
   if (auto it = groups_.find(requested); it != groups_.end()) return {&it->second, it->first};
+  if (auto a = aliases_.find(requested); a != aliases_.end()) {
+    const std::string_view target = a->second;
+    if (auto it = groups_.find(target); it != groups_.end()) return {&it->second, it->first};
+    for (const auto& p : patterns_)
+      if (p.pattern.match(target)) return {p.members, p.pattern.text()};
+    return {};
+  }
   for (const auto& p : patterns_)
     if (p.pattern.match(requested)) return {p.members, p.pattern.text()};
   return {};

@@ -26,7 +26,8 @@ class RouteTable {
     const std::vector<DeploymentIndex>* members = nullptr;  // config order; null: not served
     std::string_view group;  // the model_name that matched: the name itself, or "claude-*"
   };
-  // The exact model_name wins; else the most specific matching pattern (LiteLLM's order: the
+  // The exact model_name wins; then an alias (model_group_alias) as its target; else the most
+  // specific matching pattern (LiteLLM's order: the
   // longer pattern, then the one with more wildcards; the first written among equals).
   Route resolve(std::string_view requested) const;
   const std::vector<DeploymentIndex>* candidates(std::string_view requested) const {
@@ -39,7 +40,8 @@ class RouteTable {
   const std::vector<std::string>& fallbacks(std::string_view requested) const;
   const std::vector<std::string>& context_window_fallbacks(std::string_view requested) const;
 
-  // Public model names (patterns as written) in config order, each once (for GET /v1/models).
+  // Public model names (patterns as written, then aliases not hidden) in config order, each once
+  // (for GET /v1/models).
   const std::vector<std::string>& model_names() const { return names_; }
 
  private:
@@ -54,6 +56,7 @@ class RouteTable {
                                          std::string_view requested) const;
 
   ByName<std::vector<DeploymentIndex>> groups_;
+  ByName<std::string> aliases_;  // router_settings.model_group_alias
   struct Pattern {
     ModelPattern pattern;
     const std::vector<DeploymentIndex>* members;

@@ -559,6 +559,47 @@ TEST(ConfigLoader, FallbacksToModelsNotServedAreDroppedWithAWarningAndCyclesLoad
       << all;
 }
 
+TEST(ConfigLoader, ModelGroupAliasesAndModes) {
+  auto r = load(
+      "model_list:\n  - model_name: coder\n    litellm_params: {model: openai/q}\n"
+      "    model_info: {mode: chat, supported_endpoints: [/v1/chat/completions, /v1/messages]}\n"
+      "  - model_name: whisper\n    litellm_params: {model: openai/w}\n"
+      "    model_info: {mode: audio_transcription}\n"
+      "router_settings:\n  model_group_alias:\n    claude-sonnet-4-5: coder\n"
+      "    gpt-4: {model: coder, hidden: true}\n");
+  ASSERT_TRUE(r) << issues_of(r);
+  ASSERT_EQ(r->router.aliases.size(), 2u);
+  EXPECT_EQ(r->router.aliases[0].target, "coder");
+  EXPECT_TRUE(r->router.aliases[1].hidden);
+  EXPECT_EQ(r->deployments[0].mode, ModelMode::Chat);
+  EXPECT_TRUE(r->deployments[0].native_messages);
+  EXPECT_FALSE(r->deployments[0].native_responses);
+  EXPECT_EQ(r->deployments[1].mode, ModelMode::AudioTranscription);
+
+  auto bad = load(
+      "model_list:\n  - model_name: other\n    litellm_params: {model: openai/q}\n"
+      "    model_info: {mode: chatty}\n"
+      "  - model_name: coder\n    litellm_params: {model: openai/q}\n"
+      "router_settings:\n  model_group_alias:\n    a: nowhere\n    coder: coder\n"
+      "    b: {model: coder, shown: yes}\n");
+  ASSERT_FALSE(bad);
+  const std::string issues = issues_of(bad);
+  EXPECT_NE(issues.find("config.yaml:4: model_list[0].model_info.mode: unknown mode 'chatty'"),
+            std::string::npos)
+      << issues;
+  EXPECT_NE(issues.find("config.yaml:9: router_settings.model_group_alias.a: 'nowhere' is a "
+                        "model which no deployment in model_list serves"),
+            std::string::npos)
+      << issues;
+  EXPECT_NE(issues.find("config.yaml:10: router_settings.model_group_alias.coder: 'coder' is a "
+                        "model_name already"),
+            std::string::npos)
+      << issues;
+  EXPECT_NE(issues.find("router_settings.model_group_alias.b.shown: unknown key"),
+            std::string::npos)
+      << issues;
+}
+
 TEST(ConfigLoader, PublicListenWithKeyIsAllowed) {
   auto r = load("general_settings: {master_key: sk-1}\nfleetgate: {listen: '0.0.0.0:4000'}\n");
   ASSERT_TRUE(r) << issues_of(r);

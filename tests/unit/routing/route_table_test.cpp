@@ -40,6 +40,21 @@ TEST(RouteTable, ExactNamesWinOverPatternsAndTheLongestPatternWins) {
             (std::vector<std::string>{"*", "claude-*", "claude-3-*", "claude-3-haiku"}));
 }
 
+TEST(RouteTable, AliasesRouteAsTheirTarget) {
+  Config c = three_deployments();
+  c.deployments.push_back(deployment("local-*"));
+  c.router.aliases = {{"claude-sonnet-4-5", "qwen", false, 1},
+                      {"claude-haiku-4-5", "local-small", true, 2},
+                      {"qwen", "llama", false, 3}};  // a model_name is not shadowed
+  RouteTable t(c);
+  EXPECT_EQ(*t.candidates("claude-sonnet-4-5"), (std::vector<DeploymentIndex>{0, 1}));
+  EXPECT_EQ(t.resolve("claude-sonnet-4-5").group, "qwen");
+  EXPECT_EQ(t.resolve("claude-haiku-4-5").group, "local-*");
+  EXPECT_EQ(*t.candidates("qwen"), (std::vector<DeploymentIndex>{0, 1}));
+  EXPECT_EQ(t.model_names(),
+            (std::vector<std::string>{"qwen", "llama", "local-*", "claude-sonnet-4-5"}));
+}
+
 TEST(RouteTable, WithoutACatchAllUnmatchedNamesAreNotServed) {
   Config c;
   c.deployments = {deployment("claude-*")};
