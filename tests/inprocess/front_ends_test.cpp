@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <fstream>
+#include <iterator>
+
 namespace fleetgate::test {
 namespace {
 
@@ -122,6 +125,69 @@ TEST(FrontEnds, DroppedFieldsAreNamed) {
   const auto sent = json::parse(up.received().front().body).as_object();
   EXPECT_FALSE(sent.contains("reasoning"));
   EXPECT_FALSE(sent.contains("tools"));
+}
+
+}  // namespace fleetgate::test
+
+namespace fleetgate::test {
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(FLEETGATE_SOURCE_DIR) + "/tests/fixtures/clients/" + name);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+// A request as Claude Code sends it (system blocks with cache_control, its tools, a tool round
+// trip, a server tool, ?beta=true): a well-formed Anthropic stream comes back from a chat backend.
+TEST(FrontEnds, ClaudeCodesOwnTraffic) {
+  FakeUpstream up;
+  auto g = start_in_process("model_list:\n" + deployment(up));
+  const std::string body = fixture("claude_code_messages.json");
+  ASSERT_FALSE(body.empty());
+  auto r = post(g, "/v1/messages?beta=true", body,
+                {{"anthropic-version", "2023-06-01"},
+                 {"anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["content-type"], "text/event-stream");
+  EXPECT_TRUE(r.body.starts_with("event: message_start\n"));
+  EXPECT_TRUE(r.body.ends_with("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
+  EXPECT_EQ(r.headers["x-fleetgate-dropped"], "tools.web_search");
+  const auto sent = json::parse(up.received().front().body).as_object();
+  EXPECT_EQ(sent.at("tools").as_array().size(), 5u);
+  EXPECT_EQ(sent.at("max_tokens"), 32000);
+  const auto& m = sent.at("messages").as_array();
+  ASSERT_EQ(m.size(), 5u);  // system, user, assistant with the call, its result, the user's text
+  EXPECT_EQ(m[2].at("tool_calls").at(0).at("function").at("name"), "Bash");
+  EXPECT_EQ(m[3].at("role"), "tool");
+  EXPECT_EQ(m[3].at("content"), "gateway\nrouting\n");
+}
+
+// A request as Codex CLI sends it (reasoning, include, encrypted reasoning items, a custom and a
+// hosted tool, store: false): the function tools and the call's output go through, the rest is
+// named as dropped, and the stream ends in response.completed.
+TEST(FrontEnds, CodexCLIsOwnTraffic) {
+  FakeUpstream up;
+  auto g = start_in_process(
+      "model_list:\n  - model_name: gpt-5-codex\n    litellm_params:\n"
+      "      model: openai/x\n      api_base: " +
+      up.base() + "\n");
+  auto r = post(g, "/v1/responses", fixture("codex_responses.json"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("event: response.created\n"), std::string::npos);
+  EXPECT_NE(r.body.find("event: response.completed\n"), std::string::npos);
+  EXPECT_EQ(r.headers["x-fleetgate-dropped"],
+            "input.reasoning,tools.custom,tools.web_search,text.verbosity,reasoning,include,"
+            "prompt_cache_key");
+  const auto sent = json::parse(up.received().front().body).as_object();
+  EXPECT_EQ(sent.at("tools").as_array().size(), 2u);
+  EXPECT_EQ(sent.at("parallel_tool_calls"), false);
+  const auto& m = sent.at("messages").as_array();
+  EXPECT_EQ(m.back().at("role"), "tool");
+  EXPECT_EQ(m.back().at("tool_call_id"), "call_Xk2");
+  auto kept = http_request(g.port, "GET", "/v1/responses/resp_x");
+  EXPECT_EQ(kept.status, 404);
 }
 
 }  // namespace fleetgate::test
