@@ -224,8 +224,9 @@ test('audio: transcription and translation of an uploaded file', async () => {
   const plain = await openai.audio.transcriptions.create({ model: 'whisper', response_format: 'text',
     file: await OpenAI.toFile(wav, 'hello.wav', { type: 'audio/wav' }) });
   assert.match(String(plain), /fleet/);
-  const tr = await openai.audio.translations.create({ model: 'whisper',
-    file: await OpenAI.toFile(wav, 'hello.wav', { type: 'audio/wav' }) });
+  // The file first, as OpenAI's docs write it: the model field comes after the audio.
+  const tr = await openai.audio.translations.create({
+    file: await OpenAI.toFile(wav, 'hello.wav', { type: 'audio/wav' }), model: 'whisper' });
   assert.match(tr.text, /fleet/);
   // The model decides the deployment: a chat model does not take uploads.
   await assert.rejects(openai.audio.transcriptions.create({ model: 'claude-sonnet-4-5',
