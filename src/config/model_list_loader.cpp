@@ -338,11 +338,12 @@ class ModelListLoader {
           ok = false;
         }
       } else if (key == "supported_endpoints") {
-        if (!r_.expect_list(it->second, path + ".supported_endpoints")) {
+        const YAML::Node list = it->second;  // a copy: the iterator hands out a temporary
+        if (!r_.expect_list(list, path + ".supported_endpoints")) {
           ok = false;
           continue;
         }
-        for (const auto& e : it->second) {
+        for (const auto& e : list) {
           auto v = r_.string(e, path + ".supported_endpoints");
           if (!v) {
             ok = false;
