@@ -316,25 +316,10 @@ class ModelListLoader {
           ok = false;
           continue;
         }
-        static constexpr std::pair<std::string_view, ModelMode> kModes[] = {
-            {"chat", ModelMode::Chat},
-            {"completion", ModelMode::Completion},
-            {"embedding", ModelMode::Embedding},
-            {"audio_transcription", ModelMode::AudioTranscription},
-            {"audio_speech", ModelMode::AudioSpeech},
-            {"rerank", ModelMode::Rerank},
-            {"image_generation", ModelMode::ImageGeneration}};
-        bool known = false;
-        for (const auto& [name, mode] : kModes)
-          if (*v == name) {
-            d.mode = mode;
-            known = true;
-          }
-        if (!known) {
+        d.mode = model_mode_from(*v);
+        if (!d.mode) {
           r_.error(it->second, path + ".mode",
-                   "unknown mode '" + *v +
-                       "' (chat, completion, embedding, audio_transcription, audio_speech, "
-                       "rerank or image_generation)");
+                   "unknown mode '" + *v + "' (" + std::string(kModeNames) + ")");
           ok = false;
         }
       } else if (key == "supported_endpoints") {

@@ -92,4 +92,18 @@ std::optional<RequestedModel> place_requested(std::string_view requested) {
   return std::nullopt;
 }
 
+std::optional<ModelMode> model_mode_from(std::string_view name) {
+  static constexpr std::pair<std::string_view, ModelMode> kModes[] = {
+      {"chat", ModelMode::Chat},
+      {"completion", ModelMode::Completion},
+      {"embedding", ModelMode::Embedding},
+      {"audio_transcription", ModelMode::AudioTranscription},
+      {"audio_speech", ModelMode::AudioSpeech},
+      {"rerank", ModelMode::Rerank},
+      {"image_generation", ModelMode::ImageGeneration}};
+  for (const auto& [n, mode] : kModes)
+    if (name == n) return mode;
+  return std::nullopt;
+}
+
 }  // namespace fleetgate

@@ -17,6 +17,11 @@ struct ProviderPrefix {
 };
 std::optional<ProviderPrefix> provider_prefix(std::string_view model);
 
+// LiteLLM's model_info.mode by its name ("chat", "audio_transcription", ...); nullopt if unknown.
+std::optional<ModelMode> model_mode_from(std::string_view name);
+inline constexpr std::string_view kModeNames =
+    "chat, completion, embedding, audio_transcription, audio_speech, rerank or image_generation";
+
 // A bare name as LiteLLM's registry places it: OpenAI's models (gpt-…, o1…, text-embedding-…)
 // and Anthropic's (claude-…) are ours to serve; `family` names the provider of a bare name
 // that LiteLLM knows but fleetgate does not speak (Gemini, Mistral, ...), empty when LiteLLM

@@ -2,6 +2,8 @@
 
 #include "core/checked_cast.h"
 
+#include "frontends/json_access.h"
+
 #include <boost/json.hpp>
 
 namespace fleetgate {
@@ -9,17 +11,6 @@ namespace fleetgate {
 namespace json = boost::json;
 
 namespace {
-
-std::string_view string_at(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
-}
-
-std::uint64_t count_at(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (!v || !v->is_number()) return 0;
-  return clamp_to_integer<std::uint64_t>(v->to_number<double>(), 0, std::uint64_t{1} << 48);
-}
 
 std::optional<Usage> usage_of(const json::object& o) {
   const auto* u = o.if_contains("usage");

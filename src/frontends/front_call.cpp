@@ -1,6 +1,9 @@
 #include "frontends/front_call.h"
 
 #include "core/json_escape.h"
+#include "frontends/json_access.h"
+
+#include <boost/json.hpp>
 
 namespace fleetgate {
 
@@ -33,6 +36,17 @@ Result<void> take_model(FrontCall& call, std::string_view body) {
 }  // namespace fleetgate
 
 namespace fleetgate {
+
+std::optional<Usage> input_output_usage(std::string_view body, std::string_view nested) {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const boost::json::value* u = v.as_object().if_contains("usage");
+  if (const auto* n = v.as_object().if_contains(nested); !u && n && n->is_object())
+    u = n->as_object().if_contains("usage");
+  if (!u || !u->is_object()) return std::nullopt;
+  return Usage{count_at(u->as_object(), "input_tokens"), count_at(u->as_object(), "output_tokens")};
+}
 
 Result<void> rename_model(FrontCall& call, std::string_view name) {
   auto scanned = scan_request(call.internal);

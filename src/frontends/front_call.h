@@ -96,6 +96,10 @@ class FrontCall {
   Dialect dialect_;
 };
 
+// The {"input_tokens", "output_tokens"} usage of an Anthropic or Responses body: at its top, or
+// in its `nested` object (message_start's "message", response.completed's "response").
+std::optional<Usage> input_output_usage(std::string_view json, std::string_view nested);
+
 // Routes the internal request to `name` instead (Ollama's "name:latest" for a "name" served).
 Result<void> rename_model(FrontCall& call, std::string_view name);
 

@@ -6,6 +6,8 @@
 #include "frontends/chat_form.h"
 #include "openai/error_json.h"
 
+#include "frontends/json_access.h"
+
 #include <boost/json.hpp>
 
 namespace fleetgate {
@@ -15,11 +17,6 @@ namespace json = boost::json;
 namespace {
 
 enum class OllamaEndpoint { Chat, Generate, Embed, Embeddings };
-
-std::string_view string_at(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
-}
 
 // Ollama's images are bare base64; OpenAI's parts want a data URL.
 json::object image_part(std::string_view base64) {
@@ -170,13 +167,8 @@ class OllamaCall final : public FrontCall, private ChatStreamSink {
     const json::value v = json::parse(body, ec);
     if (ec || !v.is_object()) return std::nullopt;
     const auto& o = v.as_object();
-    auto n = [&](const char* key) -> std::uint64_t {
-      const auto* x = o.if_contains(key);
-      if (!x || !x->is_number()) return 0;
-      return clamp_to_integer<std::uint64_t>(x->to_number<double>(), 0, std::uint64_t{1} << 48);
-    };
     if (!o.contains("prompt_eval_count") && !o.contains("eval_count")) return std::nullopt;
-    return Usage{n("prompt_eval_count"), n("eval_count")};
+    return Usage{count_at(o, "prompt_eval_count"), count_at(o, "eval_count")};
   }
 
   Result<std::string> answer(std::string_view internal_body) override {
@@ -234,9 +226,7 @@ class OllamaCall final : public FrontCall, private ChatStreamSink {
         if (d.is_object())
           if (const auto* e = d.as_object().if_contains("embedding")) vectors.push_back(*e);
     if (const auto* u = o.if_contains("usage"); u && u->is_object())
-      if (const auto* p = u->as_object().if_contains("prompt_tokens"); p && p->is_number())
-        usage_ = Usage{
-            clamp_to_integer<std::uint64_t>(p->to_number<double>(), 0, std::uint64_t{1} << 48), 0};
+      usage_ = Usage{count_at(u->as_object(), "prompt_tokens"), 0};
     if (endpoint_ == OllamaEndpoint::Embeddings)
       return json::serialize(json::object{
           {"embedding", vectors.empty() ? json::value(json::array{}) : vectors.front()}});
@@ -346,80 +336,6 @@ class OllamaCall final : public FrontCall, private ChatStreamSink {
 };
 
 }  // namespace
-
-std::string ollama_time(std::int64_t unix_seconds) {
-  std::string t = rfc3339(from_ms(unix_seconds * 1000));  // "…T21:50:50Z"
-  if (!t.empty() && t.back() == 'Z') t.insert(t.size() - 1, ".000000000");
-  return t;
-}
-
-namespace {
-
-json::object model_details() {
-  return {{"parent_model", ""},        {"format", "gguf"},     {"family", ""},
-          {"families", json::array{}}, {"parameter_size", ""}, {"quantization_level", ""}};
-}
-
-// A stable digest-shaped id for a name (Ollama's is the model file's sha256).
-std::string digest_of(std::string_view name) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (char ch : name) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int round = 0; round < 4; ++round) {
-    std::uint64_t x = h ^ (0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(round + 1));
-    for (int i = 0; i < 16; ++i) {
-      out += kHex[x & 15];
-      x >>= 4;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string ollama_model_list(const std::vector<std::string>& names, std::int64_t created,
-                              bool running) {
-  json::array models;
-  for (const auto& name : names) {
-    if (name.find('*') != std::string::npos) continue;
-    json::object m{{"name", name},
-                   {"model", name},
-                   {"size", 0},
-                   {"digest", digest_of(name)},
-                   {"details", model_details()}};
-    if (running) {
-      m["expires_at"] = ollama_time(created + 10 * 365 * 86400);
-      m["size_vram"] = 0;
-      m["context_length"] = 0;
-    } else {
-      m["modified_at"] = ollama_time(created);
-    }
-    models.push_back(std::move(m));
-  }
-  return json::serialize(json::object{{"models", std::move(models)}});
-}
-
-Result<std::string> ollama_model_name(std::string_view body) {
-  boost::system::error_code ec;
-  const json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) return Error(Errc::BadRequest, "invalid JSON body");
-  std::string_view name = string_at(v.as_object(), "model");
-  if (name.empty()) name = string_at(v.as_object(), "name");
-  if (name.empty()) return Error(Errc::BadRequest, "model is required", "model");
-  return std::string(name);
-}
-
-std::string ollama_show(std::string_view name, std::int64_t created) {
-  return json::serialize(json::object{
-      {"modelfile", "# served by fleetgate\nFROM " + std::string(name) + "\n"},
-      {"parameters", ""},
-      {"template", ""},
-      {"details", model_details()},
-      {"model_info", json::object{{"general.architecture", ""}, {"general.basename", name}}},
-      {"capabilities", json::array{"completion", "tools"}},
-      {"modified_at", ollama_time(created)}});
-}
 
 Result<std::unique_ptr<FrontCall>> ollama_front(const FrontInput& in) {
   OllamaEndpoint e = OllamaEndpoint::Chat;

@@ -1,8 +1,12 @@
 #include "frontends/responses_front.h"
 
+#include "frontends/responses_request.h"
+
 #include "core/checked_cast.h"
 #include "frontends/chat_form.h"
 #include "openai/error_json.h"
+
+#include "frontends/json_access.h"
 
 #include <boost/json.hpp>
 
@@ -11,97 +15,6 @@ namespace fleetgate {
 namespace json = boost::json;
 
 namespace {
-
-std::string_view string_at(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
-}
-
-// A Responses content list (or string) as chat content: a string when it is all text.
-json::value chat_content(const json::value* content, std::string& dropped) {
-  if (!content) return "";
-  if (content->is_string()) return content->as_string();
-  if (!content->is_array()) return "";
-  json::array parts;
-  bool only_text = true;
-  for (const auto& p : content->as_array()) {
-    if (!p.is_object()) continue;
-    const auto& part = p.as_object();
-    const std::string_view type = string_at(part, "type");
-    if (type == "input_text" || type == "output_text" || type == "text") {
-      parts.push_back(json::object{{"type", "text"}, {"text", string_at(part, "text")}});
-    } else if (type == "input_image" && !string_at(part, "image_url").empty()) {
-      json::object image{{"url", string_at(part, "image_url")}};
-      if (const auto d = string_at(part, "detail"); !d.empty()) image["detail"] = d;
-      parts.push_back(json::object{{"type", "image_url"}, {"image_url", std::move(image)}});
-      only_text = false;
-    } else {
-      add_dropped(dropped, "input." + std::string(type));
-    }
-  }
-  if (!only_text) return parts;
-  std::string text;
-  for (const auto& p : parts) text += string_at(p.as_object(), "text");
-  return json::value(text);
-}
-
-Result<void> add_input(const json::value& input, json::array& messages, std::string& dropped) {
-  if (input.is_string()) {
-    messages.push_back(json::object{{"role", "user"}, {"content", input.as_string()}});
-    return {};
-  }
-  if (!input.is_array())
-    return Error(Errc::BadRequest, "input must be a string or a list of items.", "input");
-  for (const auto& i : input.as_array()) {
-    if (!i.is_object())
-      return Error(Errc::BadRequest, "Each input item must be an object.", "input");
-    const auto& item = i.as_object();
-    std::string_view type = string_at(item, "type");
-    if (type.empty() && item.contains("role")) type = "message";
-    if (type == "message") {
-      std::string_view role = string_at(item, "role");
-      if (role == "developer") role = "system";  // the widest support among chat templates
-      if (role != "user" && role != "assistant" && role != "system")
-        return Error(Errc::BadRequest,
-                     "input: a message's role must be user, assistant, system "
-                     "or developer.",
-                     "input");
-      messages.push_back(json::object{
-          {"role", role}, {"content", chat_content(item.if_contains("content"), dropped)}});
-    } else if (type == "function_call") {
-      json::object call{
-          {"id", string_at(item, "call_id")},
-          {"type", "function"},
-          {"function", json::object{{"name", string_at(item, "name")},
-                                    {"arguments", string_at(item, "arguments").empty()
-                                                      ? std::string_view("{}")
-                                                      : string_at(item, "arguments")}}}};
-      // Calls in a row belong to one assistant turn.
-      json::object* last = messages.empty() ? nullptr : &messages.back().as_object();
-      if (last && string_at(*last, "role") == "assistant") {
-        if (!last->contains("tool_calls")) (*last)["tool_calls"] = json::array{};
-        (*last)["tool_calls"].as_array().push_back(std::move(call));
-      } else {
-        messages.push_back(json::object{
-            {"role", "assistant"}, {"content", nullptr}, {"tool_calls", json::array{call}}});
-      }
-    } else if (type == "function_call_output") {
-      const auto* output = item.if_contains("output");
-      std::string text;
-      if (output && output->is_string()) {
-        text = output->as_string();
-      } else if (output) {  // a list of parts: its text, else the JSON as it came
-        const json::value content = chat_content(output, dropped);
-        text = content.is_string() ? std::string(content.as_string()) : json::serialize(*output);
-      }
-      messages.push_back(json::object{
-          {"role", "tool"}, {"tool_call_id", string_at(item, "call_id")}, {"content", text}});
-    } else {  // reasoning, item_reference, hosted tools' calls
-      add_dropped(dropped, "input." + std::string(type));
-    }
-  }
-  return {};
-}
 
 std::string short_id(std::string_view request_id, std::string_view prefix, std::size_t n) {
   return std::string(prefix) + std::string(request_id) + "_" + std::to_string(n);
@@ -116,129 +29,12 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
         created_(in.now) {}
 
   Result<void> translate(const json::object& in, const PreviousLookup* previous) {
-    json::object out{{"model", model}};
-    json::array messages;
-    if (const auto* s = in.if_contains("instructions"); s && s->is_string()) {
-      echo_["instructions"] = *s;
-      if (!s->as_string().empty())
-        messages.push_back(json::object{{"role", "system"}, {"content", s->as_string()}});
-    }
-    if (const auto* p = in.if_contains("previous_response_id"); p && p->is_string()) {
-      echo_["previous_response_id"] = *p;
-      std::optional<std::string> stored;
-      if (previous && *previous) stored = (*previous)(p->as_string());
-      if (!stored)
-        return Error(Errc::NotFound,
-                     "Previous response with id '" + std::string(p->as_string()) + "' not found.",
-                     "previous_response_id");
-      boost::system::error_code ec;
-      json::value v = json::parse(*stored, ec);
-      if (!ec && v.is_array())
-        for (auto& m : v.as_array()) history_.push_back(m);
-    }
-    const auto* input = in.if_contains("input");
-    if (!input) return Error(Errc::BadRequest, "Missing required parameter: 'input'.", "input");
-    if (auto r = add_input(*input, history_, dropped); !r) return r.error();
-    for (const auto& m : history_) messages.push_back(m);
-    if (messages.empty())
-      return Error(Errc::BadRequest, "input has no messages to answer.", "input");
-    out["messages"] = std::move(messages);
-
-    if (const auto* n = in.if_contains("max_output_tokens"); n && n->is_number()) {
-      out["max_tokens"] = *n;
-      echo_["max_output_tokens"] = *n;
-    }
-    for (const char* key : {"temperature", "top_p"})
-      if (const auto* x = in.if_contains(key); x && x->is_number()) {
-        out[key] = *x;
-        echo_[key] = *x;
-      }
-    if (const auto* p = in.if_contains("parallel_tool_calls"); p && p->is_bool()) {
-      out["parallel_tool_calls"] = *p;
-      echo_["parallel_tool_calls"] = *p;
-    }
-    json::array echoed_tools;
-    if (const auto* tools = in.if_contains("tools"); tools && tools->is_array()) {
-      json::array converted;
-      for (const auto& t : tools->as_array()) {
-        if (!t.is_object()) continue;
-        const auto& tool = t.as_object();
-        if (string_at(tool, "type") != "function") {  // hosted tools no backend of ours runs
-          add_dropped(dropped, "tools." + std::string(string_at(tool, "type")));
-          continue;
-        }
-        json::object fn{{"name", string_at(tool, "name")}};
-        if (const auto* d = tool.if_contains("description")) fn["description"] = *d;
-        fn["parameters"] = tool.contains("parameters")
-                               ? tool.at("parameters")
-                               : json::value(json::object{{"type", "object"}});
-        if (const auto* strict = tool.if_contains("strict"); strict && strict->is_bool())
-          fn["strict"] = *strict;
-        converted.push_back(json::object{{"type", "function"}, {"function", std::move(fn)}});
-        echoed_tools.push_back(tool);
-      }
-      if (!converted.empty()) out["tools"] = std::move(converted);
-    }
-    echo_["tools"] = std::move(echoed_tools);
-    if (const auto* tc = in.if_contains("tool_choice")) {
-      echo_["tool_choice"] = *tc;
-      if (out.contains("tools")) {
-        if (tc->is_string())
-          out["tool_choice"] = *tc;
-        else if (tc->is_object() && string_at(tc->as_object(), "type") == "function")
-          out["tool_choice"] = json::object{
-              {"type", "function"},
-              {"function", json::object{{"name", string_at(tc->as_object(), "name")}}}};
-      }
-    }
-    if (const auto* text = in.if_contains("text"); text && text->is_object()) {
-      echo_["text"] = *text;
-      if (const auto* f = text->as_object().if_contains("format"); f && f->is_object()) {
-        const auto& format = f->as_object();
-        const std::string_view type = string_at(format, "type");
-        if (type == "json_schema") {
-          json::object schema{{"name", string_at(format, "name").empty()
-                                           ? std::string_view("output")
-                                           : string_at(format, "name")}};
-          if (const auto* s = format.if_contains("schema")) schema["schema"] = *s;
-          if (const auto* s = format.if_contains("strict")) schema["strict"] = *s;
-          out["response_format"] =
-              json::object{{"type", "json_schema"}, {"json_schema", std::move(schema)}};
-        } else if (type == "json_object") {
-          out["response_format"] = json::object{{"type", "json_object"}};
-        }
-      }
-      if (text->as_object().contains("verbosity")) add_dropped(dropped, "text.verbosity");
-    }
-    if (const auto* s = in.if_contains("store"); s && s->is_bool()) store_ = s->as_bool();
-    if (const auto* m = in.if_contains("metadata"); m && m->is_object()) echo_["metadata"] = *m;
-    if (const auto* u = in.if_contains("user"); u && u->is_string()) out["user"] = *u;
-    if (stream) {
-      out["stream"] = true;
-      out["stream_options"] = json::object{{"include_usage", true}};
-    }
-    for (const auto& [key, value] : in) {
-      static constexpr std::string_view kTaken[] = {"model",
-                                                    "input",
-                                                    "instructions",
-                                                    "previous_response_id",
-                                                    "max_output_tokens",
-                                                    "temperature",
-                                                    "top_p",
-                                                    "parallel_tool_calls",
-                                                    "tools",
-                                                    "tool_choice",
-                                                    "text",
-                                                    "store",
-                                                    "metadata",
-                                                    "user",
-                                                    "stream"};
-      if (std::find(std::begin(kTaken), std::end(kTaken), std::string_view(key)) ==
-              std::end(kTaken) &&
-          !value.is_null())
-        add_dropped(dropped, key);
-    }
-    internal = json::serialize(out);
+    auto r = responses_to_chat(in, model, stream, previous, dropped);
+    if (!r) return r.error();
+    internal = std::move(r->internal);
+    echo_ = std::move(r->echo);
+    history_ = std::move(r->history);
+    store_ = r->store;
     return {};
   }
 
@@ -247,19 +43,7 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     return d.api_base.base_path + "/responses";
   }
   std::optional<Usage> native_usage(std::string_view body) const override {
-    boost::system::error_code ec;
-    const json::value v = json::parse(body, ec);
-    if (ec || !v.is_object()) return std::nullopt;
-    const json::value* u = v.as_object().if_contains("usage");
-    if (const auto* r = v.as_object().if_contains("response"); !u && r && r->is_object())
-      u = r->as_object().if_contains("usage");  // response.completed
-    if (!u || !u->is_object()) return std::nullopt;
-    auto n = [&](const char* key) -> std::uint64_t {
-      const auto* x = u->as_object().if_contains(key);
-      if (!x || !x->is_number()) return 0;
-      return clamp_to_integer<std::uint64_t>(x->to_number<double>(), 0, std::uint64_t{1} << 48);
-    };
-    return Usage{n("input_tokens"), n("output_tokens")};
+    return input_output_usage(body, "response");  // response.completed's
   }
 
   Result<std::string> answer(std::string_view internal_body) override {

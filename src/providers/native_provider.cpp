@@ -107,19 +107,10 @@ class NativeProvider final : public ProviderAdapter {
   }
 
   Result<WholeAnswer> whole(const Call& c) const override {
-    WholeAnswer a;
-    a.passthrough = c.exchange.body();
-    a.usage = c.front->native_usage(a.passthrough);
-    const std::string_view ct = c.exchange.content_type();
-    if (!ct.empty()) a.content_type = ct;
-    return a;
+    return answer_as_sent(c, c.front->native_usage(c.exchange.body()));
   }
 
-  BackendError error(const Call& c, int) const override {
-    BackendError e{c.exchange.body(), std::string(c.exchange.content_type())};
-    if (e.content_type.empty()) e.content_type = "application/json";
-    return e;
-  }
+  BackendError error(const Call& c, int) const override { return error_as_sent(c); }
 };
 
 }  // namespace

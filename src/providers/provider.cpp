@@ -16,6 +16,20 @@ Result<WholeAnswer> translated_answer(Result<TranslatedResponse> r) {
   return a;
 }
 
+WholeAnswer answer_as_sent(const Call& c, std::optional<Usage> usage) {
+  WholeAnswer a;
+  a.passthrough = c.exchange.body();
+  a.usage = usage;
+  if (const std::string_view ct = c.exchange.content_type(); !ct.empty()) a.content_type = ct;
+  return a;
+}
+
+BackendError error_as_sent(const Call& c) {
+  BackendError e{c.exchange.body(), std::string(c.exchange.content_type())};
+  if (e.content_type.empty()) e.content_type = "application/json";
+  return e;
+}
+
 const ProviderAdapter& passthrough_adapter() { return native_adapter(); }
 
 const ProviderAdapter& adapter_for(Provider provider) {

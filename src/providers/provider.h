@@ -38,6 +38,10 @@ struct BackendError {
   std::string content_type = "application/json";
 };
 
+// The backend's answer or error as it came, with its content type (JSON when it gave none).
+WholeAnswer answer_as_sent(const Call& c, std::optional<Usage> usage);
+BackendError error_as_sent(const Call& c);
+
 class ProviderAdapter {
  public:
   virtual ~ProviderAdapter() = default;

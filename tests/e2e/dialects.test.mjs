@@ -46,8 +46,8 @@ fleetgate:
   access_log: "off"
 `);
   const base = `http://127.0.0.1:${port}`;
-  anthropic = new Anthropic({ apiKey: 'sk-e2e', baseURL: base, maxRetries: 0, timeout: 10000 });
-  openai = new OpenAI({ apiKey: 'sk-e2e', baseURL: `${base}/v1`, maxRetries: 0, timeout: 10000 });
+  anthropic = new Anthropic({ apiKey: 'sk-e2e', baseURL: base, maxRetries: 1, timeout: 10000 });
+  openai = new OpenAI({ apiKey: 'sk-e2e', baseURL: `${base}/v1`, maxRetries: 1, timeout: 10000 });
   ollama = new Ollama({ host: base, headers: { Authorization: 'Bearer sk-e2e' } });
 });
 

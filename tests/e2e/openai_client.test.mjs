@@ -2,40 +2,15 @@
 // ephemeral loopback ports. Run by ctest (label e2e) with FLEETGATE_BINARY set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import OpenAI from 'openai';
-
-const binary = process.env.FLEETGATE_BINARY;
-const children = [];
-
-function start(args, pattern) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const entry = { child, output: '' };
-    children.push(entry);
-    const timer = setTimeout(() => reject(new Error(`no match for ${pattern}: ${entry.output}`)), 10000);
-    const onData = (chunk) => {
-      entry.output += chunk;
-      const m = entry.output.match(pattern);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${entry.output}`)));
-  });
-}
+import { sim, serve, stopAll } from './support.mjs';
 
 let client;
 let port;
 before(async () => {
-  const simPort = await start(['sim', '--listen', '127.0.0.1:0', '--models', 'qwen2.5-7b', '--tokens', '8'],
-                              /sim listening on http:\/\/127\.0\.0\.1:(\d+)/);
-  const dir = mkdtempSync(join(tmpdir(), 'fleetgate-e2e-'));
-  const config = join(dir, 'config.yaml');
-  writeFileSync(config, `model_list:
+  const simPort = await sim('qwen2.5-7b');
+  port = await serve(`model_list:
   - model_name: complex
     litellm_params:
       model: hosted_vllm/qwen2.5-7b
@@ -45,23 +20,10 @@ general_settings:
 fleetgate:
   access_log: "off"
 `);
-  port = await start(['serve', '--config', config, '--listen', '127.0.0.1:0', '--threads', '1',
-    '--data', config + '.db'],
-                     /fleetgate listening on http:\/\/127\.0\.0\.1:(\d+)/);
   client = new OpenAI({ apiKey: 'sk-e2e', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0, timeout: 10000 });
 });
 
-// SIGTERM so a sanitizer build runs its leak check; any sanitizer report fails the run.
-after(async () => {
-  await Promise.all(children.map(({ child }) => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
-    child.kill('SIGTERM');
-  })));
-  for (const { output } of children)
-    assert.doesNotMatch(output, /ERROR: (Address|Leak)Sanitizer|runtime error:/);
-});
+after(stopAll);
 
 test('chat completion', async () => {
   const r = await client.chat.completions.create({ model: 'complex', messages: [{ role: 'user', content: 'hi' }] });
