@@ -191,3 +191,33 @@ TEST(FrontEnds, CodexCLIsOwnTraffic) {
 }
 
 }  // namespace fleetgate::test
+
+namespace fleetgate::test {
+
+// count_tokens without a deployment that counts: an estimate, said so; and its error paths.
+// GET and DELETE of a response that is not kept: 404 in OpenAI's shape.
+TEST(FrontEnds, CountTokensAndKeptResponsesErrorPaths) {
+  FakeUpstream up;
+  auto g = start_in_process("model_list:\n" + deployment(up));
+  auto counted = post(g, "/v1/messages/count_tokens",
+                      R"({"model":"claude-x","messages":[{"role":"user","content":"how long?"}]})");
+  ASSERT_EQ(counted.status, 200) << counted.body;
+  EXPECT_EQ(counted.headers["x-fleetgate-estimate"], "true");
+  EXPECT_GT(json::parse(counted.body).at("input_tokens").as_int64(), 0);
+  EXPECT_EQ(up.count(), 0u);  // nothing asked of the backend
+  auto no_model = post(g, "/v1/messages/count_tokens", R"({"messages":[]})");
+  EXPECT_EQ(no_model.status, 400);
+  EXPECT_EQ(json::parse(no_model.body).at("error").at("type"), "invalid_request_error");
+  auto unknown = post(g, "/v1/messages/count_tokens", R"({"model":"gpt-x","messages":[]})");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(json::parse(unknown.body).at("error").at("type"), "not_found_error");
+  auto malformed = post(g, "/v1/messages/count_tokens", "{\"model\":");
+  EXPECT_EQ(malformed.status, 400);
+  for (const char* method : {"GET", "DELETE"}) {
+    auto gone = http_request(g.port, method, "/v1/responses/resp_nothing");
+    EXPECT_EQ(gone.status, 404) << method;
+    EXPECT_EQ(json::parse(gone.body).at("error").at("code"), "not_found");
+  }
+}
+
+}  // namespace fleetgate::test
