@@ -89,7 +89,8 @@ void Gateway::add_routes(HttpRouter& router) {
     router.add(Route{path, kPost, Access::MasterKey, Guard::Browser, Realm::Gateway,
                      [this, kind](ClientConnection& conn, Request& req, AccessRecord& log) {
                        return proxy(conn, req, kind, log);
-                     }});
+                     },
+                     is_upload(kind)});  // an upload goes on as it arrives, once its model is in
   };
   api("/v1/chat/completions", ApiKind::Chat);  // the hot ones first: routes match in order
   api("/chat/completions", ApiKind::Chat);
@@ -202,6 +203,22 @@ Result<RequestFields> Gateway::validate(const Request& req, ApiKind kind, Access
                  "model");
   }
   return std::move(fields);
+}
+
+asio::awaitable<bool> Gateway::read_to_form_model(ClientConnection& conn, Request& req,
+                                                  AccessRecord& log) {
+  FormFieldFinder finder(req.content_type, "model");
+  while (conn.body_left() > 0) {
+    auto found = finder.feed(req.body, false);
+    if (!found || *found) co_return true;  // validate() says what is wrong, or goes on
+    auto piece = co_await conn.read_body_some(req);
+    if (!piece) {
+      log.error = piece.error().message;
+      co_await conn.send_error(piece.error());
+      co_return false;
+    }
+  }
+  co_return true;
 }
 
 // Audio, rerank and images: the model from the form (uploads) or the JSON body; only what each

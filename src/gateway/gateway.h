@@ -50,6 +50,10 @@ class Gateway {
   // Checks the body and the model name (no suspension: keeps coroutine frames small).
   Result<RequestFields> validate(const Request& req, ApiKind kind, AccessRecord& log);
   Result<RequestFields> validate_other(const Request& req, ApiKind kind, AccessRecord& log);
+  // An upload still arriving: reads it until its model field is in (or it is whole), so that a
+  // deployment can be chosen and the rest streamed to it. False when the client failed (and
+  // was answered).
+  asio::awaitable<bool> read_to_form_model(ClientConnection& conn, Request& req, AccessRecord& log);
   // A healthy, untried deployment of `model` with room, by the routing strategy.
   Choice choose(std::string_view model, const Tried& tried, ApiKind kind);
   // An on-demand deployment is routed to only while its agent says its process is running.

@@ -16,6 +16,21 @@
 
 namespace fleetgate {
 
+namespace {
+
+// The rest of a streamed upload, read from the client as the backend takes it.
+class ClientBody final : public BodySource {
+ public:
+  ClientBody(ClientConnection& conn, Request& req) : conn_(conn), req_(req) {}
+  asio::awaitable<Result<std::string_view>> next() override { return conn_.read_body_some(req_); }
+
+ private:
+  ClientConnection& conn_;
+  Request& req_;
+};
+
+}  // namespace
+
 asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Request& req,
                                                    ApiKind kind, const RequestFields& fields,
                                                    std::string_view model, DeploymentIndex index,
@@ -58,6 +73,8 @@ asio::awaitable<Gateway::Attempt> Gateway::attempt(ClientConnection& conn, Reque
       conn.add_response_header("\r\n");
     }
   }
+  ClientBody rest(conn, req);
+  if (conn.body_left() > 0) call.rest = &rest;
   if (watching) {
     watching->watch(&call.exchange);
     call.watching = watching;
@@ -76,7 +93,8 @@ namespace {
 // An attempt that failed before the backend answered: retry elsewhere unless the client left.
 Gateway::Attempt failed_before_answer(const Error& e) {
   Gateway::Attempt a = Gateway::Attempt::failed(e);
-  if (e.code == Errc::ClientGone) return a;  // abandoned: nothing to say about the backend
+  // Abandoned, or the client's upload stalled: nothing to say about the backend.
+  if (e.code == Errc::ClientGone || e.code == Errc::ClientTimeout) return a;
   a.retryable = true;
   a.health = Outcome::Failure;
   return a;
@@ -131,7 +149,8 @@ asio::awaitable<Gateway::Attempt> Gateway::relay(Call& c) {
   // The client's request cannot be expressed for this provider: no other would do better.
   if (auto problem = provider.build_request(c)) co_return Attempt::failed(std::move(*problem));
   {
-    auto started = co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte);
+    auto started =
+        co_await c.exchange.start(std::span(c.parts.data(), c.part_count), c.first_byte, c.rest);
     if (!started) co_return failed_before_answer(started.error());
   }
   note_first_byte(c);

@@ -1,5 +1,6 @@
 #include "openai/multipart.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace fleetgate {
@@ -47,48 +48,96 @@ std::string_view multipart_boundary(std::string_view content_type) {
 
 Result<FormField> find_form_field(std::string_view content_type, std::string_view body,
                                   std::string_view name) {
+  FormFieldFinder finder(content_type, name);
+  auto found = finder.feed(body, true);
+  if (!found) return found.error();
+  return std::move(**found);  // a complete body gives the field or an error
+}
+
+FormFieldFinder::FormFieldFinder(std::string_view content_type, std::string_view name)
+    : name_(name) {
   const std::string_view boundary = multipart_boundary(content_type);
-  if (boundary.empty())
+  typed_ = !boundary.empty();
+  delimiter_ = "--" + std::string(boundary);
+  next_ = "\r\n" + delimiter_;
+}
+
+std::size_t FormFieldFinder::resume(std::string_view body, std::string_view needle,
+                                    std::size_t from) {
+  // The needle may begin in the last needle.size() - 1 bytes and end in what is to come.
+  return std::max(from, body.size() >= needle.size() ? body.size() - needle.size() + 1 : 0);
+}
+
+Result<std::optional<FormField>> FormFieldFinder::feed(std::string_view body, bool complete) {
+  if (!typed_)
     return Error(Errc::BadRequest,
                  "The upload must be multipart/form-data with a boundary (Content-Type).");
-  const std::string delimiter = "--" + std::string(boundary);
-  std::size_t at = body.find(delimiter);
-  if (at == std::string_view::npos)
-    return Error(Errc::BadRequest, "The multipart body has no part.");
+  const auto more = [&](const char* problem) -> Result<std::optional<FormField>> {
+    if (complete) return Error(Errc::BadRequest, problem);
+    return std::optional<FormField>();
+  };
   while (true) {
-    at += delimiter.size();
-    if (body.substr(at, 2) == "--") break;  // the closing delimiter
-    if (body.substr(at, 2) != "\r\n")
-      return Error(Errc::BadRequest, "The multipart body is not well formed.");
-    at += 2;
-    const auto head_end = body.find("\r\n\r\n", at);
-    if (head_end == std::string_view::npos)
-      return Error(Errc::BadRequest, "A multipart part has no end to its headers.");
-    std::string_view part_name;
-    bool is_file = false;
-    for (std::string_view headers = body.substr(at, head_end - at); !headers.empty();) {
-      const auto eol = headers.find("\r\n");
-      const std::string_view line = headers.substr(0, eol);
-      if (iequals_prefix(line, "content-disposition:"))
-        part_name = disposition_name(line.substr(20), is_file);
-      if (eol == std::string_view::npos) break;
-      headers.remove_prefix(eol + 2);
+    switch (stage_) {
+      case Stage::Preamble: {
+        const auto found = body.find(delimiter_, scan_);
+        if (found == std::string_view::npos) {
+          scan_ = resume(body, delimiter_, scan_);
+          return more("The multipart body has no part.");
+        }
+        at_ = found + delimiter_.size();
+        stage_ = Stage::PartStart;
+        break;
+      }
+      case Stage::PartStart: {
+        if (body.size() < at_ + 2) return more("The multipart body is not well formed.");
+        const std::string_view after = body.substr(at_, 2);
+        if (after == "--")  // the closing delimiter
+          return Error(Errc::BadRequest,
+                       "Missing required parameter: '" + name_ + "' (a form field).", name_);
+        if (after != "\r\n")
+          return Error(Errc::BadRequest, "The multipart body is not well formed.");
+        at_ += 2;
+        scan_ = at_;
+        stage_ = Stage::Headers;
+        break;
+      }
+      case Stage::Headers: {
+        const auto head_end = body.find("\r\n\r\n", scan_);
+        if (head_end == std::string_view::npos) {
+          scan_ = resume(body, "\r\n\r\n", scan_);
+          return more("A multipart part has no end to its headers.");
+        }
+        std::string_view part_name;
+        bool is_file = false;
+        for (std::string_view headers = body.substr(at_, head_end - at_); !headers.empty();) {
+          const auto eol = headers.find("\r\n");
+          const std::string_view line = headers.substr(0, eol);
+          if (iequals_prefix(line, "content-disposition:"))
+            part_name = disposition_name(line.substr(20), is_file);
+          if (eol == std::string_view::npos) break;
+          headers.remove_prefix(eol + 2);
+        }
+        wanted_ = part_name == name_ && !is_file;
+        at_ = head_end + 4;  // the value's start
+        scan_ = at_;
+        stage_ = Stage::Value;
+        break;
+      }
+      case Stage::Value: {
+        const auto value_end = body.find(next_, scan_);
+        if (value_end == std::string_view::npos) {
+          scan_ = resume(body, next_, scan_);
+          return more("A multipart part does not end.");
+        }
+        if (wanted_)
+          return std::optional<FormField>(FormField{
+              Span{at_, value_end - at_}, std::string(body.substr(at_, value_end - at_))});
+        at_ = value_end + next_.size();
+        stage_ = Stage::PartStart;
+        break;
+      }
     }
-    const std::size_t value_start = head_end + 4;
-    const std::string next = "\r\n" + delimiter;
-    const auto value_end = body.find(next, value_start);
-    if (value_end == std::string_view::npos)
-      return Error(Errc::BadRequest, "A multipart part does not end.");
-    if (part_name == name && !is_file) {
-      FormField f{Span{value_start, value_end - value_start},
-                  std::string(body.substr(value_start, value_end - value_start))};
-      return f;
-    }
-    at = value_end + 2;
   }
-  return Error(Errc::BadRequest,
-               "Missing required parameter: '" + std::string(name) + "' (a form field).",
-               std::string(name));
 }
 
 }  // namespace fleetgate

@@ -58,6 +58,8 @@ struct Call {
   // for tpm, metrics and the report) and the client's stream goes without it.
   bool usage_injected = false;
   std::atomic<bool>* refuses_usage = nullptr;  // the deployment's GatewayState flag
+  // An upload still arriving: its rest goes to the backend as it comes (after call.parts).
+  BodySource* rest = nullptr;
 
   const std::string& model() const {
     return upstream_model.empty() ? deployment.upstream_model : upstream_model;

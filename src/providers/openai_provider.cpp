@@ -76,8 +76,10 @@ class OpenAiProvider final : public ProviderAdapter {
                         (c.kind == ApiKind::Chat || c.kind == ApiKind::Completion) &&
                         c.refuses_usage && !c.refuses_usage->load(std::memory_order_relaxed) &&
                         span.offset > 0 && body.front() == '{';
+    // An upload may still be arriving: its length is the client's Content-Length.
     fmt::format_to(std::back_inserter(head), "{}",
-                   body.size() - span.size + model.size() + (inject ? kUsageOption.size() : 0));
+                   body.size() + c.conn.body_left() - span.size + model.size() +
+                       (inject ? kUsageOption.size() : 0));
     head += "\r\nx-request-id: ";
     head += c.conn.request_id();
     head += c.fields.stream ? "\r\nAccept: text/event-stream\r\n\r\n" : "\r\n\r\n";

@@ -16,12 +16,14 @@ class BodyPool {
   static constexpr std::size_t kKept = 4;                   // large buffers pooled per worker
   static constexpr std::size_t kMaxKept = 4 * 1024 * 1024;  // larger ones are freed
 
-  // Before a body of `expected` bytes (the Content-Length, if any) is read into `body`.
+  // Before a body of `expected` bytes (the Content-Length, if any) is read into `body`, which
+  // may already hold its first bytes (the parser reads them with the head): they are kept.
   void lend(std::string& body, std::uint64_t expected) {
     if (expected > kSmall && !pooled_.empty() && body.capacity() <= kSmall) {
-      body.swap(pooled_.back());
+      std::string& pooled = pooled_.back();
+      pooled.assign(body);
+      body.swap(pooled);
       pooled_.pop_back();
-      body.clear();
       return;
     }
     body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(expected, kSmall)));

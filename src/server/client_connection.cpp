@@ -94,6 +94,8 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
   head_held_ = false;
   status_ = 0;
   chunked_ = false;
+  body_left_ = 0;
+  body_unread_ = false;
   RequestParser parser(req);
   parser.eager(true);
   parser.header_limit(64 * 1024);
@@ -140,6 +142,13 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
           const asio::const_buffer b = asio::buffer(kContinue);
           if (!co_await write(std::span(&b, 1))) co_return ReadOutcome::Closed;
         }
+        // The parser took what came with the head; the rest is the handler's to read.
+        if (!parser.is_done() && req.content_length && !req.chunked && handler &&
+            handler->streams_body(req)) {
+          body_left_ = *req.content_length - req.body.size();
+          body_unread_ = true;
+          break;
+        }
       }
       if (parser.is_done()) break;
       if (used > 0 && buffer_.size() > 0) continue;
@@ -170,6 +179,31 @@ asio::awaitable<ReadOutcome> ClientConnection::read_request(Request& req,
   version_ = req.version;
   take_request_id(req);
   co_return ReadOutcome::Request;
+}
+
+asio::awaitable<Result<std::string_view>> ClientConnection::read_body_some(Request& req) {
+  if (body_left_ == 0) co_return std::string_view();
+  if (buffer_.size() == 0) {
+    watch_.arm(limits_.body_timeout);
+    auto [ec, n] = co_await read_some();
+    buffer_.commit(n);
+    watch_.disarm();
+    if (ec || n == 0) {
+      keep_alive_ = false;
+      body_unread_ = false;
+      if (watch_.expired())
+        co_return Error(Errc::ClientTimeout, "The request body did not arrive in time.");
+      co_return Error(Errc::ClientGone, "The client closed the connection during its upload.");
+    }
+  }
+  const std::size_t n =
+      static_cast<std::size_t>(std::min<std::uint64_t>(buffer_.size(), body_left_));
+  const std::size_t start = req.body.size();
+  req.body.append(static_cast<const char*>(buffer_.data().data()), n);
+  buffer_.consume(n);
+  body_left_ -= n;
+  if (body_left_ == 0) body_unread_ = false;
+  co_return std::string_view(req.body).substr(start);
 }
 
 void ClientConnection::take_request_id(const Request& req) {
@@ -205,6 +239,7 @@ asio::awaitable<void> ClientConnection::close_refused() {
 
 void ClientConnection::build_head(int status, std::string_view content_type, std::string_view extra,
                                   Framing framing, std::size_t length) {
+  if (body_left_ > 0) keep_alive_ = false;  // answered before its body was whole
   head_.clear();
   status_ = status;
   head_ += version_ >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";

@@ -46,6 +46,13 @@ class ClientConnection : public WatchHook {
   // (close_refused() then, which also reads off a body that was never wanted).
   asio::awaitable<ReadOutcome> read_request(Request& req, const RequestHandler* handler = nullptr);
   const Error& error() const { return error_; }
+  // A body the handler streams (RequestHandler::streams_body): read_request() returns once the
+  // head is in, with what came along in req.body, and the rest comes here piece by piece. Each
+  // call appends the next piece to req.body and returns it (valid until the next call; empty
+  // once the body is whole); ClientTimeout or ClientGone when the client fails.
+  asio::awaitable<Result<std::string_view>> read_body_some(Request& req);
+  // Body bytes still to come: a response written before they came closes the connection.
+  std::uint64_t body_left() const { return body_left_; }
   // After the error response to a refused head: stops sending, reads and drops what the client
   // still sends for a moment (at most 1 MiB, 500 ms) so that it sees the answer, then closes.
   asio::awaitable<void> close_refused();
@@ -127,7 +134,8 @@ class ClientConnection : public WatchHook {
   bool head_sent_ = false;
   bool head_held_ = false;  // built, not yet written (start_stream's hold_head)
   bool chunked_ = false;
-  bool body_unread_ = false;  // a refused head: its body may still be on its way
+  bool body_unread_ = false;     // a refused head: its body may still be on its way
+  std::uint64_t body_left_ = 0;  // a streamed body's bytes not yet read
 };
 
 // Writes a new request id into `out`: 16 hex digits, unique per process run.

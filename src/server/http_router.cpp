@@ -137,6 +137,11 @@ std::optional<Error> HttpRouter::check_head(const Request& req, const Peer& peer
   return guard(req, options_.guard, writes(req), trusting(Realm::Gateway), false);
 }
 
+bool HttpRouter::streams_body(const Request& req) const {
+  const Match m = find(req);
+  return m.route && m.route->streams_body;
+}
+
 asio::awaitable<void> HttpRouter::handle(ClientConnection& conn, Request& req) {
   AccessRecord log;
   log.start = options_.clock->steady();

@@ -64,6 +64,7 @@ struct Route {
   Guard guard = Guard::Browser;
   Realm realm = Realm::Gateway;
   RouteHandler handler;
+  bool streams_body = false;  // the handler reads the body as it arrives (uploads)
 };
 
 // The fleet's credentials (fleet.token, the nodes' tokens), checked live: a reload's tokens
@@ -100,6 +101,7 @@ class HttpRouter : public RequestHandler {
   void keep(std::shared_ptr<void> owner) { owned_.push_back(std::move(owner)); }
 
   std::optional<Error> check_head(const Request& req, const Peer& peer) const override;
+  bool streams_body(const Request& req) const override;
   asio::awaitable<void> handle(ClientConnection& conn, Request& req) override;
 
  private:

@@ -166,6 +166,10 @@ class HttpServer::Worker {
       if (server_.draining_) conn.set_close();
       co_await handler->handle(conn, req);
       conn.release_body(req);
+      if (conn.body_left() > 0) {  // answered before its upload ended: read it off, then close
+        co_await conn.close_refused();
+        break;
+      }
       if (!conn.keep_alive()) break;
     }
   }

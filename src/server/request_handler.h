@@ -19,6 +19,9 @@ class RequestHandler {
   virtual std::optional<Error> check_head(const Request&, const Peer&) const {
     return std::nullopt;
   }
+  // Whether the handler reads this request's body itself (ClientConnection::read_body_some), as
+  // it arrives, rather than getting it whole; asked only of bodies not in yet.
+  virtual bool streams_body(const Request&) const { return false; }
   // Writes exactly one response on `conn` (or closes it when that is impossible).
   virtual asio::awaitable<void> handle(ClientConnection& conn, Request& req) = 0;
 };

@@ -36,14 +36,29 @@ void UpstreamExchange::abort() {
 }
 
 asio::awaitable<Result<void>> UpstreamExchange::start(std::span<const asio::const_buffer> request,
-                                                      Duration first_byte) {
-  auto result = co_await attempt(request, false, first_byte);
-  if (!result && retryable_ && !aborted_) result = co_await attempt(request, true, first_byte);
+                                                      Duration first_byte, BodySource* rest) {
+  auto result = co_await attempt(request, rest != nullptr, first_byte, rest);
+  if (!result && retryable_ && !aborted_)
+    result = co_await attempt(request, true, first_byte, rest);
   co_return result;
 }
 
+asio::awaitable<Result<void>> UpstreamExchange::send_rest(BodySource& rest, Duration gap) {
+  while (true) {
+    conn_->watch().disarm();  // the client's pace: its own body timeout bounds the wait
+    auto piece = co_await rest.next();
+    if (!piece) co_return piece.error();
+    if (piece->empty()) co_return Result<void>{};
+    conn_->watch().arm(gap);
+    const asio::const_buffer b = asio::buffer(*piece);
+    if (error_code ec = co_await conn_->write(std::span(&b, 1)))
+      co_return io_error(ec, "sending the request", gap);
+  }
+}
+
 asio::awaitable<Result<void>> UpstreamExchange::attempt(std::span<const asio::const_buffer> request,
-                                                        bool fresh, Duration first_byte) {
+                                                        bool fresh, Duration first_byte,
+                                                        BodySource* rest) {
   retryable_ = false;
   if (conn_) {
     conn_->close();
@@ -69,6 +84,11 @@ asio::awaitable<Result<void>> UpstreamExchange::attempt(std::span<const asio::co
   if (error_code ec = co_await conn_->write(request)) {
     retryable_ = reused && !conn_->watch().expired();
     co_return io_error(ec, "sending the request", first_byte);
+  }
+  if (rest) {
+    auto sent = co_await send_rest(*rest, first_byte);
+    if (!sent) co_return sent.error();
+    conn_->watch().arm(first_byte);
   }
   while (!conn_->parser->is_header_done()) {
     auto more = co_await advance("the response head", first_byte);

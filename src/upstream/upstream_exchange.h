@@ -13,6 +13,14 @@
 
 namespace fleetgate {
 
+// The rest of a request body that is still arriving (a streamed upload): each next() gives the
+// next piece (valid until the following call), empty at the end; an error when its sender failed.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual asio::awaitable<Result<std::string_view>> next() = 0;
+};
+
 class UpstreamExchange {
  public:
   // `label` names the deployment in error messages; it must outlive the exchange.
@@ -21,11 +29,11 @@ class UpstreamExchange {
   UpstreamExchange(const UpstreamExchange&) = delete;
   UpstreamExchange& operator=(const UpstreamExchange&) = delete;
 
-  // Sends `request` and reads the response head.
-  // Sends `request` and reads the response head within `first_byte`. `request` must stay valid
-  // until start() completes.
+  // Sends `request` (then each piece of `rest`, as it comes) and reads the response head within
+  // `first_byte` of the request's end. `request` must stay valid until start() completes. With
+  // `rest` the connection is a new one: a piece sent cannot be sent again on a stale one.
   asio::awaitable<Result<void>> start(std::span<const asio::const_buffer> request,
-                                      Duration first_byte);
+                                      Duration first_byte, BodySource* rest = nullptr);
 
   // Reads the rest of the body into body() within `timeout`; for non-streaming responses.
   asio::awaitable<Result<void>> read_body(Duration timeout);
@@ -52,7 +60,9 @@ class UpstreamExchange {
 
  private:
   asio::awaitable<Result<void>> attempt(std::span<const asio::const_buffer> request, bool fresh,
-                                        Duration first_byte);
+                                        Duration first_byte, BodySource* rest);
+  // Sends the pieces of `rest` as they come, each within `gap`.
+  asio::awaitable<Result<void>> send_rest(BodySource& rest, Duration gap);
   // Parses buffered bytes, reading more when the parser needs them; false at the end of the body.
   asio::awaitable<Result<bool>> advance(const char* waiting_for, Duration deadline);
   Error io_error(const error_code& ec, const char* waiting_for, Duration deadline) const;

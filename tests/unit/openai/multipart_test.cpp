@@ -50,5 +50,55 @@ TEST(Multipart, MalformedUploadsAreBadRequests) {
   EXPECT_FALSE(find_form_field("application/json", "{}", "model"));
 }
 
+// A body read in pieces: whatever the split, the finder says the same as on the whole body,
+// and says nothing before it can be sure.
+TEST(Multipart, TheFinderGivesTheSameAnswerAtEverySplit) {
+  const std::string model_first =
+      "------b0undary\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
+      "------b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
+      "\r\nRIFF----b0undar\r\n------b0undary--\r\n";
+  const std::string file_first =
+      form("Content-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n");
+  for (const std::string& body : {model_first, file_first}) {
+    const auto whole = find_form_field(kType, body, "model");
+    ASSERT_TRUE(whole) << whole.error().message;
+    for (std::size_t split = 0; split <= body.size(); ++split) {
+      FormFieldFinder finder(kType, "model");
+      std::optional<FormField> early;
+      for (std::size_t n = 0; n <= split && !early; ++n) {  // one byte more each time
+        auto piece = finder.feed(std::string_view(body).substr(0, n), false);
+        ASSERT_TRUE(piece) << split << ": " << piece.error().message;
+        early = *piece;
+      }
+      if (early) {  // only once the value is whole, and then the same
+        EXPECT_GE(split, whole->value.offset + whole->value.size + 2) << split;
+        EXPECT_EQ(early->text, "whisper-1");
+        EXPECT_EQ(early->value.offset, whole->value.offset);
+        continue;
+      }
+      auto last = finder.feed(body, true);
+      ASSERT_TRUE(last && *last) << split;
+      EXPECT_EQ((*last)->text, "whisper-1");
+      EXPECT_EQ((*last)->value.offset, whole->value.offset);
+    }
+  }
+  // The field comes before the file: found long before the file's end.
+  FormFieldFinder finder(kType, "model");
+  auto found = finder.feed(std::string_view(model_first).substr(0, 100), false);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->text, "whisper-1");
+}
+
+TEST(Multipart, TheFinderRefusesWhatCanNeverBeAForm) {
+  FormFieldFinder finder(kType, "model");
+  EXPECT_FALSE(finder.feed("------b0undaryXX", false));  // neither CRLF nor "--" after it
+  FormFieldFinder closed(kType, "model");
+  auto missing = closed.feed("------b0undary--", false);  // closed without the field
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().param, "model");
+  FormFieldFinder untyped("application/json", "model");
+  EXPECT_FALSE(untyped.feed("", false));
+}
+
 }  // namespace
 }  // namespace fleetgate

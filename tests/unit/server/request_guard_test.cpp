@@ -76,9 +76,10 @@ TEST(BodyPool, BuffersHoldWhatWasReceivedAndLargeOnesAreBounded) {
   pool.give_back(body);
   EXPECT_LE(body.capacity(), BodyPool::kSmall);
   EXPECT_EQ(pool.pooled(), 1u);
-  std::string next;
-  pool.lend(next, 2u << 20);  // the next large body reuses it
+  std::string next = "first bytes";  // read along with the head
+  pool.lend(next, 2u << 20);         // the next large body reuses it, and keeps them
   EXPECT_GE(next.capacity(), 3u << 20);
+  EXPECT_EQ(next, "first bytes");
   EXPECT_EQ(pool.pooled(), 0u);
   for (int i = 0; i < 10; ++i) {
     std::string b(1u << 20, 'y');
