@@ -5,6 +5,8 @@
 #include "frontends/chat_form.h"
 #include "openai/error_json.h"
 
+#include "frontends/json_access.h"
+
 #include <boost/json.hpp>
 
 namespace fleetgate {
@@ -57,34 +59,47 @@ class AnthropicCall final : public FrontCall, private ChatStreamSink {
     return input_output_usage(body, "message");  // message_start's, or message_delta's
   }
 
+  // Written as it is read: no JSON object is built for the answer.
   Result<std::string> answer(std::string_view internal_body) override {
     auto a = parse_chat_answer(internal_body);
     if (!a) return a.error();
     usage_ = a->usage;
-    json::array content;
-    if (!a->text.empty() || a->tool_calls.empty())
-      content.push_back(json::object{{"type", "text"}, {"text", a->text}});
-    for (const auto& call : a->tool_calls) {
-      boost::system::error_code ec;
-      json::value input = json::parse(call.arguments, ec);
-      if (ec || !input.is_object()) input = json::object{};
-      content.push_back(json::object{{"type", "tool_use"},
-                                     {"id", tool_id(call.id, 0)},
-                                     {"name", call.name},
-                                     {"input", std::move(input)}});
+    std::string out;
+    out.reserve(160 + a->text.size() + model.size());
+    out += "{\"id\":";
+    append_json_string(out, id_);
+    out += ",\"type\":\"message\",\"role\":\"assistant\",\"model\":";
+    append_json_string(out, model);
+    out += ",\"content\":[";
+    if (!a->text.empty() || a->tool_calls.empty()) {
+      out += "{\"type\":\"text\",\"text\":";
+      append_json_string(out, a->text);
+      out += '}';
     }
+    for (const auto& call : a->tool_calls) {
+      if (out.back() != '[') out += ',';
+      out += "{\"type\":\"tool_use\",\"id\":";
+      append_json_string(out, tool_id(call.id, 0));
+      out += ",\"name\":";
+      append_json_string(out, call.name);
+      out += ",\"input\":";
+      append_object_text(out, call.arguments);
+      out += '}';
+    }
+    out += "],\"stop_reason\":\"";
+    out += stop_reason_of(a->finish_reason, !a->stop_sequence.empty());
+    out += "\",\"stop_sequence\":";
+    if (a->stop_sequence.empty())
+      out += "null";
+    else
+      append_json_string(out, a->stop_sequence);
     const Usage u = a->usage.value_or(Usage{});
-    json::object out{{"id", id_},
-                     {"type", "message"},
-                     {"role", "assistant"},
-                     {"model", model},
-                     {"content", std::move(content)},
-                     {"stop_reason", stop_reason_of(a->finish_reason, !a->stop_sequence.empty())},
-                     {"stop_sequence", a->stop_sequence.empty() ? json::value(nullptr)
-                                                                : json::value(a->stop_sequence)},
-                     {"usage", json::object{{"input_tokens", u.prompt_tokens},
-                                            {"output_tokens", u.completion_tokens}}}};
-    return json::serialize(out);
+    out += ",\"usage\":{\"input_tokens\":";
+    out += std::to_string(u.prompt_tokens);
+    out += ",\"output_tokens\":";
+    out += std::to_string(u.completion_tokens);
+    out += "}}";
+    return out;
   }
 
   std::string error_body(int status, std::string_view body) const override {
@@ -249,7 +264,8 @@ Result<std::unique_ptr<FrontCall>> anthropic_front(const FrontInput& in) {
   auto call = std::make_unique<AnthropicCall>(in, count_tokens);
   if (auto r = take_model(*call, in.body); !r) return r.error();
   boost::system::error_code ec;
-  const json::value v = json::parse(in.body, ec);
+  JsonScratch scratch;
+  const json::value v = scratch.parse(in.body, ec);
   if (ec || !v.is_object()) return Error(Errc::BadRequest, "The body is not a JSON object.");
   const auto& o = v.as_object();
   if (const auto* s = o.if_contains("stream"); s && s->is_bool()) call->stream = s->as_bool();

@@ -193,7 +193,8 @@ Result<std::string> anthropic_to_chat(const json::object& in, std::string& dropp
 
 Result<std::uint64_t> estimate_input_tokens(std::string_view body) {
   boost::system::error_code ec;
-  const json::value v = json::parse(body, ec);
+  JsonScratch scratch;
+  const json::value v = scratch.parse(body, ec);
   if (ec || !v.is_object()) return Error(Errc::BadRequest, "The body is not a JSON object.");
   std::uint64_t bytes = 0;
   std::uint64_t fixed = 0;

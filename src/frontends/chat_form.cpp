@@ -34,7 +34,8 @@ std::string text_of(const json::value* content) {
 
 Result<ChatAnswer> parse_chat_answer(std::string_view body) {
   boost::system::error_code ec;
-  const json::value v = json::parse(body, ec);
+  JsonScratch scratch;
+  const json::value v = scratch.parse(body, ec);
   if (ec || !v.is_object())
     return Error(Errc::UpstreamProtocol, "the backend's chat completion is not a JSON object");
   const auto& o = v.as_object();
@@ -71,9 +72,17 @@ Result<ChatAnswer> parse_chat_answer(std::string_view body) {
   return a;
 }
 
+void append_object_text(std::string& out, std::string_view arguments) {
+  boost::system::error_code ec;
+  JsonScratch scratch;
+  const json::value v = scratch.parse(arguments, ec);
+  out += !ec && v.is_object() ? arguments : std::string_view("{}");
+}
+
 std::string error_message_of(int status, std::string_view body) {
   boost::system::error_code ec;
-  const json::value v = json::parse(body, ec);
+  JsonScratch scratch;
+  const json::value v = scratch.parse(body, ec);
   if (!ec && v.is_object()) {
     if (const auto* e = v.as_object().if_contains("error")) {
       if (e->is_string() && !e->as_string().empty()) return std::string(e->as_string());
@@ -99,7 +108,8 @@ void ChatStreamReader::event(std::string_view data, ChatStreamSink& sink) {
     return;
   }
   boost::system::error_code ec;
-  const json::value v = json::parse(data, ec);
+  JsonScratch scratch;
+  const json::value v = scratch.parse(data, ec);
   if (ec || !v.is_object()) return;
   const auto& o = v.as_object();
   if (const auto* e = o.if_contains("error")) {

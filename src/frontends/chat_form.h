@@ -31,6 +31,9 @@ struct ChatAnswer {
 // A chat.completion body (2xx) as a ChatAnswer.
 Result<ChatAnswer> parse_chat_answer(std::string_view body);
 
+// A tool call's arguments as a JSON object: the text as it is when it is one, else {}.
+void append_object_text(std::string& out, std::string_view arguments);
+
 // The message of an OpenAI-shaped error body ({"error": {"message"}} or {"error": "..."}), else
 // the body itself (cut to 512 bytes), else a sentence naming the status.
 std::string error_message_of(int status, std::string_view body);

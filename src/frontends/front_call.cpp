@@ -39,7 +39,8 @@ namespace fleetgate {
 
 std::optional<Usage> input_output_usage(std::string_view body, std::string_view nested) {
   boost::system::error_code ec;
-  const boost::json::value v = boost::json::parse(body, ec);
+  JsonScratch scratch;
+  const boost::json::value v = scratch.parse(body, ec);
   if (ec || !v.is_object()) return std::nullopt;
   const boost::json::value* u = v.as_object().if_contains("usage");
   if (const auto* n = v.as_object().if_contains(nested); !u && n && n->is_object())

@@ -1,10 +1,15 @@
 // The few reads every front end makes of a parsed JSON object: a string field ("" when absent or
-// not a string) and a token count (whole, not negative, small enough to add up; 0 when absent).
+// not a string) and a token count (whole, not negative, small enough to add up; 0 when absent);
+// and the scratch space its parses live in.
 #pragma once
 
 #include "core/checked_cast.h"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+
+#include <cstddef>
 
 #include <cstdint>
 #include <string_view>
@@ -21,5 +26,22 @@ inline std::uint64_t count_at(const boost::json::object& o, std::string_view key
   if (!v || !v->is_number()) return 0;
   return clamp_to_integer<std::uint64_t>(v->to_number<double>(), 0, std::uint64_t{1} << 48);
 }
+
+// A parse that lives for one call: its nodes go into a buffer on the stack (heap blocks only for
+// what does not fit) and are freed at once, none one by one. Values parsed here must not outlive
+// it (copy out what is kept).
+class JsonScratch {
+ public:
+  JsonScratch() = default;
+  JsonScratch(const JsonScratch&) = delete;
+  JsonScratch& operator=(const JsonScratch&) = delete;
+  boost::json::value parse(std::string_view text, boost::system::error_code& ec) {
+    return boost::json::parse(text, ec, &resource_);
+  }
+
+ private:
+  alignas(std::max_align_t) unsigned char buffer_[4096];
+  boost::json::monotonic_resource resource_{buffer_, sizeof buffer_};
+};
 
 }  // namespace fleetgate

@@ -164,7 +164,8 @@ class OllamaCall final : public FrontCall, private ChatStreamSink {
 
   std::optional<Usage> native_usage(std::string_view body) const override {
     boost::system::error_code ec;
-    const json::value v = json::parse(body, ec);
+    JsonScratch scratch;
+    const json::value v = scratch.parse(body, ec);
     if (ec || !v.is_object()) return std::nullopt;
     const auto& o = v.as_object();
     if (!o.contains("prompt_eval_count") && !o.contains("eval_count")) return std::nullopt;
@@ -176,16 +177,12 @@ class OllamaCall final : public FrontCall, private ChatStreamSink {
     auto a = parse_chat_answer(internal_body);
     if (!a) return a.error();
     usage_ = a->usage;
-    json::object out{{"model", model}, {"created_at", created_at_}};
-    if (endpoint_ == OllamaEndpoint::Generate) {
-      out["response"] = a->text;
-    } else {
-      json::object message{{"role", "assistant"}, {"content", a->text}};
-      if (!a->tool_calls.empty()) message["tool_calls"] = tool_calls_json(a->tool_calls);
-      out["message"] = std::move(message);
-    }
-    add_final(out, a->finish_reason);
-    return json::serialize(out);
+    std::string out;  // written as it is read: no JSON object is built for the answer
+    out.reserve(320 + a->text.size());
+    open(out);
+    append_content(out, a->text, &a->tool_calls);
+    append_final(out, a->finish_reason);
+    return out;
   }
 
   std::string error_body(int status, std::string_view body) const override {
@@ -216,7 +213,8 @@ class OllamaCall final : public FrontCall, private ChatStreamSink {
  private:
   Result<std::string> embeddings(std::string_view body) {
     boost::system::error_code ec;
-    const json::value v = json::parse(body, ec);
+    JsonScratch scratch;
+    const json::value v = scratch.parse(body, ec);
     if (ec || !v.is_object())
       return Error(Errc::UpstreamProtocol, "the backend's embeddings are not a JSON object");
     const auto& o = v.as_object();
@@ -237,50 +235,59 @@ class OllamaCall final : public FrontCall, private ChatStreamSink {
                                         {"prompt_eval_count", usage_ ? usage_->prompt_tokens : 0}});
   }
 
-  static json::array tool_calls_json(const std::vector<ToolCall>& calls) {
-    json::array out;
-    for (const auto& c : calls) {
-      boost::system::error_code ec;
-      json::value args = json::parse(c.arguments, ec);
-      if (ec || !args.is_object()) args = json::object{};
-      out.push_back(json::object{
-          {"id", c.id},
-          {"function",
-           json::object{{"index", out.size()}, {"name", c.name}, {"arguments", std::move(args)}}}});
+  // {"model":…,"created_at":…, — how every answer and line begins.
+  void open(std::string& out) const {
+    out += "{\"model\":";
+    append_json_string(out, model);
+    out += ",\"created_at\":";
+    append_json_string(out, created_at_);
+    out += ',';
+  }
+  // "response":… (generate) or "message":{…} (chat, with its tool calls).
+  void append_content(std::string& out, std::string_view text,
+                      const std::vector<ToolCall>* calls = nullptr) const {
+    if (endpoint_ == OllamaEndpoint::Generate) {
+      out += "\"response\":";
+      append_json_string(out, text);
+      return;
     }
-    return out;
+    out += "\"message\":{\"role\":\"assistant\",\"content\":";
+    append_json_string(out, text);
+    if (calls && !calls->empty()) {
+      out += ",\"tool_calls\":[";
+      for (std::size_t i = 0; i < calls->size(); ++i) {
+        const ToolCall& c = (*calls)[i];
+        if (i > 0) out += ',';
+        out += "{\"id\":";
+        append_json_string(out, c.id);
+        out += ",\"function\":{\"index\":";
+        out += std::to_string(i);
+        out += ",\"name\":";
+        append_json_string(out, c.name);
+        out += ",\"arguments\":";
+        append_object_text(out, c.arguments);
+        out += "}}";
+      }
+      out += ']';
+    }
+    out += '}';
   }
-
-  void add_final(json::object& out, std::string_view finish) const {
+  // The last line's fields, and the end of its object.
+  void append_final(std::string& out, std::string_view finish) const {
     const Usage u = usage_.value_or(Usage{});
-    out["done_reason"] = finish == "length" ? "length" : "stop";
-    out["done"] = true;
-    out["total_duration"] = 0;
-    out["load_duration"] = 0;
-    out["prompt_eval_count"] = u.prompt_tokens;
-    out["prompt_eval_duration"] = 0;
-    out["eval_count"] = u.completion_tokens;
-    out["eval_duration"] = 0;
-  }
-
-  void line(json::object o) {
-    *out_ += json::serialize(o);
-    *out_ += '\n';
-  }
-  json::object head() const { return json::object{{"model", model}, {"created_at", created_at_}}; }
-  void content(json::object& o, std::string_view text) const {
-    if (endpoint_ == OllamaEndpoint::Generate)
-      o["response"] = text;
-    else
-      o["message"] = json::object{{"role", "assistant"}, {"content", text}};
+    out += finish == "length" ? ",\"done_reason\":\"length\"" : ",\"done_reason\":\"stop\"";
+    out += ",\"done\":true,\"total_duration\":0,\"load_duration\":0,\"prompt_eval_count\":";
+    out += std::to_string(u.prompt_tokens);
+    out += ",\"prompt_eval_duration\":0,\"eval_count\":";
+    out += std::to_string(u.completion_tokens);
+    out += ",\"eval_duration\":0}";
   }
 
   void on_text(std::string_view text) override {
     if (failed_ || ended_) return;
-    json::object o = head();
-    content(o, text);
-    o["done"] = false;
-    line(std::move(o));
+    open(*out_);
+    append_content(*out_, text);
+    *out_ += ",\"done\":false}\n";
   }
   void on_tool_start(std::size_t index, std::string_view id, std::string_view name) override {
     if (index >= tools_.size()) tools_.resize(index + 1);
@@ -304,18 +311,14 @@ class OllamaCall final : public FrontCall, private ChatStreamSink {
   void end() {
     if (failed_ || ended_) return;
     if (!tools_.empty() && endpoint_ == OllamaEndpoint::Chat) {  // Ollama sends calls whole
-      for (auto& t : tools_)
-        if (t.arguments.empty()) t.arguments = "{}";
-      json::object o = head();
-      o["message"] = json::object{
-          {"role", "assistant"}, {"content", ""}, {"tool_calls", tool_calls_json(tools_)}};
-      o["done"] = false;
-      line(std::move(o));
+      open(*out_);
+      append_content(*out_, "", &tools_);
+      *out_ += ",\"done\":false}\n";
     }
-    json::object o = head();
-    content(o, "");
-    add_final(o, finish_);
-    line(std::move(o));
+    open(*out_);
+    append_content(*out_, "");
+    append_final(*out_, finish_);
+    *out_ += '\n';
     ended_ = true;
   }
   void fail(std::string_view message) {
@@ -348,7 +351,8 @@ Result<std::unique_ptr<FrontCall>> ollama_front(const FrontInput& in) {
   auto call = std::make_unique<OllamaCall>(e, in.now);
   if (auto r = take_model(*call, in.body); !r) return r.error();
   boost::system::error_code ec;
-  const json::value v = json::parse(in.body, ec);
+  JsonScratch scratch;
+  const json::value v = scratch.parse(in.body, ec);
   if (ec || !v.is_object()) return Error(Errc::BadRequest, "invalid JSON body");
   const auto& o = v.as_object();
   call->stream =

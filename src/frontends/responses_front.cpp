@@ -3,12 +3,16 @@
 #include "frontends/responses_request.h"
 
 #include "core/checked_cast.h"
+#include "core/json_escape.h"
 #include "frontends/chat_form.h"
 #include "openai/error_json.h"
 
 #include "frontends/json_access.h"
 
 #include <boost/json.hpp>
+
+#include <algorithm>
+#include <iterator>
 
 namespace fleetgate {
 
@@ -61,7 +65,7 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
                             c.id.empty() ? short_id(request_id_, "call_", items_.size()) : c.id,
                             c.arguments});
     complete_ = true;
-    return json::serialize(response(finished_status()));
+    return response(finished_status());
   }
 
   std::string error_body(int status, std::string_view body) const override {
@@ -114,7 +118,7 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
         text.empty() && !calls.empty() ? json::value(nullptr) : json::value(text);
     if (!calls.empty()) assistant["tool_calls"] = std::move(calls);
     conversation.push_back(std::move(assistant));
-    return StoredResponse{id_, created_ * 1000, json::serialize(response(finished_status())),
+    return StoredResponse{id_, created_ * 1000, response(finished_status()),
                           json::serialize(conversation)};
   }
 
@@ -132,80 +136,153 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     return finish_ == "length" ? "incomplete" : "completed";
   }
 
-  json::object item_json(const Item& i, std::string_view status) const {
-    if (i.call)
-      return {{"id", i.id},           {"type", "function_call"},
-              {"status", status},     {"arguments", i.arguments},
-              {"call_id", i.call_id}, {"name", i.name}};
-    json::array content;
-    if (status == "completed" || !i.text.empty()) content.push_back(text_part(i.text));
-    return {{"id", i.id},
-            {"type", "message"},
-            {"status", status},
-            {"role", "assistant"},
-            {"content", std::move(content)}};
+  // The answer is written as it is read: no JSON object is built for it, nor for an event.
+  static void append_text_part(std::string& out, std::string_view text) {
+    out += R"({"type":"output_text","text":)";
+    append_json_string(out, text);
+    out += R"(,"annotations":[],"logprobs":[]})";
   }
-  static json::object text_part(std::string_view text) {
-    return {{"type", "output_text"},
-            {"text", text},
-            {"annotations", json::array{}},
-            {"logprobs", json::array{}}};
+  void append_item(std::string& out, const Item& i, std::string_view status) const {
+    out += "{\"id\":";
+    append_json_string(out, i.id);
+    if (i.call) {
+      out += ",\"type\":\"function_call\",\"status\":\"";
+      out += status;
+      out += "\",\"arguments\":";
+      append_json_string(out, i.arguments);
+      out += ",\"call_id\":";
+      append_json_string(out, i.call_id);
+      out += ",\"name\":";
+      append_json_string(out, i.name);
+      out += '}';
+      return;
+    }
+    out += ",\"type\":\"message\",\"status\":\"";
+    out += status;
+    out += "\",\"role\":\"assistant\",\"content\":[";
+    if (status == "completed" || !i.text.empty()) append_text_part(out, i.text);
+    out += "]}";
   }
 
-  json::object response(std::string_view status) const {
-    json::array output;
-    for (const auto& i : items_) output.push_back(item_json(i, "completed"));
-    json::object r{{"id", id_},
-                   {"object", "response"},
-                   {"created_at", created_},
-                   {"status", status},
-                   {"background", false},
-                   {"error", nullptr},
-                   {"incomplete_details", nullptr},
-                   {"instructions", nullptr},
-                   {"max_output_tokens", nullptr},
-                   {"model", model},
-                   {"output", std::move(output)},
-                   {"parallel_tool_calls", true},
-                   {"previous_response_id", nullptr},
-                   {"reasoning", json::object{{"effort", nullptr}, {"summary", nullptr}}},
-                   {"store", store_},
-                   {"temperature", nullptr},
-                   {"text", json::object{{"format", json::object{{"type", "text"}}}}},
-                   {"tool_choice", "auto"},
-                   {"tools", json::array{}},
-                   {"top_p", nullptr},
-                   {"truncation", "disabled"},
-                   {"usage", nullptr},
-                   {"metadata", json::object{}}};
-    for (const auto& [key, value] : echo_) r[key] = value;
-    if (status == "incomplete")
-      r["incomplete_details"] = json::object{{"reason", "max_output_tokens"}};
-    if (usage_ && status != "in_progress")
-      r["usage"] =
-          json::object{{"input_tokens", usage_->prompt_tokens},
-                       {"input_tokens_details", json::object{{"cached_tokens", 0}}},
-                       {"output_tokens", usage_->completion_tokens},
-                       {"output_tokens_details", json::object{{"reasoning_tokens", 0}}},
-                       {"total_tokens", usage_->prompt_tokens + usage_->completion_tokens}};
+  // A field of the response: what the request said (echo_), else `fallback` (JSON text).
+  void append_field(std::string& out, std::string_view key, std::string_view fallback) const {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    if (const auto* v = echo_.if_contains(key))
+      out += json::serialize(*v);
+    else
+      out += fallback;
+  }
+
+  std::string response(std::string_view status, std::string_view error = {}) const {
+    std::string r;
+    r.reserve(800);
+    r += "{\"id\":";
+    append_json_string(r, id_);
+    r += ",\"object\":\"response\",\"created_at\":";
+    r += std::to_string(created_);
+    r += ",\"status\":\"";
+    r += status;
+    r += "\",\"background\":false,\"error\":";
+    if (error.empty()) {
+      r += "null";
+    } else {
+      r += R"({"code":"server_error","message":)";
+      append_json_string(r, error);
+      r += '}';
+    }
+    r += ",\"incomplete_details\":";
+    r += status == "incomplete" ? R"({"reason":"max_output_tokens"})" : "null";
+    append_field(r, "instructions", "null");
+    append_field(r, "max_output_tokens", "null");
+    r += ",\"model\":";
+    append_json_string(r, model);
+    r += ",\"output\":[";
+    for (std::size_t n = 0; n < items_.size(); ++n) {
+      if (n > 0) r += ',';
+      append_item(r, items_[n], "completed");
+    }
+    r += ']';
+    append_field(r, "parallel_tool_calls", "true");
+    append_field(r, "previous_response_id", "null");
+    append_field(r, "reasoning", R"({"effort":null,"summary":null})");
+    r += store_ ? ",\"store\":true" : ",\"store\":false";
+    append_field(r, "temperature", "null");
+    append_field(r, "text", R"({"format":{"type":"text"}})");
+    append_field(r, "tool_choice", "\"auto\"");
+    append_field(r, "tools", "[]");
+    append_field(r, "top_p", "null");
+    append_field(r, "truncation", "\"disabled\"");
+    r += ",\"usage\":";
+    if (usage_ && status != "in_progress") {
+      r += "{\"input_tokens\":";
+      r += std::to_string(usage_->prompt_tokens);
+      r += R"(,"input_tokens_details":{"cached_tokens":0},"output_tokens":)";
+      r += std::to_string(usage_->completion_tokens);
+      r += R"(,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":)";
+      r += std::to_string(usage_->prompt_tokens + usage_->completion_tokens);
+      r += '}';
+    } else {
+      r += "null";
+    }
+    append_field(r, "metadata", "{}");
+    for (const auto& [key, value] : echo_) {  // what the request gave beyond these
+      static constexpr std::string_view kKnown[] = {"instructions",
+                                                    "max_output_tokens",
+                                                    "parallel_tool_calls",
+                                                    "previous_response_id",
+                                                    "reasoning",
+                                                    "temperature",
+                                                    "text",
+                                                    "tool_choice",
+                                                    "tools",
+                                                    "top_p",
+                                                    "truncation",
+                                                    "metadata"};
+      if (std::find(std::begin(kKnown), std::end(kKnown), std::string_view(key)) !=
+          std::end(kKnown))
+        continue;
+      r += ",\"";
+      r += std::string_view(key);
+      r += "\":";
+      r += json::serialize(value);
+    }
+    r += '}';
     return r;
   }
 
-  void event(std::string_view type, json::object data) {
-    data["type"] = type;
-    data["sequence_number"] = sequence_++;
-    *out_ += "event: ";
-    *out_ += type;
-    *out_ += "\ndata: ";
-    *out_ += json::serialize(data);
-    *out_ += "\n\n";
+  // event: <type>, data: {<fields>,"type":<type>,"sequence_number":n}; `fields` is the JSON
+  // text of the members before them.
+  void event(std::string_view type, std::string_view fields) {
+    std::string& out = *out_;
+    out += "event: ";
+    out += type;
+    out += "\ndata: {";
+    out += fields;
+    out += ",\"type\":\"";
+    out += type;
+    out += "\",\"sequence_number\":";
+    out += std::to_string(sequence_++);
+    out += "}\n\n";
+  }
+  // The fields that name where an item's event lies: "item_id", "output_index" (and
+  // "content_index" for a message's text).
+  std::string item_place(const Item& i, std::size_t index) const {
+    std::string f = "\"item_id\":";
+    append_json_string(f, i.id);
+    f += ",\"output_index\":";
+    f += std::to_string(index);
+    if (!i.call) f += ",\"content_index\":0";
+    return f;
   }
 
   void start() {
     if (started_) return;
     started_ = true;
-    event("response.created", json::object{{"response", response("in_progress")}});
-    event("response.in_progress", json::object{{"response", response("in_progress")}});
+    const std::string fields = "\"response\":" + response("in_progress");
+    event("response.created", fields);
+    event("response.in_progress", fields);
   }
 
   void open_item(Item item) {
@@ -213,13 +290,14 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     items_.push_back(std::move(item));
     open_ = true;
     const std::size_t index = items_.size() - 1;
-    event("response.output_item.added",
-          json::object{{"output_index", index}, {"item", item_json(items_.back(), "in_progress")}});
-    if (!items_.back().call)
-      event("response.content_part.added", json::object{{"item_id", items_.back().id},
-                                                        {"output_index", index},
-                                                        {"content_index", 0},
-                                                        {"part", text_part("")}});
+    std::string fields = "\"output_index\":" + std::to_string(index) + ",\"item\":";
+    append_item(fields, items_.back(), "in_progress");
+    event("response.output_item.added", fields);
+    if (!items_.back().call) {
+      fields = item_place(items_.back(), index) + ",\"part\":";
+      append_text_part(fields, "");
+      event("response.content_part.added", fields);
+    }
   }
 
   void close_item() {
@@ -227,22 +305,23 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     open_ = false;
     const std::size_t index = items_.size() - 1;
     const Item& i = items_.back();
+    std::string fields = item_place(i, index);
     if (i.call) {
-      event("response.function_call_arguments.done",
-            json::object{{"item_id", i.id}, {"output_index", index}, {"arguments", i.arguments}});
+      fields += ",\"arguments\":";
+      append_json_string(fields, i.arguments);
+      event("response.function_call_arguments.done", fields);
     } else {
-      event("response.output_text.done", json::object{{"item_id", i.id},
-                                                      {"output_index", index},
-                                                      {"content_index", 0},
-                                                      {"text", i.text},
-                                                      {"logprobs", json::array{}}});
-      event("response.content_part.done", json::object{{"item_id", i.id},
-                                                       {"output_index", index},
-                                                       {"content_index", 0},
-                                                       {"part", text_part(i.text)}});
+      fields += ",\"text\":";
+      append_json_string(fields, i.text);
+      fields += ",\"logprobs\":[]";
+      event("response.output_text.done", fields);
+      fields = item_place(i, index) + ",\"part\":";
+      append_text_part(fields, i.text);
+      event("response.content_part.done", fields);
     }
-    event("response.output_item.done",
-          json::object{{"output_index", index}, {"item", item_json(i, "completed")}});
+    fields = "\"output_index\":" + std::to_string(index) + ",\"item\":";
+    append_item(fields, i, "completed");
+    event("response.output_item.done", fields);
   }
 
   void on_text(std::string_view text) override {
@@ -250,11 +329,12 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     if (!open_ || items_.back().call)
       open_item(Item{false, short_id(request_id_, "msg_", items_.size()), {}, {}, {}, {}});
     items_.back().text += text;
-    event("response.output_text.delta", json::object{{"item_id", items_.back().id},
-                                                     {"output_index", items_.size() - 1},
-                                                     {"content_index", 0},
-                                                     {"delta", text},
-                                                     {"logprobs", json::array{}}});
+    std::string& f = scratch_;
+    f = item_place(items_.back(), items_.size() - 1);
+    f += ",\"delta\":";
+    append_json_string(f, text);
+    f += ",\"logprobs\":[]";
+    event("response.output_text.delta", f);
   }
   void on_tool_start(std::size_t, std::string_view id, std::string_view name) override {
     if (failed_ || complete_) return;
@@ -269,10 +349,11 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
   void on_tool_arguments(std::size_t, std::string_view piece) override {
     if (failed_ || complete_ || !open_ || !items_.back().call) return;
     items_.back().arguments += piece;
-    event(
-        "response.function_call_arguments.delta",
-        json::object{
-            {"item_id", items_.back().id}, {"output_index", items_.size() - 1}, {"delta", piece}});
+    std::string& f = scratch_;
+    f = item_place(items_.back(), items_.size() - 1);
+    f += ",\"delta\":";
+    append_json_string(f, piece);
+    event("response.function_call_arguments.delta", f);
   }
   void on_finish(std::string_view reason, std::string_view) override { finish_ = reason; }
   void on_usage(const Usage& u) override { usage_ = u; }
@@ -293,14 +374,12 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     complete_ = true;
     const std::string_view status = finished_status();
     event(status == "completed" ? "response.completed" : "response.incomplete",
-          json::object{{"response", response(status)}});
+          "\"response\":" + response(status));
   }
   void fail(std::string_view message) {
     if (failed_ || complete_) return;
     failed_ = true;
-    json::object r = response("failed");
-    r["error"] = json::object{{"code", "server_error"}, {"message", message}};
-    event("response.failed", json::object{{"response", std::move(r)}});
+    event("response.failed", "\"response\":" + response("failed", message));
   }
 
   std::string request_id_;
@@ -314,6 +393,7 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
   std::vector<Item> items_;
   std::string finish_;
   std::uint64_t sequence_ = 0;
+  std::string scratch_;  // a delta event's fields, its capacity kept across tokens
   bool started_ = false;
   bool open_ = false;
   bool complete_ = false;
@@ -326,7 +406,8 @@ Result<std::unique_ptr<FrontCall>> responses_front(const FrontInput& in) {
   auto call = std::make_unique<ResponsesCall>(in);
   if (auto r = take_model(*call, in.body); !r) return r.error();
   boost::system::error_code ec;
-  const json::value v = json::parse(in.body, ec);
+  JsonScratch scratch;
+  const json::value v = scratch.parse(in.body, ec);
   if (ec || !v.is_object()) return Error(Errc::BadRequest, "The body is not a JSON object.");
   const auto& o = v.as_object();
   if (const auto* s = o.if_contains("stream"); s && s->is_bool()) call->stream = s->as_bool();
