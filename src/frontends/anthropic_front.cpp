@@ -76,10 +76,11 @@ class AnthropicCall final : public FrontCall, private ChatStreamSink {
       append_json_string(out, a->text);
       out += '}';
     }
-    for (const auto& call : a->tool_calls) {
+    for (std::size_t n = 0; n < a->tool_calls.size(); ++n) {
+      const ToolCall& call = a->tool_calls[n];
       if (out.back() != '[') out += ',';
       out += "{\"type\":\"tool_use\",\"id\":";
-      append_json_string(out, tool_id(call.id, 0));
+      append_json_string(out, tool_id(call.id, n));  // ids of their own when the backend gave none
       out += ",\"name\":";
       append_json_string(out, call.name);
       out += ",\"input\":";

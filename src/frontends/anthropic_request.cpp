@@ -4,6 +4,7 @@
 
 #include "frontends/anthropic_front.h"
 
+#include "core/json_escape.h"
 #include "frontends/front_call.h"
 #include "frontends/json_access.h"
 
@@ -31,10 +32,10 @@ std::string text_of(const json::value* v) {
   return text;
 }
 
-// An image block's source as an OpenAI image_url part.
-std::optional<json::object> image_part(const json::object& block) {
+// An image block's source as an OpenAI image_url part (JSON text); false when it has none.
+bool append_image_part(std::string& out, const json::object& block) {
   const auto* s = block.if_contains("source");
-  if (!s || !s->is_object()) return std::nullopt;
+  if (!s || !s->is_object()) return false;
   const auto& source = s->as_object();
   std::string url;
   if (string_at(source, "type") == "base64")
@@ -42,13 +43,27 @@ std::optional<json::object> image_part(const json::object& block) {
           std::string(string_at(source, "data"));
   else if (string_at(source, "type") == "url")
     url = string_at(source, "url");
-  if (url.empty()) return std::nullopt;
-  return json::object{{"type", "image_url"}, {"image_url", json::object{{"url", url}}}};
+  if (url.empty()) return false;
+  out += R"({"type":"image_url","image_url":{"url":)";
+  append_json_string(out, url);
+  out += "}}";
+  return true;
 }
+
+// The chat messages as they are written: each begins with a comma but the first.
+struct MessageList {
+  std::string& out;
+  bool first = true;
+  void begin(std::string_view role) {
+    out += first ? "{\"role\":" : ",{\"role\":";
+    first = false;
+    append_json_string(out, role);
+  }
+};
 
 // One Anthropic message as OpenAI messages: tool results first (each its own "tool" message,
 // right after the assistant's calls), then the rest of the turn.
-Result<void> add_message(const json::object& m, json::array& out, std::string& dropped) {
+Result<void> add_message(const json::object& m, MessageList& list, std::string& dropped) {
   const std::string_view role = string_at(m, "role");
   if (role != "user" && role != "assistant")
     return Error(Errc::BadRequest, "messages: role must be 'user' or 'assistant'.", "messages");
@@ -56,72 +71,98 @@ Result<void> add_message(const json::object& m, json::array& out, std::string& d
   if (!content || !(content->is_string() || content->is_array()))
     return Error(Errc::BadRequest, "messages: content must be a string or a list of blocks.",
                  "messages");
+  std::string& out = list.out;
   if (content->is_string()) {
-    out.push_back(json::object{{"role", role}, {"content", content->as_string()}});
+    list.begin(role);
+    out += ",\"content\":";
+    append_json_string(out, content->as_string());
+    out += '}';
     return {};
   }
-  json::array parts;
-  json::array calls;
+  std::string parts;  // the content parts (JSON text, comma-separated)
+  std::string text;   // the text parts joined
+  std::string calls;  // the tool calls (JSON text, comma-separated)
   bool images = false;
   for (const auto& b : content->as_array()) {
     if (!b.is_object()) continue;
     const auto& block = b.as_object();
     const std::string_view type = string_at(block, "type");
     if (type == "text") {
-      parts.push_back(json::object{{"type", "text"}, {"text", string_at(block, "text")}});
+      const std::string_view t = string_at(block, "text");
+      if (!parts.empty()) parts += ',';
+      parts += R"({"type":"text","text":)";
+      append_json_string(parts, t);
+      parts += '}';
+      if (!text.empty()) text += "\n";
+      text += t;
     } else if (type == "image") {
-      auto part = image_part(block);
-      if (!part)
+      if (!parts.empty()) parts += ',';
+      if (!append_image_part(parts, block))
         return Error(Errc::BadRequest, "messages: an image needs a base64 or url source.",
                      "messages");
-      parts.push_back(std::move(*part));
       images = true;
     } else if (type == "tool_use" && role == "assistant") {
       const auto* input = block.if_contains("input");
-      calls.push_back(json::object{
-          {"id", string_at(block, "id")},
-          {"type", "function"},
-          {"function", json::object{{"name", string_at(block, "name")},
-                                    {"arguments", input ? json::serialize(*input) : "{}"}}}});
+      if (!calls.empty()) calls += ',';
+      calls += "{\"id\":";
+      append_json_string(calls, string_at(block, "id"));
+      calls += R"(,"type":"function","function":{"name":)";
+      append_json_string(calls, string_at(block, "name"));
+      calls += ",\"arguments\":";
+      append_json_string(calls, input ? json::serialize(*input) : "{}");
+      calls += "}}";
     } else if (type == "tool_result") {
-      std::string text = text_of(block.if_contains("content"));
+      std::string result = text_of(block.if_contains("content"));
       if (const auto* e = block.if_contains("is_error"); e && e->is_bool() && e->as_bool())
-        text = "Error: " + text;
-      out.push_back(json::object{
-          {"role", "tool"}, {"tool_call_id", string_at(block, "tool_use_id")}, {"content", text}});
+        result = "Error: " + result;
+      list.begin("tool");
+      out += ",\"tool_call_id\":";
+      append_json_string(out, string_at(block, "tool_use_id"));
+      out += ",\"content\":";
+      append_json_string(out, result);
+      out += '}';
     } else {  // thinking, redacted_thinking, document, server tools' blocks
       add_dropped(dropped, std::string("content.") + std::string(type));
     }
   }
   if (parts.empty() && calls.empty()) return {};
-  json::object msg{{"role", role}};
+  list.begin(role);
+  out += ",\"content\":";
   if (role == "assistant" || !images) {  // plain text keeps the widest support
-    std::string text;
-    for (const auto& p : parts) {
-      if (!text.empty()) text += "\n";
-      text += string_at(p.as_object(), "text");
-    }
     if (role == "assistant" && text.empty())
-      msg["content"] = nullptr;
+      out += "null";
     else
-      msg["content"] = text;
+      append_json_string(out, text);
   } else {
-    msg["content"] = std::move(parts);
+    out += '[';
+    out += parts;
+    out += ']';
   }
-  if (!calls.empty()) msg["tool_calls"] = std::move(calls);
-  out.push_back(std::move(msg));
+  if (!calls.empty()) {
+    out += ",\"tool_calls\":[";
+    out += calls;
+    out += ']';
+  }
+  out += '}';
   return {};
 }
 
 }  // namespace
 
+// The chat completion is written as the request is read: no JSON object is built for it.
 Result<std::string> anthropic_to_chat(const json::object& in, std::string& dropped) {
-  json::object out;
-  out["model"] = in.at("model");
-  json::array messages;
+  std::string out = "{\"model\":";
+  out += json::serialize(in.at("model"));
+  out += ",\"messages\":[";
+  MessageList list{out};
   if (const auto* system = in.if_contains("system")) {
     const std::string text = text_of(system);
-    if (!text.empty()) messages.push_back(json::object{{"role", "system"}, {"content", text}});
+    if (!text.empty()) {
+      list.begin("system");
+      out += ",\"content\":";
+      append_json_string(out, text);
+      out += '}';
+    }
   }
   const auto* turns = in.if_contains("messages");
   if (!turns || !turns->is_array())
@@ -129,22 +170,26 @@ Result<std::string> anthropic_to_chat(const json::object& in, std::string& dropp
   for (const auto& m : turns->as_array()) {
     if (!m.is_object())
       return Error(Errc::BadRequest, "messages: each message must be an object.", "messages");
-    if (auto r = add_message(m.as_object(), messages, dropped); !r) return r.error();
+    if (auto r = add_message(m.as_object(), list, dropped); !r) return r.error();
   }
-  out["messages"] = std::move(messages);
+  out += ']';
   const auto* max_tokens = in.if_contains("max_tokens");
   if (!max_tokens || !max_tokens->is_number())
     return Error(Errc::BadRequest, "max_tokens: Field required (a number).", "max_tokens");
-  out["max_tokens"] = *max_tokens;
+  append_member(out, "max_tokens", *max_tokens);
   for (const char* key : {"temperature", "top_p", "top_k"})
-    if (const auto* x = in.if_contains(key); x && x->is_number()) out[key] = *x;
+    if (const auto* x = in.if_contains(key); x && x->is_number()) append_member(out, key, *x);
   if (const auto* stop = in.if_contains("stop_sequences");
       stop && stop->is_array() && !stop->as_array().empty())
-    out["stop"] = *stop;
+    append_member(out, "stop", *stop);
   if (const auto* md = in.if_contains("metadata"); md && md->is_object())
-    if (const auto user = string_at(md->as_object(), "user_id"); !user.empty()) out["user"] = user;
+    if (const auto user = string_at(md->as_object(), "user_id"); !user.empty()) {
+      out += ",\"user\":";
+      append_json_string(out, user);
+    }
+  bool has_tools = false;
   if (const auto* tools = in.if_contains("tools"); tools && tools->is_array()) {
-    json::array converted;
+    std::string converted;
     for (const auto& t : tools->as_array()) {
       if (!t.is_object()) continue;
       const auto& tool = t.as_object();
@@ -153,34 +198,42 @@ Result<std::string> anthropic_to_chat(const json::object& in, std::string& dropp
         add_dropped(dropped, "tools." + std::string(string_at(tool, "name")));
         continue;
       }
-      json::object fn{{"name", string_at(tool, "name")}, {"parameters", *schema}};
-      if (const auto* d = tool.if_contains("description")) fn["description"] = *d;
-      converted.push_back(json::object{{"type", "function"}, {"function", std::move(fn)}});
+      converted += converted.empty() ? R"({"type":"function","function":{"name":)"
+                                     : R"(,{"type":"function","function":{"name":)";
+      append_json_string(converted, string_at(tool, "name"));
+      append_member(converted, "parameters", *schema);
+      if (const auto* d = tool.if_contains("description"))
+        append_member(converted, "description", *d);
+      converted += "}}";
     }
-    if (!converted.empty()) out["tools"] = std::move(converted);
+    if (!converted.empty()) {
+      has_tools = true;
+      out += ",\"tools\":[";
+      out += converted;
+      out += ']';
+    }
   }
-  if (const auto* tc = in.if_contains("tool_choice");
-      tc && tc->is_object() && out.contains("tools")) {
+  if (const auto* tc = in.if_contains("tool_choice"); tc && tc->is_object() && has_tools) {
     const auto& choice = tc->as_object();
     const std::string_view type = string_at(choice, "type");
-    if (type == "auto")
-      out["tool_choice"] = "auto";
-    else if (type == "any")
-      out["tool_choice"] = "required";
-    else if (type == "none")
-      out["tool_choice"] = "none";
-    else if (type == "tool")
-      out["tool_choice"] = json::object{
-          {"type", "function"}, {"function", json::object{{"name", string_at(choice, "name")}}}};
+    if (type == "auto") {
+      out += R"(,"tool_choice":"auto")";
+    } else if (type == "any") {
+      out += R"(,"tool_choice":"required")";
+    } else if (type == "none") {
+      out += R"(,"tool_choice":"none")";
+    } else if (type == "tool") {
+      out += R"(,"tool_choice":{"type":"function","function":{"name":)";
+      append_json_string(out, string_at(choice, "name"));
+      out += "}}";
+    }
     if (const auto* p = choice.if_contains("disable_parallel_tool_use");
         p && p->is_bool() && p->as_bool())
-      out["parallel_tool_calls"] = false;
+      out += R"(,"parallel_tool_calls":false)";
   }
   const auto* s = in.if_contains("stream");
-  if (s && s->is_bool() && s->as_bool()) {
-    out["stream"] = true;
-    out["stream_options"] = json::object{{"include_usage", true}};
-  }
+  if (s && s->is_bool() && s->as_bool())
+    out += R"(,"stream":true,"stream_options":{"include_usage":true})";
   for (const auto& [key, value] : in) {
     static constexpr std::string_view kTaken[] = {
         "model", "system", "messages",       "max_tokens", "temperature", "top_p",
@@ -188,7 +241,8 @@ Result<std::string> anthropic_to_chat(const json::object& in, std::string& dropp
     if (std::find(std::begin(kTaken), std::end(kTaken), std::string_view(key)) == std::end(kTaken))
       add_dropped(dropped, key);
   }
-  return json::serialize(out);
+  out += '}';
+  return out;
 }
 
 Result<std::uint64_t> estimate_input_tokens(std::string_view body) {

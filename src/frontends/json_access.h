@@ -8,10 +8,12 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <cstddef>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace fleetgate {
@@ -25,6 +27,14 @@ inline std::uint64_t count_at(const boost::json::object& o, std::string_view key
   const auto* v = o.if_contains(key);
   if (!v || !v->is_number()) return 0;
   return clamp_to_integer<std::uint64_t>(v->to_number<double>(), 0, std::uint64_t{1} << 48);
+}
+
+// `,"key":` and the value's JSON text, for bodies written as they are read.
+inline void append_member(std::string& out, std::string_view key, const boost::json::value& v) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  out += boost::json::serialize(v);
 }
 
 // A parse that lives for one call: its nodes go into a buffer on the stack (heap blocks only for

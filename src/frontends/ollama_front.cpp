@@ -18,21 +18,35 @@ namespace {
 
 enum class OllamaEndpoint { Chat, Generate, Embed, Embeddings };
 
-// Ollama's images are bare base64; OpenAI's parts want a data URL.
-json::object image_part(std::string_view base64) {
-  return {{"type", "image_url"},
-          {"image_url", json::object{{"url", "data:image/png;base64," + std::string(base64)}}}};
-}
-
-json::value with_images(std::string_view text, const json::value* images) {
-  if (!images || !images->is_array() || images->as_array().empty()) return json::value(text);
-  json::array parts{json::object{{"type", "text"}, {"text", text}}};
+// A message's content: the text, or (with Ollama's bare base64 images) OpenAI's parts with
+// data URLs.
+void append_content_parts(std::string& out, std::string_view text, const json::value* images) {
+  if (!images || !images->is_array() || images->as_array().empty()) {
+    append_json_string(out, text);
+    return;
+  }
+  out += R"([{"type":"text","text":)";
+  append_json_string(out, text);
+  out += '}';
   for (const auto& i : images->as_array())
-    if (i.is_string()) parts.push_back(image_part(i.as_string()));
-  return parts;
+    if (i.is_string()) {
+      out += R"(,{"type":"image_url","image_url":{"url":)";
+      append_json_string(out, "data:image/png;base64," + std::string(i.as_string()));
+      out += "}}";
+    }
+  out += ']';
 }
 
-Result<void> add_messages(const json::object& in, json::array& out) {
+// {"role":…,"content":…}, with a comma before it when it is not the first.
+void open_message(std::string& out, bool& first, std::string_view role) {
+  out += first ? "{\"role\":" : ",{\"role\":";
+  first = false;
+  append_json_string(out, role);
+  out += ",\"content\":";
+}
+
+// The chat messages, written as they are read; `first` tells whether any came before.
+Result<void> add_messages(const json::object& in, std::string& out, bool& first) {
   const auto* messages = in.if_contains("messages");
   if (!messages) return {};  // Ollama takes a chat without messages (it loads the model)
   if (!messages->is_array()) return Error(Errc::BadRequest, "messages must be a list", "messages");
@@ -52,12 +66,17 @@ Result<void> add_messages(const json::object& in, json::array& out) {
         if (call_name == name) id = call_id;
       if (id.empty() && next_call < calls.size()) id = calls[next_call].first;
       ++next_call;
-      out.push_back(json::object{{"role", "tool"}, {"tool_call_id", id}, {"content", content}});
+      out += first ? R"({"role":"tool","tool_call_id":)" : R"(,{"role":"tool","tool_call_id":)";
+      first = false;
+      append_json_string(out, id);
+      out += ",\"content\":";
+      append_json_string(out, content);
+      out += '}';
       continue;
     }
-    json::object turn{{"role", role}, {"content", with_images(content, msg.if_contains("images"))}};
+    open_message(out, first, role);
+    append_content_parts(out, content, msg.if_contains("images"));
     if (const auto* tc = msg.if_contains("tool_calls"); tc && tc->is_array()) {
-      json::array converted;
       calls.clear();
       next_call = 0;
       for (const auto& c : tc->as_array()) {
@@ -66,46 +85,48 @@ Result<void> add_messages(const json::object& in, json::array& out) {
         if (!fn || !fn->is_object()) continue;
         const auto& f = fn->as_object();
         std::string id(string_at(c.as_object(), "id"));
-        if (id.empty()) id = "call_" + std::to_string(converted.size());
+        if (id.empty()) id = "call_" + std::to_string(calls.size());
         const auto* args = f.if_contains("arguments");
+        out += calls.empty() ? ",\"tool_calls\":[{\"id\":" : ",{\"id\":";
         calls.emplace_back(id, std::string(string_at(f, "name")));
-        converted.push_back(json::object{
-            {"id", id},
-            {"type", "function"},
-            {"function",
-             json::object{{"name", string_at(f, "name")},
-                          {"arguments", args ? (args->is_string() ? std::string(args->as_string())
-                                                                  : json::serialize(*args))
-                                             : std::string("{}")}}}});
+        append_json_string(out, id);
+        out += R"(,"type":"function","function":{"name":)";
+        append_json_string(out, string_at(f, "name"));
+        out += ",\"arguments\":";
+        append_json_string(out, args ? (args->is_string() ? std::string(args->as_string())
+                                                          : json::serialize(*args))
+                                     : std::string("{}"));
+        out += "}}";
       }
-      if (!converted.empty()) turn["tool_calls"] = std::move(converted);
+      if (!calls.empty()) out += ']';
     }
-    out.push_back(std::move(turn));
+    out += '}';
   }
   return {};
 }
 
 // options and format as chat completion fields.
-void add_options(const json::object& in, json::object& out, std::string& dropped) {
+void add_options(const json::object& in, std::string& out, std::string& dropped) {
   if (const auto* o = in.if_contains("options"); o && o->is_object()) {
     for (const auto& [key, value] : o->as_object()) {
       if (key == "temperature" || key == "top_p" || key == "top_k" || key == "seed" ||
           key == "presence_penalty" || key == "frequency_penalty" || key == "min_p" ||
           key == "stop")
-        out[key] = value;
+        append_member(out, key, value);
       else if (key == "num_predict" && value.is_number() && value.to_number<double>() > 0)
-        out["max_tokens"] = value;
+        append_member(out, "max_tokens", value);
       else if (key != "num_predict")
         add_dropped(dropped, "options." + std::string(key));
     }
   }
   if (const auto* f = in.if_contains("format")) {
-    if (f->is_string() && f->as_string() == "json")
-      out["response_format"] = json::object{{"type", "json_object"}};
-    else if (f->is_object())
-      out["response_format"] =
-          json::object{{"type", "json_schema"},
-                       {"json_schema", json::object{{"name", "format"}, {"schema", *f}}}};
+    if (f->is_string() && f->as_string() == "json") {
+      out += R"(,"response_format":{"type":"json_object"})";
+    } else if (f->is_object()) {
+      out += R"(,"response_format":{"type":"json_schema","json_schema":{"name":"format")";
+      append_member(out, "schema", *f);
+      out += "}}";
+    }
   }
   for (const char* key : {"keep_alive", "think", "raw", "template", "context", "suffix"})
     if (in.contains(key)) add_dropped(dropped, key);
@@ -130,28 +151,34 @@ class OllamaCall final : public FrontCall, private ChatStreamSink {
       internal = json::serialize(out);
       return {};
     }
-    json::array messages;
+    // Chat and generate: written as they are read, no JSON object built.
+    std::string body = "{\"model\":";
+    append_json_string(body, model);
+    body += ",\"messages\":[";
+    bool first = true;
     if (endpoint_ == OllamaEndpoint::Generate) {
       const std::string_view system = string_at(in, "system");
-      if (!system.empty())
-        messages.push_back(json::object{{"role", "system"}, {"content", system}});
-      messages.push_back(json::object{
-          {"role", "user"},
-          {"content", with_images(string_at(in, "prompt"), in.if_contains("images"))}});
+      if (!system.empty()) {
+        open_message(body, first, "system");
+        append_json_string(body, system);
+        body += '}';
+      }
+      open_message(body, first, "user");
+      append_content_parts(body, string_at(in, "prompt"), in.if_contains("images"));
+      body += '}';
     } else {
-      if (auto r = add_messages(in, messages); !r) return r.error();
-      if (messages.empty()) messages.push_back(json::object{{"role", "user"}, {"content", ""}});
+      if (auto r = add_messages(in, body, first); !r) return r.error();
+      if (first) body += R"({"role":"user","content":""})";
+    }
+    body += ']';
+    if (endpoint_ == OllamaEndpoint::Chat)
       if (const auto* tools = in.if_contains("tools");
           tools && tools->is_array() && !tools->as_array().empty())
-        out["tools"] = *tools;  // Ollama's tools are OpenAI's
-    }
-    out["messages"] = std::move(messages);
-    add_options(in, out, dropped);
-    if (stream) {
-      out["stream"] = true;
-      out["stream_options"] = json::object{{"include_usage", true}};
-    }
-    internal = json::serialize(out);
+        append_member(body, "tools", *tools);  // Ollama's tools are OpenAI's
+    add_options(in, body, dropped);
+    if (stream) body += R"(,"stream":true,"stream_options":{"include_usage":true})";
+    body += '}';
+    internal = std::move(body);
     return {};
   }
 

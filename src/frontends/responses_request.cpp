@@ -2,6 +2,7 @@
 // instructions, previous_response_id's conversation, tools, sampling and text.format.
 #include "frontends/responses_request.h"
 
+#include "core/json_escape.h"
 #include "frontends/json_access.h"
 
 #include <boost/json.hpp>
@@ -106,12 +107,20 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
                                            bool stream, const PreviousLookup* previous,
                                            std::string& dropped) {
   ResponsesRequest r;
-  json::object out{{"model", model}};
-  json::array messages;
+  // The chat completion is written as the request is read; only the conversation (kept with
+  // the response) is built as JSON.
+  std::string out = "{\"model\":";
+  append_json_string(out, model);
+  out += ",\"messages\":[";
+  bool first = true;
   if (const auto* s = in.if_contains("instructions"); s && s->is_string()) {
     r.echo["instructions"] = *s;
-    if (!s->as_string().empty())
-      messages.push_back(json::object{{"role", "system"}, {"content", s->as_string()}});
+    if (!s->as_string().empty()) {
+      out += "{\"role\":\"system\",\"content\":";
+      append_json_string(out, s->as_string());
+      out += '}';
+      first = false;
+    }
   }
   if (const auto* p = in.if_contains("previous_response_id"); p && p->is_string()) {
     r.echo["previous_response_id"] = *p;
@@ -129,26 +138,31 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
   const auto* input = in.if_contains("input");
   if (!input) return Error(Errc::BadRequest, "Missing required parameter: 'input'.", "input");
   if (auto added = add_input(*input, r.history, dropped); !added) return added.error();
-  for (const auto& m : r.history) messages.push_back(m);
-  if (messages.empty()) return Error(Errc::BadRequest, "input has no messages to answer.", "input");
-  out["messages"] = std::move(messages);
+  for (const auto& m : r.history) {
+    if (!first) out += ',';
+    first = false;
+    out += json::serialize(m);
+  }
+  if (first) return Error(Errc::BadRequest, "input has no messages to answer.", "input");
+  out += ']';
 
   if (const auto* n = in.if_contains("max_output_tokens"); n && n->is_number()) {
-    out["max_tokens"] = *n;
+    append_member(out, "max_tokens", *n);
     r.echo["max_output_tokens"] = *n;
   }
   for (const char* key : {"temperature", "top_p"})
     if (const auto* x = in.if_contains(key); x && x->is_number()) {
-      out[key] = *x;
+      append_member(out, key, *x);
       r.echo[key] = *x;
     }
   if (const auto* p = in.if_contains("parallel_tool_calls"); p && p->is_bool()) {
-    out["parallel_tool_calls"] = *p;
+    append_member(out, "parallel_tool_calls", *p);
     r.echo["parallel_tool_calls"] = *p;
   }
   json::array echoed_tools;
+  bool has_tools = false;
   if (const auto* tools = in.if_contains("tools"); tools && tools->is_array()) {
-    json::array converted;
+    std::string converted;
     for (const auto& t : tools->as_array()) {
       if (!t.is_object()) continue;
       const auto& tool = t.as_object();
@@ -156,28 +170,38 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
         add_dropped(dropped, "tools." + std::string(string_at(tool, "type")));
         continue;
       }
-      json::object fn{{"name", string_at(tool, "name")}};
-      if (const auto* d = tool.if_contains("description")) fn["description"] = *d;
-      fn["parameters"] = tool.contains("parameters")
-                             ? tool.at("parameters")
-                             : json::value(json::object{{"type", "object"}});
+      converted += converted.empty() ? R"({"type":"function","function":{"name":)"
+                                     : R"(,{"type":"function","function":{"name":)";
+      append_json_string(converted, string_at(tool, "name"));
+      if (const auto* d = tool.if_contains("description"))
+        append_member(converted, "description", *d);
+      if (const auto* params = tool.if_contains("parameters"))
+        append_member(converted, "parameters", *params);
+      else
+        converted += R"(,"parameters":{"type":"object"})";
       if (const auto* strict = tool.if_contains("strict"); strict && strict->is_bool())
-        fn["strict"] = *strict;
-      converted.push_back(json::object{{"type", "function"}, {"function", std::move(fn)}});
+        append_member(converted, "strict", *strict);
+      converted += "}}";
       echoed_tools.push_back(tool);
     }
-    if (!converted.empty()) out["tools"] = std::move(converted);
+    if (!converted.empty()) {
+      has_tools = true;
+      out += ",\"tools\":[";
+      out += converted;
+      out += ']';
+    }
   }
   r.echo["tools"] = std::move(echoed_tools);
   if (const auto* tc = in.if_contains("tool_choice")) {
     r.echo["tool_choice"] = *tc;
-    if (out.contains("tools")) {
-      if (tc->is_string())
-        out["tool_choice"] = *tc;
-      else if (tc->is_object() && string_at(tc->as_object(), "type") == "function")
-        out["tool_choice"] =
-            json::object{{"type", "function"},
-                         {"function", json::object{{"name", string_at(tc->as_object(), "name")}}}};
+    if (has_tools) {
+      if (tc->is_string()) {
+        append_member(out, "tool_choice", *tc);
+      } else if (tc->is_object() && string_at(tc->as_object(), "type") == "function") {
+        out += R"(,"tool_choice":{"type":"function","function":{"name":)";
+        append_json_string(out, string_at(tc->as_object(), "name"));
+        out += "}}";
+      }
     }
   }
   if (const auto* text = in.if_contains("text"); text && text->is_object()) {
@@ -186,26 +210,22 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
       const auto& format = f->as_object();
       const std::string_view type = string_at(format, "type");
       if (type == "json_schema") {
-        json::object schema{{"name", string_at(format, "name").empty()
-                                         ? std::string_view("output")
-                                         : string_at(format, "name")}};
-        if (const auto* s = format.if_contains("schema")) schema["schema"] = *s;
-        if (const auto* s = format.if_contains("strict")) schema["strict"] = *s;
-        out["response_format"] =
-            json::object{{"type", "json_schema"}, {"json_schema", std::move(schema)}};
+        out += R"(,"response_format":{"type":"json_schema","json_schema":{"name":)";
+        const std::string_view name = string_at(format, "name");
+        append_json_string(out, name.empty() ? std::string_view("output") : name);
+        if (const auto* s = format.if_contains("schema")) append_member(out, "schema", *s);
+        if (const auto* s = format.if_contains("strict")) append_member(out, "strict", *s);
+        out += "}}";
       } else if (type == "json_object") {
-        out["response_format"] = json::object{{"type", "json_object"}};
+        out += R"(,"response_format":{"type":"json_object"})";
       }
     }
     if (text->as_object().contains("verbosity")) add_dropped(dropped, "text.verbosity");
   }
   if (const auto* s = in.if_contains("store"); s && s->is_bool()) r.store = s->as_bool();
   if (const auto* m = in.if_contains("metadata"); m && m->is_object()) r.echo["metadata"] = *m;
-  if (const auto* u = in.if_contains("user"); u && u->is_string()) out["user"] = *u;
-  if (stream) {
-    out["stream"] = true;
-    out["stream_options"] = json::object{{"include_usage", true}};
-  }
+  if (const auto* u = in.if_contains("user"); u && u->is_string()) append_member(out, "user", *u);
+  if (stream) out += R"(,"stream":true,"stream_options":{"include_usage":true})";
   for (const auto& [key, value] : in) {
     static constexpr std::string_view kTaken[] = {"model",
                                                   "input",
@@ -227,7 +247,8 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
         !value.is_null())
       add_dropped(dropped, key);
   }
-  r.internal = json::serialize(out);
+  out += '}';
+  r.internal = std::move(out);
   return r;
 }
 
