@@ -8,6 +8,9 @@
 #include <benchmark/benchmark.h>
 #include <boost/json.hpp>
 
+#include <fstream>
+#include <iterator>
+
 namespace fleetgate {
 namespace {
 
@@ -34,9 +37,23 @@ constexpr Case kCases[] = {
      R"({"model":"m","stream":false,"messages":[{"role":"user","content":"Say hello in five words."}]})"},
 };
 
+// The requests shaped like Claude Code's and Codex CLI's own (tests/fixtures/clients/).
+std::string fixture(const char* name) {
+  std::ifstream in(std::string(FLEETGATE_SOURCE_DIR) + "/tests/fixtures/clients/" + name);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+const std::string kClaudeCode = fixture("claude_code_messages.json");
+const std::string kCodex = fixture("codex_responses.json");
+
+Case case_of(std::int64_t n) {
+  if (n == 3) return {Dialect::Anthropic, "/v1/messages", kClaudeCode};
+  if (n == 4) return {Dialect::Responses, "/v1/responses", kCodex};
+  return kCases[n];
+}
+
 void translate(benchmark::State& state) {
-  const Case& c = kCases[state.range(0)];
-  state.SetLabel(std::string(c.path));
+  const Case c = case_of(state.range(0));
+  state.SetLabel(std::string(c.path) + (state.range(0) >= 3 ? " (client fixture)" : ""));
   for (auto _ : state) {
     FrontInput in{.path = c.path, .body = c.body, .request_id = "0123456789abcdef", .now = 1};
     auto call = make_front_call(c.dialect, in);
@@ -46,12 +63,12 @@ void translate(benchmark::State& state) {
     benchmark::DoNotOptimize(answer->data());
   }
 }
-BENCHMARK(translate)->DenseRange(0, 2);
+BENCHMARK(translate)->DenseRange(0, 4);
 
 // The reference: the client's request parsed once, an answer of the same size written once.
 void parse_once_write_once(benchmark::State& state) {
-  const Case& c = kCases[state.range(0)];
-  state.SetLabel(std::string(c.path));
+  const Case c = case_of(state.range(0));
+  state.SetLabel(std::string(c.path) + (state.range(0) >= 3 ? " (client fixture)" : ""));
   std::string out;
   for (auto _ : state) {
     boost::system::error_code ec;
@@ -66,7 +83,7 @@ void parse_once_write_once(benchmark::State& state) {
     benchmark::DoNotOptimize(out.data());
   }
 }
-BENCHMARK(parse_once_write_once)->DenseRange(0, 2);
+BENCHMARK(parse_once_write_once)->DenseRange(0, 4);
 
 // A chat completion passed through: only its fields are scanned.
 void passthrough_scan(benchmark::State& state) {

@@ -263,12 +263,12 @@ class AnthropicCall final : public FrontCall, private ChatStreamSink {
 Result<std::unique_ptr<FrontCall>> anthropic_front(const FrontInput& in) {
   const bool count_tokens = in.path.ends_with("/count_tokens");
   auto call = std::make_unique<AnthropicCall>(in, count_tokens);
-  if (auto r = take_model(*call, in.body); !r) return r.error();
   boost::system::error_code ec;
   JsonScratch scratch;
   const json::value v = scratch.parse(in.body, ec);
   if (ec || !v.is_object()) return Error(Errc::BadRequest, "The body is not a JSON object.");
   const auto& o = v.as_object();
+  if (auto r = take_model(*call, o); !r) return r.error();
   if (const auto* s = o.if_contains("stream"); s && s->is_bool()) call->stream = s->as_bool();
   if (count_tokens) {
     // count_tokens takes no max_tokens; the internal form is only routed, never sent.
@@ -284,7 +284,6 @@ Result<std::unique_ptr<FrontCall>> anthropic_front(const FrontInput& in) {
     if (!internal) return internal.error();
     call->internal = std::move(*internal);
   }
-  call->original = std::string(in.body);
   return std::unique_ptr<FrontCall>(std::move(call));
 }
 

@@ -23,14 +23,20 @@ void add_dropped(std::string& list, std::string_view name) {
   list += name;
 }
 
-Result<void> take_model(FrontCall& call, std::string_view body) {
-  auto scanned = scan_request(body);
-  if (!scanned) return scanned.error();
-  if (!scanned->model)
+Result<void> take_model(FrontCall& call, const boost::json::object& body) {
+  const auto* model = body.if_contains("model");
+  if (!model || !model->is_string())
     return Error(Errc::BadRequest, "Missing required parameter: 'model' (a string).", "model");
-  call.original_model = scanned->model;
-  call.model = std::move(scanned->model_name);
+  call.model = model->as_string();
   return {};
+}
+
+std::optional<Span> FrontCall::original_model() const {
+  if (!original_model_) {
+    auto scanned = scan_request(original);
+    original_model_ = scanned ? scanned->model : std::nullopt;
+  }
+  return *original_model_;
 }
 
 }  // namespace fleetgate

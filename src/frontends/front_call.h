@@ -13,6 +13,8 @@
 #include "openai/request_scan.h"
 #include "openai/usage.h"
 
+#include <boost/json/object.hpp>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -50,13 +52,16 @@ class FrontCall {
   FrontCall& operator=(const FrontCall&) = delete;
 
   Dialect dialect() const { return dialect_; }
-  ApiKind kind = ApiKind::Chat;        // the internal request's endpoint
-  std::string internal;                // the request as OpenAI's
-  std::string original;                // the client's body
-  std::optional<Span> original_model;  // its "model" string, quotes included
-  std::string model;                   // the model asked for
-  bool stream = false;                 // the client wants a stream (by its dialect's default)
+  ApiKind kind = ApiKind::Chat;  // the internal request's endpoint
+  std::string internal;          // the request as OpenAI's
+  std::string original;          // the client's body (the gateway moves it here)
+  std::string model;             // the model asked for
+  bool stream = false;           // the client wants a stream (by its dialect's default)
   std::string dropped;  // what could not be forwarded, comma-separated (x-fleetgate-dropped)
+
+  // Where the client's "model" string lies in `original` (quotes included): read when a
+  // deployment that speaks the dialect first needs it, not on every request.
+  std::optional<Span> original_model() const;
 
   // Where a deployment that speaks this dialect itself takes the client's body; nullopt when the
   // deployment gets the internal form.
@@ -94,6 +99,7 @@ class FrontCall {
 
  private:
   Dialect dialect_;
+  mutable std::optional<std::optional<Span>> original_model_;  // once read
 };
 
 // The {"input_tokens", "output_tokens"} usage of an Anthropic or Responses body: at its top, or
@@ -106,7 +112,7 @@ Result<void> rename_model(FrontCall& call, std::string_view name);
 // Appends "name" to a comma-separated list (once).
 void add_dropped(std::string& list, std::string_view name);
 
-// The request's model: its span and value, or a BadRequest naming the field.
-Result<void> take_model(FrontCall& call, std::string_view body);
+// The request's model (from its parsed body), or a BadRequest naming the field.
+Result<void> take_model(FrontCall& call, const boost::json::object& body);
 
 }  // namespace fleetgate

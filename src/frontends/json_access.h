@@ -48,6 +48,8 @@ class JsonScratch {
   boost::json::value parse(std::string_view text, boost::system::error_code& ec) {
     return boost::json::parse(text, ec, &resource_);
   }
+  // For values built here (containers constructed with it copy what goes in into it).
+  boost::json::storage_ptr storage() { return boost::json::storage_ptr(&resource_); }
 
  private:
   alignas(std::max_align_t) unsigned char buffer_[4096];

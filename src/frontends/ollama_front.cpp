@@ -376,12 +376,12 @@ Result<std::unique_ptr<FrontCall>> ollama_front(const FrontInput& in) {
   else if (in.path == "/api/embeddings")
     e = OllamaEndpoint::Embeddings;
   auto call = std::make_unique<OllamaCall>(e, in.now);
-  if (auto r = take_model(*call, in.body); !r) return r.error();
   boost::system::error_code ec;
   JsonScratch scratch;
   const json::value v = scratch.parse(in.body, ec);
   if (ec || !v.is_object()) return Error(Errc::BadRequest, "invalid JSON body");
   const auto& o = v.as_object();
+  if (auto r = take_model(*call, o); !r) return r.error();
   call->stream =
       e == OllamaEndpoint::Chat || e == OllamaEndpoint::Generate;  // Ollama streams by default
   if (const auto* s = o.if_contains("stream"); s && s->is_bool()) call->stream = s->as_bool();

@@ -100,7 +100,6 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
 
   std::optional<StoredResponse> to_store() const override {
     if (!store_ || !complete_) return std::nullopt;
-    json::array conversation = history_;
     json::object assistant{{"role", "assistant"}};
     std::string text;
     json::array calls;
@@ -117,9 +116,12 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     assistant["content"] =
         text.empty() && !calls.empty() ? json::value(nullptr) : json::value(text);
     if (!calls.empty()) assistant["tool_calls"] = std::move(calls);
-    conversation.push_back(std::move(assistant));
+    std::string conversation = "[" + history_;
+    if (!history_.empty()) conversation += ',';
+    conversation += json::serialize(assistant);
+    conversation += ']';
     return StoredResponse{id_, created_ * 1000, response(finished_status()),
-                          json::serialize(conversation)};
+                          std::move(conversation)};
   }
 
  private:
@@ -169,10 +171,12 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     out += ",\"";
     out += key;
     out += "\":";
-    if (const auto* v = echo_.if_contains(key))
-      out += json::serialize(*v);
-    else
-      out += fallback;
+    for (const auto& e : echo_)
+      if (e.key == key) {
+        out += e.json;
+        return;
+      }
+    out += fallback;
   }
 
   std::string response(std::string_view status, std::string_view error = {}) const {
@@ -227,27 +231,6 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
       r += "null";
     }
     append_field(r, "metadata", "{}");
-    for (const auto& [key, value] : echo_) {  // what the request gave beyond these
-      static constexpr std::string_view kKnown[] = {"instructions",
-                                                    "max_output_tokens",
-                                                    "parallel_tool_calls",
-                                                    "previous_response_id",
-                                                    "reasoning",
-                                                    "temperature",
-                                                    "text",
-                                                    "tool_choice",
-                                                    "tools",
-                                                    "top_p",
-                                                    "truncation",
-                                                    "metadata"};
-      if (std::find(std::begin(kKnown), std::end(kKnown), std::string_view(key)) !=
-          std::end(kKnown))
-        continue;
-      r += ",\"";
-      r += std::string_view(key);
-      r += "\":";
-      r += json::serialize(value);
-    }
     r += '}';
     return r;
   }
@@ -385,8 +368,8 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
   std::string request_id_;
   std::string id_;
   std::int64_t created_;
-  json::object echo_;    // request fields the response repeats
-  json::array history_;  // the conversation without the instructions (previous + input)
+  std::vector<Echoed> echo_;  // request fields the response repeats
+  std::string history_;       // the conversation without the instructions (ResponsesRequest)
   bool store_ = true;
   ChatStreamReader reader_;
   std::string* out_ = nullptr;
@@ -404,12 +387,12 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
 
 Result<std::unique_ptr<FrontCall>> responses_front(const FrontInput& in) {
   auto call = std::make_unique<ResponsesCall>(in);
-  if (auto r = take_model(*call, in.body); !r) return r.error();
   boost::system::error_code ec;
   JsonScratch scratch;
   const json::value v = scratch.parse(in.body, ec);
   if (ec || !v.is_object()) return Error(Errc::BadRequest, "The body is not a JSON object.");
   const auto& o = v.as_object();
+  if (auto r = take_model(*call, o); !r) return r.error();
   if (const auto* s = o.if_contains("stream"); s && s->is_bool()) call->stream = s->as_bool();
   if (auto r = call->translate(o, in.previous); !r) return r.error();
   return std::unique_ptr<FrontCall>(std::move(call));

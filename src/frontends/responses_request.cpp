@@ -114,7 +114,7 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
   out += ",\"messages\":[";
   bool first = true;
   if (const auto* s = in.if_contains("instructions"); s && s->is_string()) {
-    r.echo["instructions"] = *s;
+    r.echo.push_back({"instructions", json::serialize(*s)});
     if (!s->as_string().empty()) {
       out += "{\"role\":\"system\",\"content\":";
       append_json_string(out, s->as_string());
@@ -123,43 +123,49 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
     }
   }
   if (const auto* p = in.if_contains("previous_response_id"); p && p->is_string()) {
-    r.echo["previous_response_id"] = *p;
+    r.echo.push_back({"previous_response_id", json::serialize(*p)});
     std::optional<std::string> stored;
     if (previous && *previous) stored = (*previous)(p->as_string());
     if (!stored)
       return Error(Errc::NotFound,
                    "Previous response with id '" + std::string(p->as_string()) + "' not found.",
                    "previous_response_id");
-    boost::system::error_code ec;
-    json::value v = json::parse(*stored, ec);
-    if (!ec && v.is_array())
-      for (auto& m : v.as_array()) r.history.push_back(m);
+    // Our own list of chat messages, as ResponsesCall::to_store wrote it: taken as it is.
+    std::string_view list = *stored;
+    if (list.size() >= 2 && list.front() == '[' && list.back() == ']')
+      r.history = list.substr(1, list.size() - 2);
   }
   const auto* input = in.if_contains("input");
   if (!input) return Error(Errc::BadRequest, "Missing required parameter: 'input'.", "input");
-  if (auto added = add_input(*input, r.history, dropped); !added) return added.error();
-  for (const auto& m : r.history) {
-    if (!first) out += ',';
-    first = false;
-    out += json::serialize(m);
+  {
+    JsonScratch scratch;  // the input's messages, built once to be written once
+    json::array messages(scratch.storage());
+    if (auto added = add_input(*input, messages, dropped); !added) return added.error();
+    for (const auto& m : messages) {
+      if (!r.history.empty()) r.history += ',';
+      r.history += json::serialize(m);
+    }
   }
-  if (first) return Error(Errc::BadRequest, "input has no messages to answer.", "input");
+  if (r.history.empty())
+    return Error(Errc::BadRequest, "input has no messages to answer.", "input");
+  if (!first) out += ',';
+  out += r.history;
   out += ']';
 
   if (const auto* n = in.if_contains("max_output_tokens"); n && n->is_number()) {
     append_member(out, "max_tokens", *n);
-    r.echo["max_output_tokens"] = *n;
+    r.echo.push_back({"max_output_tokens", json::serialize(*n)});
   }
   for (const char* key : {"temperature", "top_p"})
     if (const auto* x = in.if_contains(key); x && x->is_number()) {
       append_member(out, key, *x);
-      r.echo[key] = *x;
+      r.echo.push_back({key, json::serialize(*x)});
     }
   if (const auto* p = in.if_contains("parallel_tool_calls"); p && p->is_bool()) {
     append_member(out, "parallel_tool_calls", *p);
-    r.echo["parallel_tool_calls"] = *p;
+    r.echo.push_back({"parallel_tool_calls", json::serialize(*p)});
   }
-  json::array echoed_tools;
+  std::string echoed_tools = "[";
   bool has_tools = false;
   if (const auto* tools = in.if_contains("tools"); tools && tools->is_array()) {
     std::string converted;
@@ -182,7 +188,8 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
       if (const auto* strict = tool.if_contains("strict"); strict && strict->is_bool())
         append_member(converted, "strict", *strict);
       converted += "}}";
-      echoed_tools.push_back(tool);
+      if (echoed_tools.size() > 1) echoed_tools += ',';
+      echoed_tools += json::serialize(tool);
     }
     if (!converted.empty()) {
       has_tools = true;
@@ -191,9 +198,10 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
       out += ']';
     }
   }
-  r.echo["tools"] = std::move(echoed_tools);
+  echoed_tools += ']';
+  r.echo.push_back({"tools", std::move(echoed_tools)});
   if (const auto* tc = in.if_contains("tool_choice")) {
-    r.echo["tool_choice"] = *tc;
+    r.echo.push_back({"tool_choice", json::serialize(*tc)});
     if (has_tools) {
       if (tc->is_string()) {
         append_member(out, "tool_choice", *tc);
@@ -205,7 +213,7 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
     }
   }
   if (const auto* text = in.if_contains("text"); text && text->is_object()) {
-    r.echo["text"] = *text;
+    r.echo.push_back({"text", json::serialize(*text)});
     if (const auto* f = text->as_object().if_contains("format"); f && f->is_object()) {
       const auto& format = f->as_object();
       const std::string_view type = string_at(format, "type");
@@ -223,7 +231,8 @@ Result<ResponsesRequest> responses_to_chat(const json::object& in, std::string_v
     if (text->as_object().contains("verbosity")) add_dropped(dropped, "text.verbosity");
   }
   if (const auto* s = in.if_contains("store"); s && s->is_bool()) r.store = s->as_bool();
-  if (const auto* m = in.if_contains("metadata"); m && m->is_object()) r.echo["metadata"] = *m;
+  if (const auto* m = in.if_contains("metadata"); m && m->is_object())
+    r.echo.push_back({"metadata", json::serialize(*m)});
   if (const auto* u = in.if_contains("user"); u && u->is_string()) append_member(out, "user", *u);
   if (stream) out += R"(,"stream":true,"stream_options":{"include_usage":true})";
   for (const auto& [key, value] : in) {

@@ -10,13 +10,22 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fleetgate {
 
+// A request field the response repeats, as JSON text.
+struct Echoed {
+  std::string_view key;  // one of the response object's own keys
+  std::string json;
+};
+
 struct ResponsesRequest {
-  std::string internal;        // the chat completions body
-  boost::json::object echo;    // request fields the response repeats
-  boost::json::array history;  // the conversation without the instructions (previous + input)
+  std::string internal;      // the chat completions body
+  std::vector<Echoed> echo;  // request fields the response repeats
+  // The conversation without the instructions (previous + input): chat messages as JSON text,
+  // comma-separated, without the brackets of their list.
+  std::string history;
   bool store = true;
 };
 

@@ -34,10 +34,10 @@ class NativeProvider final : public ProviderAdapter {
   std::optional<Error> build_request(Call& c) const override {
     const FrontCall& front = *c.front;
     const auto path = front.native_path(c.deployment);
-    if (!path || !front.original_model)
-      return Error(Errc::Internal, "no native path for this deployment");
+    const auto model_span = front.original_model();
+    if (!path || !model_span) return Error(Errc::Internal, "no native path for this deployment");
     const std::string_view model = c.upstream_json.empty() ? c.model_json : c.upstream_json;
-    const Span span = *front.original_model;
+    const Span span = *model_span;
     const std::string_view body = front.original;
     std::string& head = c.exchange.head();
     head += "POST ";

@@ -23,8 +23,10 @@ TEST(FrontCall, ModelAndRename) {
       FrontInput{.path = "/api/chat", .body = R"({"model":"qwen:latest","messages":[]})"});
   ASSERT_TRUE(call);
   EXPECT_EQ((*call)->model, "qwen:latest");
-  ASSERT_TRUE((*call)->original_model);
-  EXPECT_EQ((*call)->original_model->size, std::string_view("\"qwen:latest\"").size());
+  (*call)->original = R"({"model":"qwen:latest","messages":[]})";  // as the gateway moves it in
+  ASSERT_TRUE((*call)->original_model());
+  EXPECT_EQ((*call)->original_model()->offset, 9u);
+  EXPECT_EQ((*call)->original_model()->size, std::string_view("\"qwen:latest\"").size());
   ASSERT_TRUE(rename_model(**call, "qwen"));
   EXPECT_NE((*call)->internal.find("\"model\":\"qwen\""), std::string::npos);
   EXPECT_EQ((*call)->model, "qwen:latest");  // answers keep the client's name
