@@ -239,6 +239,24 @@ awk -v R="$rounds" '
     printf "stream p50 at 1 conn: chat %.0f us; /v1/messages adds %+.0f us (%+.0f..%+.0f)\n", a, b, lo, hi
   }' "$dresults" "$work/ttfb"
 
+# The translation alone, in user space (Google Benchmark, bench/translate.cpp): each front end
+# both ways next to parsing the request once and writing the answer once.
+if [[ -x ${bin%/src/cli/fleetgate}/bench/translate_bench ]]; then
+  echo "== translation per request, user space, median of $rounds (bench/translate.cpp) =="
+  "${bin%/src/cli/fleetgate}/bench/translate_bench" --benchmark_repetitions="$rounds" \
+    --benchmark_min_time=0.2 --benchmark_report_aggregates_only=true 2>/dev/null |
+    awk '$1 ~ /_median$/ {
+      split($1, k, "/"); name = k[1]; i = k[2]; sub(/_median/, "", i)
+      t[name, i] = $4; label[i] = $7 " " $8 " " $9
+    }
+    END {
+      printf "%-40s %14s %14s %8s\n", "request", "translate ns", "reference ns", "ratio"
+      for (i = 0; i <= 4; i++)
+        printf "%-40s %14.0f %14.0f %7.1fx\n", label[i], t["translate", i],
+          t["parse_once_write_once", i], t["translate", i] / t["parse_once_write_once", i]
+    }'
+fi
+
 echo "== 1000 concurrent streaming requests through fleetgate (20 events at 20/s each, 10s) =="
 before=$(cpu_ticks "$fg_pid")
 wrk -t2 -c1000 -d10s --timeout 10s -s "$work/slow.lua" "http://127.0.0.1:$fg_port/v1/chat/completions" |

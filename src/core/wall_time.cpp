@@ -5,21 +5,52 @@
 
 namespace fleetgate {
 
+namespace {
+
+// `v` as exactly `width` digits (zero-padded; v < 10^width).
+char* put_digits(char* p, unsigned v, int width) {
+  for (int i = width - 1; i >= 0; --i, v /= 10) p[i] = static_cast<char>('0' + v % 10);
+  return p + width;
+}
+
+}  // namespace
+
+// Written digit by digit: it is on the request path (Ollama's created_at), where snprintf's
+// format parsing cost more than the rest of the answer.
 std::string rfc3339(WallTime t) {
   using namespace std::chrono;
   const auto ms = floor<milliseconds>(t);
   const auto day = floor<days>(ms);
   const year_month_day ymd(day);
   const hh_mm_ss hms(ms - day);
-  char buf[40];
   const int frac = static_cast<int>(hms.subseconds().count());
-  std::snprintf(buf, sizeof buf,
-                frac ? "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ" : "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                frac);
-  return buf;
+  const int year = static_cast<int>(ymd.year());
+  char buf[40];
+  if (year < 0 || year > 9999) {
+    std::snprintf(buf, sizeof buf,
+                  frac ? "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ" : "%04d-%02u-%02uT%02d:%02d:%02dZ",
+                  year, static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()), frac);
+    return buf;
+  }
+  char* p = put_digits(buf, static_cast<unsigned>(year), 4);
+  *p++ = '-';
+  p = put_digits(p, static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  p = put_digits(p, static_cast<unsigned>(ymd.day()), 2);
+  *p++ = 'T';
+  p = put_digits(p, static_cast<unsigned>(hms.hours().count()), 2);
+  *p++ = ':';
+  p = put_digits(p, static_cast<unsigned>(hms.minutes().count()), 2);
+  *p++ = ':';
+  p = put_digits(p, static_cast<unsigned>(hms.seconds().count()), 2);
+  if (frac) {
+    *p++ = '.';
+    p = put_digits(p, static_cast<unsigned>(frac), 3);
+  }
+  *p++ = 'Z';
+  return std::string(buf, p);
 }
 
 std::optional<WallTime> parse_rfc3339(std::string_view s) {
