@@ -2,6 +2,7 @@
 
 #include "core/checked_cast.h"
 
+#include "frontends/chat_scan.h"
 #include "frontends/json_access.h"
 
 #include <boost/json.hpp>
@@ -32,7 +33,8 @@ std::string text_of(const json::value* content) {
 
 }  // namespace
 
-Result<ChatAnswer> parse_chat_answer(std::string_view body) {
+// The DOM reading, for what scan_chat leaves to it (ChatReading::odd).
+Result<ChatAnswer> parse_chat_answer_dom(std::string_view body) {
   boost::system::error_code ec;
   JsonScratch scratch;
   const json::value v = scratch.parse(body, ec);
@@ -79,6 +81,27 @@ void append_object_text(std::string& out, std::string_view arguments) {
   out += !ec && v.is_object() ? arguments : std::string_view("{}");
 }
 
+Result<ChatAnswer> parse_chat_answer(std::string_view body) {
+  ChatReading r;
+  boost::system::error_code ec;
+  if (!scan_chat(body, r, ec) || !r.object)
+    return Error(Errc::UpstreamProtocol, "the backend's chat completion is not a JSON object");
+  if (r.odd) return parse_chat_answer_dom(body);
+  if (!r.choices)
+    return Error(Errc::UpstreamProtocol, "the backend's chat completion has no choices");
+  ChatAnswer a;
+  a.text = std::move(r.text);
+  a.finish_reason = std::move(r.finish_reason);
+  a.stop_sequence = std::move(r.stop_sequence);
+  a.usage = r.usage;
+  a.tool_calls.reserve(r.calls.size());
+  for (auto& c : r.calls)
+    a.tool_calls.push_back(
+        ToolCall{std::move(c.id), std::move(c.name),
+                 c.arguments.empty() ? std::string("{}") : std::move(c.arguments)});
+  return a;
+}
+
 std::string error_message_of(int status, std::string_view body) {
   boost::system::error_code ec;
   JsonScratch scratch;
@@ -107,6 +130,32 @@ void ChatStreamReader::event(std::string_view data, ChatStreamSink& sink) {
     sink.on_done();
     return;
   }
+  ChatReading r;
+  boost::system::error_code ec;
+  if (!scan_chat(data, r, ec) || !r.object) return;
+  if (r.odd) {
+    event_dom(data, sink);
+    return;
+  }
+  if (r.error) {
+    sink.on_error(r.error->empty() ? std::string_view("the backend reported an error in its stream")
+                                   : std::string_view(*r.error));
+    return;
+  }
+  if (!r.text.empty()) sink.on_text(r.text);
+  for (const auto& call : r.calls) {
+    if (call.index >= started_.size()) started_.resize(call.index + 1, false);
+    if (!started_[call.index]) {
+      started_[call.index] = true;
+      sink.on_tool_start(call.index, call.id, call.name);
+    }
+    if (!call.arguments.empty()) sink.on_tool_arguments(call.index, call.arguments);
+  }
+  if (!r.finish_reason.empty()) sink.on_finish(r.finish_reason, r.stop_sequence);
+  if (r.usage) sink.on_usage(*r.usage);
+}
+
+void ChatStreamReader::event_dom(std::string_view data, ChatStreamSink& sink) {
   boost::system::error_code ec;
   JsonScratch scratch;
   const json::value v = scratch.parse(data, ec);

@@ -60,6 +60,7 @@ class ChatStreamReader {
 
  private:
   void event(std::string_view data, ChatStreamSink& sink);
+  void event_dom(std::string_view data, ChatStreamSink& sink);  // for shapes scan_chat leaves
 
   SseDecoder sse_;
   std::vector<bool> started_;  // tool calls seen, by index
