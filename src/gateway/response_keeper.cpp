@@ -2,6 +2,8 @@
 
 #include "store/store.h"
 
+#include <algorithm>
+
 namespace fleetgate {
 
 ResponseKeeper::ResponseKeeper(Store* store, std::size_t in_memory)
@@ -15,6 +17,7 @@ void ResponseKeeper::put(StoredResponse r) {
   }
   std::lock_guard lock(mutex_);
   const std::string id = r.id;
+  std::erase(erased_, id);
   if (recent_.insert_or_assign(id, std::move(r)).second) order_.push_back(id);
   while (order_.size() > capacity_) {
     recent_.erase(order_.front());
@@ -28,6 +31,10 @@ std::optional<StoredResponse> ResponseKeeper::get(std::string_view id) {
     if (auto it = recent_.find(std::string(id)); it != recent_.end()) return it->second;
   }
   if (!store_) return std::nullopt;
+  {
+    std::lock_guard lock(mutex_);
+    if (std::find(erased_.begin(), erased_.end(), id) != erased_.end()) return std::nullopt;
+  }
   auto row = store_->response(std::string(id));
   if (!row) return std::nullopt;
   return StoredResponse{row->id, row->created_ms, row->response, row->messages};
@@ -41,14 +48,20 @@ bool ResponseKeeper::erase(std::string_view id) {
       recent_.erase(it);
       std::erase(order_, std::string(id));
       found = true;
+    } else if (std::find(erased_.begin(), erased_.end(), id) != erased_.end()) {
+      return false;  // deleted already; the store may not have removed it yet
     }
   }
-  if (store_) {
-    found = found || store_->response(std::string(id)).has_value();
-    WriteBatch batch;
-    batch.removed_responses.push_back(std::string(id));
-    store_->write(std::move(batch));
+  if (!store_) return found;
+  found = found || store_->response(std::string(id)).has_value();
+  {
+    std::lock_guard lock(mutex_);
+    erased_.emplace_back(id);
+    if (erased_.size() > capacity_) erased_.pop_front();
   }
+  WriteBatch batch;
+  batch.removed_responses.push_back(std::string(id));
+  store_->write(std::move(batch));
   return found;
 }
 

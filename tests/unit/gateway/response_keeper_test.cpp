@@ -40,6 +40,15 @@ TEST(ResponseKeeper, TheStoreKeepsWhatMemoryForgets) {
   EXPECT_TRUE(kept.erase("a"));
   (*store)->flush();
   EXPECT_FALSE(kept.get("a"));
+  // Deleted before the store's commit: gone at once all the same, and deleted only once.
+  kept.put(response("c"));
+  kept.put(response("d"));  // "c" leaves memory
+  (*store)->flush();
+  EXPECT_TRUE(kept.erase("c"));
+  EXPECT_FALSE(kept.get("c"));
+  EXPECT_FALSE(kept.erase("c"));
+  (*store)->flush();
+  EXPECT_FALSE(kept.get("c"));
 }
 
 }  // namespace
