@@ -7,7 +7,7 @@ packages=(
   libssl-dev libgtest-dev libgmock-dev libsqlite3-dev libre2-dev tzdata
   clang clang-format curl openssl nodejs npm
 )
-if [[ "${1:-}" == "--bench" ]]; then packages+=(wrk nginx-light supervisor); fi
+if [[ "${1:-}" == "--bench" ]]; then packages+=(wrk nginx-light supervisor libbenchmark-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
