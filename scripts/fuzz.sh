@@ -15,7 +15,7 @@ cmake --build --preset fuzz -- -j"$(nproc)" >/dev/null
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(http_request http_response scan_request sse ndjson ollama anthropic heartbeat silence
-           cron units config front_ends)
+           cron units config front_ends multipart)
 fi
 total=0
 failed=()
