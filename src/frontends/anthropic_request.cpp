@@ -147,6 +147,58 @@ Result<void> add_message(const json::object& m, MessageList& list, std::string& 
   return {};
 }
 
+// The tools the backend can run, as chat tools; whether there were any (server tools, which it
+// cannot, are dropped and named).
+bool append_tools(std::string& out, const json::object& in, std::string& dropped) {
+  if (const auto* tools = in.if_contains("tools"); tools && tools->is_array()) {
+    std::string converted;
+    for (const auto& t : tools->as_array()) {
+      if (!t.is_object()) continue;
+      const auto& tool = t.as_object();
+      const auto* schema = tool.if_contains("input_schema");
+      if (!schema) {  // a server tool (web search, bash, …): the backend cannot run it
+        add_dropped(dropped, "tools." + std::string(string_at(tool, "name")));
+        continue;
+      }
+      converted += converted.empty() ? R"({"type":"function","function":{"name":)"
+                                     : R"(,{"type":"function","function":{"name":)";
+      append_json_string(converted, string_at(tool, "name"));
+      append_member(converted, "parameters", *schema);
+      if (const auto* d = tool.if_contains("description"))
+        append_member(converted, "description", *d);
+      converted += "}}";
+    }
+    if (converted.empty()) return false;
+    out += ",\"tools\":[";
+    out += converted;
+    out += ']';
+    return true;
+  }
+  return false;
+}
+
+// tool_choice (auto, any, none, a named tool) and disable_parallel_tool_use, when there are tools.
+void append_tool_choice(std::string& out, const json::object& in) {
+  if (const auto* tc = in.if_contains("tool_choice"); tc && tc->is_object()) {
+    const auto& choice = tc->as_object();
+    const std::string_view type = string_at(choice, "type");
+    if (type == "auto") {
+      out += R"(,"tool_choice":"auto")";
+    } else if (type == "any") {
+      out += R"(,"tool_choice":"required")";
+    } else if (type == "none") {
+      out += R"(,"tool_choice":"none")";
+    } else if (type == "tool") {
+      out += R"(,"tool_choice":{"type":"function","function":{"name":)";
+      append_json_string(out, string_at(choice, "name"));
+      out += "}}";
+    }
+    if (const auto* p = choice.if_contains("disable_parallel_tool_use");
+        p && p->is_bool() && p->as_bool())
+      out += R"(,"parallel_tool_calls":false)";
+  }
+}
+
 }  // namespace
 
 // The chat completion is written as the request is read: no JSON object is built for it.
@@ -187,50 +239,7 @@ Result<std::string> anthropic_to_chat(const json::object& in, std::string& dropp
       out += ",\"user\":";
       append_json_string(out, user);
     }
-  bool has_tools = false;
-  if (const auto* tools = in.if_contains("tools"); tools && tools->is_array()) {
-    std::string converted;
-    for (const auto& t : tools->as_array()) {
-      if (!t.is_object()) continue;
-      const auto& tool = t.as_object();
-      const auto* schema = tool.if_contains("input_schema");
-      if (!schema) {  // a server tool (web search, bash, …): the backend cannot run it
-        add_dropped(dropped, "tools." + std::string(string_at(tool, "name")));
-        continue;
-      }
-      converted += converted.empty() ? R"({"type":"function","function":{"name":)"
-                                     : R"(,{"type":"function","function":{"name":)";
-      append_json_string(converted, string_at(tool, "name"));
-      append_member(converted, "parameters", *schema);
-      if (const auto* d = tool.if_contains("description"))
-        append_member(converted, "description", *d);
-      converted += "}}";
-    }
-    if (!converted.empty()) {
-      has_tools = true;
-      out += ",\"tools\":[";
-      out += converted;
-      out += ']';
-    }
-  }
-  if (const auto* tc = in.if_contains("tool_choice"); tc && tc->is_object() && has_tools) {
-    const auto& choice = tc->as_object();
-    const std::string_view type = string_at(choice, "type");
-    if (type == "auto") {
-      out += R"(,"tool_choice":"auto")";
-    } else if (type == "any") {
-      out += R"(,"tool_choice":"required")";
-    } else if (type == "none") {
-      out += R"(,"tool_choice":"none")";
-    } else if (type == "tool") {
-      out += R"(,"tool_choice":{"type":"function","function":{"name":)";
-      append_json_string(out, string_at(choice, "name"));
-      out += "}}";
-    }
-    if (const auto* p = choice.if_contains("disable_parallel_tool_use");
-        p && p->is_bool() && p->as_bool())
-      out += R"(,"parallel_tool_calls":false)";
-  }
+  if (append_tools(out, in, dropped)) append_tool_choice(out, in);
   const auto* s = in.if_contains("stream");
   if (s && s->is_bool() && s->as_bool())
     out += R"(,"stream":true,"stream_options":{"include_usage":true})";

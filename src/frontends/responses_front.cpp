@@ -179,6 +179,22 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     out += fallback;
   }
 
+  // ,"usage":{…} once the answer is in, else null.
+  void append_usage(std::string& r, std::string_view status) const {
+    r += ",\"usage\":";
+    if (usage_ && status != "in_progress") {
+      r += "{\"input_tokens\":";
+      r += std::to_string(usage_->prompt_tokens);
+      r += R"(,"input_tokens_details":{"cached_tokens":0},"output_tokens":)";
+      r += std::to_string(usage_->completion_tokens);
+      r += R"(,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":)";
+      r += std::to_string(usage_->prompt_tokens + usage_->completion_tokens);
+      r += '}';
+    } else {
+      r += "null";
+    }
+  }
+
   std::string response(std::string_view status, std::string_view error = {}) const {
     std::string r;
     r.reserve(800);
@@ -218,18 +234,7 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
     append_field(r, "tools", "[]");
     append_field(r, "top_p", "null");
     append_field(r, "truncation", "\"disabled\"");
-    r += ",\"usage\":";
-    if (usage_ && status != "in_progress") {
-      r += "{\"input_tokens\":";
-      r += std::to_string(usage_->prompt_tokens);
-      r += R"(,"input_tokens_details":{"cached_tokens":0},"output_tokens":)";
-      r += std::to_string(usage_->completion_tokens);
-      r += R"(,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":)";
-      r += std::to_string(usage_->prompt_tokens + usage_->completion_tokens);
-      r += '}';
-    } else {
-      r += "null";
-    }
+    append_usage(r, status);
     append_field(r, "metadata", "{}");
     r += '}';
     return r;
