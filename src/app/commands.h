@@ -47,6 +47,19 @@ struct StatusOptions {
 };
 int run_status(const StatusOptions& options);
 
+struct RequestsOptions {
+  std::string url = "http://127.0.0.1:4000";
+  std::optional<std::string> token;  // fleet.token; default $FLEETGATE_TOKEN
+  std::string since = "1h";
+  bool failed = false;
+  std::string model;
+  std::string deployment;
+  int status = 0;
+  int limit = 100;
+};
+// The request log (GET /fleet/v1/requests) as JSON lines, newest first.
+int run_requests(const RequestsOptions& options);
+
 struct ProcessCommandOptions {
   std::string action;  // start, stop, restart
   std::string target;  // NODE/PROCESS

@@ -8,6 +8,7 @@
 #include "fleet/fleet_api.h"
 #include "fleet/fleet_service.h"
 #include "gateway/gateway.h"
+#include "gateway/request_log.h"
 #include "gateway/response_keeper.h"
 #include "health/prober.h"
 #include "server/access_log.h"
@@ -62,6 +63,7 @@ struct ServeDaemon::Parts {
     server.set_reload_hook([this] { return reload(); }, reloader.get_executor());
     fleet.backend_source = [this] { return backend_reports(); };
     fleet.usage_source = [this] { return usage_rows(); };
+    fleet.requests_source = [this] { return request_log.drain(); };
   }
 
   // Each worker's router: the gateway's routes, then the fleet API's (one FleetApi for all).
@@ -69,8 +71,10 @@ struct ServeDaemon::Parts {
     return [this, s](WorkerContext& worker) -> std::unique_ptr<RequestHandler> {
       auto router = std::make_unique<HttpRouter>(
           HttpRouter::Options{s->config.master_key, s->guard, fleet_routes, s->clock}, *access_log,
-          worker.executor, [s, index = worker.index](const AccessRecord& log) {
+          worker.executor,
+          [s, index = worker.index, requests = &request_log](const AccessRecord& log) {
             s->metrics->record(index, log.deployment_index, log, s->clock->steady());
+            if (log.model_request) requests->add(index, log);
           });
       auto gateway = std::make_shared<Gateway>(s, worker, tls);
       gateway->add_routes(*router);
@@ -106,6 +110,7 @@ struct ServeDaemon::Parts {
   AgentChannel agents;  // commands for the node agents, and their processes' states
   FleetService fleet;
   std::shared_ptr<ResponseKeeper> responses;  // the Responses API's answers, across reloads
+  RequestLog request_log{system_clock()};     // each request's metadata, on its way to the store
   std::shared_ptr<const GatewayState> state;  // replaced by reloads, under state_mutex
   std::mutex state_mutex;
   std::mutex reload_mutex;  // one reload at a time (SIGHUP and POST /admin/reload)

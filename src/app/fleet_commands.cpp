@@ -2,6 +2,7 @@
 #include "app/commands.h"
 #include "config/loader.h"
 #include "config/url.h"
+#include "fleet/request_query.h"
 #include "net/http_call.h"
 #include "report/phase_report.h"
 #include "report/status_table.h"
@@ -138,6 +139,20 @@ int run_status(const StatusOptions& o) {
     return kExitFailure;
   }
   std::cout << *table;
+  return kExitOk;
+}
+
+int run_requests(const RequestsOptions& o) {
+  std::string path =
+      "/fleet/v1/requests?since=" + percent_encode(o.since) + "&limit=" + std::to_string(o.limit);
+  if (o.failed) path += "&failed=1";
+  if (!o.model.empty()) path += "&model=" + percent_encode(o.model);
+  if (!o.deployment.empty()) path += "&deployment=" + percent_encode(o.deployment);
+  if (o.status) path += "&status=" + std::to_string(o.status);
+  int code = kExitOk;
+  auto body = call_server(o.url, "GET", path, o.token, code);
+  if (!body) return code;
+  std::cout << *body;
   return kExitOk;
 }
 

@@ -69,6 +69,22 @@ int main(int argc, char** argv) {
   status_cmd->add_option("--token", status.token, "fleet token (default $FLEETGATE_TOKEN)");
   status_cmd->add_flag("--json", status.json, "the server's JSON as is");
 
+  RequestsOptions requests;
+  auto* requests_cmd =
+      app.add_subcommand("requests", "List the request log (newest first, JSON lines)");
+  requests_cmd->add_option("--since", requests.since, "how far back: 15m, 1h, 7d")
+      ->capture_default_str();
+  requests_cmd->add_flag("--failed", requests.failed, "only answers with status >= 400");
+  requests_cmd->add_option("--model", requests.model, "only this model, as clients ask it");
+  requests_cmd->add_option("--deployment", requests.deployment, "only this deployment");
+  requests_cmd->add_option("--status", requests.status, "only this status")
+      ->check(CLI::Range(100, 599));
+  requests_cmd->add_option("--limit", requests.limit, "at most this many (1-1000)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  requests_cmd->add_option("--url", requests.url, "the server")->capture_default_str();
+  requests_cmd->add_option("--token", requests.token, "fleet token (default $FLEETGATE_TOKEN)");
+
   ProcessCommandOptions proc;
   auto* process_cmd = app.add_subcommand(
       "process", "Ask a node's agent to start, stop or restart a supervised process");
@@ -132,6 +148,11 @@ int main(int argc, char** argv) {
     if (!status.token)
       if (const char* t = std::getenv("FLEETGATE_TOKEN"); t && *t) status.token = t;
     return run_status(status);
+  }
+  if (*requests_cmd) {
+    if (!requests.token)
+      if (const char* t = std::getenv("FLEETGATE_TOKEN"); t && *t) requests.token = t;
+    return run_requests(requests);
   }
   if (*process_cmd) {
     if (!proc.token)

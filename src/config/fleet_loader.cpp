@@ -325,8 +325,10 @@ void FleetLoader::retention(const YAML::Node& node) {
       positive(it->second, kpath, rt.history);
     else if (key == "responses")
       positive(it->second, kpath, rt.responses);
+    else if (key == "requests")
+      positive(it->second, kpath, rt.requests);
     else
-      r_.error(it->first, kpath, "unknown key (pings, heartbeats, history, responses)");
+      r_.error(it->first, kpath, "unknown key (pings, heartbeats, history, responses, requests)");
   }
 }
 

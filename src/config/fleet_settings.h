@@ -92,6 +92,7 @@ struct RetentionSettings {
   Duration heartbeats = std::chrono::days(2);  // raw heartbeats; older ones kept hourly
   Duration history = std::chrono::days(400);   // transitions, hourly figures, usage, alerts
   Duration responses = std::chrono::days(30);  // stored Responses API answers (OpenAI's 30 days)
+  Duration requests = std::chrono::days(7);    // the request log
   bool operator==(const RetentionSettings&) const = default;
 };
 

@@ -1,5 +1,7 @@
 #include "fleet/fleet_api.h"
 
+#include "fleet/request_query.h"
+
 #include "core/json_escape.h"
 #include "core/secret.h"
 #include "core/text_forms.h"
@@ -153,6 +155,7 @@ void FleetApi::add_routes(HttpRouter& router) {
   route("/fleet/v1/status", kGet, Access::FleetToken, json, &FleetApi::status);
   route("/fleet/v1/alerts", kGet, Access::FleetToken, json, &FleetApi::alerts);
   route("/fleet/v1/silences", kGet, Access::FleetToken, json, &FleetApi::silences);
+  route("/fleet/v1/requests", kGet, Access::FleetToken, json, &FleetApi::requests);
   route("/fleet/v1/silences", kPost, Access::FleetToken, json, &FleetApi::post_silence);
   route("/fleet/v1/silences/*", kDelete, Access::FleetToken, json, &FleetApi::expire_silence);
   route("/fleet/v1/agents/*/processes/*/*", kPost, Access::FleetToken, json, &FleetApi::control);
@@ -177,6 +180,30 @@ asio::awaitable<void> FleetApi::alerts(ClientConnection& conn, Request&) {
 
 asio::awaitable<void> FleetApi::silences(ClientConnection& conn, Request&) {
   co_await conn.send(200, "application/json", service_.silences_json());
+}
+
+// The request log, newest first, as JSON lines. A bounded read (at most 1,000 rows by an index)
+// on this worker's thread.
+asio::awaitable<void> FleetApi::requests(ClientConnection& conn, Request& req) {
+  const std::string_view target = req.target;
+  const auto mark = target.find('?');
+  const std::string_view query = mark == std::string_view::npos ? "" : target.substr(mark + 1);
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto q = parse_request_query(query, now_ms);
+  if (!q) {
+    co_await conn.send_error(q.error());
+    co_return;
+  }
+  Store* store = service_.store();
+  std::string body;
+  if (store)
+    for (const auto& row : store->requests(*q)) {
+      append_request_json(body, row);
+      body += '\n';
+    }
+  co_await conn.send(200, "application/x-ndjson", body);
 }
 
 asio::awaitable<void> FleetApi::unknown(ClientConnection& conn, Request& req) {

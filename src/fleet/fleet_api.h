@@ -45,6 +45,7 @@ class FleetApi : public FleetCredentials {
   asio::awaitable<void> status(ClientConnection& conn, Request& req);
   asio::awaitable<void> alerts(ClientConnection& conn, Request& req);
   asio::awaitable<void> silences(ClientConnection& conn, Request& req);
+  asio::awaitable<void> requests(ClientConnection& conn, Request& req);
   asio::awaitable<void> expire_silence(ClientConnection& conn, Request& req);
   asio::awaitable<void> unknown(ClientConnection& conn, Request& req);
   asio::awaitable<void> heartbeat(ClientConnection& conn, Request& req);

@@ -221,12 +221,13 @@ FleetTime FleetService::watch_pass(std::unique_lock<std::mutex>& lock) {
     next_usage_ = now + kUsageInterval;
     if (usage_source) b.usage = usage_source();
   }
+  if (requests_source) b.requests = requests_source();  // the request log, in one batch a tick
   if (!b.empty()) commit(std::move(b), {});
   if (now >= next_prune_) {
     next_prune_ = now + kPruneInterval;
     const auto& r = settings_.retention;
     store_->prune({to_ms(now - r.pings), to_ms(now - r.heartbeats), to_ms(now - r.history),
-                   to_ms(now - r.responses)});
+                   to_ms(now - r.responses), to_ms(now - r.requests), kRequestLogMaxRows});
   }
   return std::min(now + std::chrono::duration_cast<FleetClock::duration>(kPollInterval),
                   monitor_.next_wakeup(now).value_or(FleetTime::max()));

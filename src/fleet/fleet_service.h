@@ -43,6 +43,10 @@ class FleetService {
   // Sources the watch thread polls: set before start(); called on the watch thread.
   std::function<std::vector<BackendReport>()> backend_source;
   std::function<std::vector<UsageRow>()> usage_source;  // what happened since the last call
+  // The requests answered since the last call (the request log), written with the tick's batch.
+  std::function<std::vector<RequestRow>()> requests_source;
+  // The request log keeps at most this many of its newest rows, whatever their age.
+  static constexpr std::int64_t kRequestLogMaxRows = 1'000'000;
   // The agents' command channel: heartbeats update its process states, and a check with an
   // action sends its restart there. Set before start(); may stay null (no agents).
   AgentChannel* agents = nullptr;

@@ -31,6 +31,7 @@ bool Gateway::all_speak_messages(std::string_view model) const {
 asio::awaitable<void> Gateway::front_proxy(ClientConnection& conn, Request& req, Dialect dialect,
                                            AccessRecord& log) {
   log.dialect = dialect;
+  log.model_request = true;
   FrontInput in{
       .path = req.path(),
       .body = req.body,

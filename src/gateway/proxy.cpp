@@ -77,6 +77,7 @@ asio::awaitable<void> Gateway::sleep(Duration d) {
 // the plan's (routing/attempt_plan.h); this does what it says.
 asio::awaitable<void> Gateway::proxy(ClientConnection& conn, Request& req, ApiKind kind,
                                      AccessRecord& log, FrontCall* front) {
+  log.model_request = true;
   if (conn.body_left() > 0 && !co_await read_to_form_model(conn, req, log)) co_return;
   auto fields = validate(req, kind, log);
   if (!fields) {

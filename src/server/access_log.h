@@ -22,6 +22,7 @@ struct AccessRecord {
   std::string_view request_id;
   std::string_view method;
   std::string_view path;
+  std::string_view client;      // the client's address
   std::string model;            // as the client asked (owned: the request's fields die first)
   std::string_view deployment;  // the deployment that served it, if any
   int deployment_index = -1;
@@ -36,7 +37,8 @@ struct AccessRecord {
   std::string error;                  // our error message when the gateway answered for the backend
   std::string route;                  // the auto router's decision: "<tier>; reason=<rule>"
   int attempts = 0;                   // deployments tried
-  std::string failed;  // ids of the deployments whose attempts failed, comma-separated
+  std::string failed;          // ids of the deployments whose attempts failed, comma-separated
+  bool model_request = false;  // one of the model endpoints: kept in the request log
 };
 
 // Where the lines go: stdout, a file opened for appending, or nowhere. Shared by the workers.

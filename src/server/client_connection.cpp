@@ -70,6 +70,7 @@ ClientConnection::ClientConnection(tcp::socket socket, DeadlineSweeper& sweeper,
   socket_.set_option(tcp::no_delay(true), ec);
   const auto remote = socket_.remote_endpoint(ec);
   peer_.loopback = !ec && is_loopback_address(remote.address());
+  if (!ec) peer_.address = remote.address().to_string();
 }
 
 ClientConnection::~ClientConnection() { close(); }

@@ -149,6 +149,7 @@ asio::awaitable<void> HttpRouter::handle(ClientConnection& conn, Request& req) {
   const auto method_text = http::to_string(req.method);
   log.method = std::string_view(method_text.data(), method_text.size());
   log.path = req.path();
+  log.client = conn.peer().address;
   // Ping URLs carry secrets (a UUID or a ping key): never into the log, nor near misses.
   if (ping_shaped(log.path)) log.path = "/ping/***";
   bool bug = false;  // an exception is a bug; the client still gets an answer, and it is logged

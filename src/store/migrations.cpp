@@ -71,6 +71,16 @@ CREATE TABLE responses (
   messages TEXT NOT NULL);
 CREATE INDEX responses_created ON responses (created_ms);
 )sql",
+    // 5: the request log: each request's metadata (fleet.retention.requests, a row cap).
+    R"sql(
+CREATE TABLE requests (
+  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, request_id TEXT NOT NULL,
+  client TEXT NOT NULL, dialect TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
+  model TEXT NOT NULL, route TEXT NOT NULL, deployment TEXT NOT NULL, status INTEGER NOT NULL,
+  attempts INTEGER NOT NULL, latency_ms REAL NOT NULL, first_byte_ms REAL NOT NULL,
+  prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, error TEXT NOT NULL);
+CREATE INDEX requests_at ON requests (at_ms);
+)sql",
 };
 
 }  // namespace

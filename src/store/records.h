@@ -125,6 +125,36 @@ struct ResponseRow {
   std::string messages;  // the conversation as chat messages (a JSON list)
 };
 
+// One request through the gateway, as the request log keeps it (fleet.retention.requests).
+struct RequestRow {
+  std::int64_t at_ms = 0;  // when it was answered
+  std::string request_id;
+  std::string client;   // the client's address
+  std::string dialect;  // openai, anthropic, responses, ollama
+  std::string method;
+  std::string path;
+  std::string model;  // as the client asked
+  std::string route;  // the auto router's decision, if any
+  std::string deployment;
+  int status = 0;
+  int attempts = 0;
+  double latency_ms = 0;
+  double first_byte_ms = -1;  // -1: no byte came from a backend
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::string error;
+};
+
+// Which logged requests to read: newest first, at most `limit`.
+struct RequestQuery {
+  std::int64_t since_ms = 0;
+  bool failed = false;  // status >= 400 only
+  std::string model{};  // "" for any
+  std::string deployment{};
+  int status = 0;  // 0 for any
+  std::size_t limit = 100;
+};
+
 // One transaction's worth of writes.
 struct WriteBatch {
   std::vector<SubjectRow> subjects;                                   // upserted by (kind, name)
@@ -140,12 +170,13 @@ struct WriteBatch {
   std::vector<ActionRow> actions;
   std::vector<ResponseRow> responses;          // upserted by id
   std::vector<std::string> removed_responses;  // by id
+  std::vector<RequestRow> requests;
 
   bool empty() const {
     return subjects.empty() && removed_subjects.empty() && transitions.empty() && pings.empty() &&
            heartbeats.empty() && alerts.empty() && outbox.empty() && outbox_results.empty() &&
            silences.empty() && usage.empty() && actions.empty() && responses.empty() &&
-           removed_responses.empty();
+           removed_responses.empty() && requests.empty();
   }
 };
 

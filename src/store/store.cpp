@@ -195,7 +195,30 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
                   "INSERT INTO responses VALUES (?1,?2,?3,?4) ON CONFLICT (id) DO UPDATE SET "
                   "created_ms=?2, response=?3, messages=?4");
     Stmt removed_response(db, "DELETE FROM responses WHERE id = ?1");
+    Stmt request(db,
+                 "INSERT INTO requests (at_ms, request_id, client, dialect, method, path, model, "
+                 "route, deployment, status, attempts, latency_ms, first_byte_ms, prompt_tokens, "
+                 "completion_tokens, error) VALUES "
+                 "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)");
     for (const auto& [b, done] : work) {
+      for (const auto& r : b.requests)
+        request.bind(1, r.at_ms)
+            .bind(2, r.request_id)
+            .bind(3, r.client)
+            .bind(4, r.dialect)
+            .bind(5, r.method)
+            .bind(6, r.path)
+            .bind(7, r.model)
+            .bind(8, r.route)
+            .bind(9, r.deployment)
+            .bind(10, static_cast<std::int64_t>(r.status))
+            .bind(11, static_cast<std::int64_t>(r.attempts))
+            .bind(12, r.latency_ms)
+            .bind(13, r.first_byte_ms)
+            .bind(14, r.prompt_tokens)
+            .bind(15, r.completion_tokens)
+            .bind(16, r.error)
+            .run();
       for (const auto& r : b.responses)
         response.bind(1, r.id).bind(2, r.created_ms).bind(3, r.response).bind(4, r.messages).run();
       for (const auto& id : b.removed_responses) removed_response.bind(1, id).run();
@@ -309,6 +332,11 @@ bool Store::commit(std::deque<std::pair<WriteBatch, Done>>& work, std::vector<Re
           .run();
       Stmt(db, "DELETE FROM silences WHERE ends_ms < ?1").bind(1, r.history_before_ms).run();
       Stmt(db, "DELETE FROM responses WHERE created_ms < ?1").bind(1, r.responses_before_ms).run();
+      Stmt(db, "DELETE FROM requests WHERE at_ms < ?1").bind(1, r.requests_before_ms).run();
+      if (r.requests_max_rows > 0)
+        Stmt(db, "DELETE FROM requests WHERE id <= (SELECT MAX(id) FROM requests) - ?1")
+            .bind(1, r.requests_max_rows)
+            .run();
     }
     exec(db, "COMMIT");
     return true;

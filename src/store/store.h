@@ -26,6 +26,8 @@ struct Retention {
   std::int64_t heartbeats_before_ms = 0;  // raw heartbeats older than this go (hourly stay)
   std::int64_t history_before_ms = 0;     // transitions, hourly figures, usage, old alerts
   std::int64_t responses_before_ms = 0;   // stored Responses API answers
+  std::int64_t requests_before_ms = 0;    // the request log
+  std::int64_t requests_max_rows = 0;     // and at most this many of its newest (0: no cap)
 };
 
 class Store {
@@ -56,6 +58,7 @@ class Store {
   std::vector<ActionRow> actions(std::int64_t since_ms);
   std::vector<PingRow> pings(const std::string& check, std::size_t limit);
   std::optional<ResponseRow> response(const std::string& id);
+  std::vector<RequestRow> requests(const RequestQuery& q);
 
   // A consistent copy of the live database (SQLite's online backup API) into `path`.
   Result<void> backup(const std::string& path);

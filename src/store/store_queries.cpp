@@ -112,6 +112,30 @@ std::optional<ResponseRow> Store::response(const std::string& id) {
   return ResponseRow{s.text(0), s.i64(1), s.text(2), s.text(3)};
 }
 
+std::vector<RequestRow> Store::requests(const RequestQuery& q) {
+  std::lock_guard lock(read_mutex_);
+  // Every filter is a bound value ("" or 0 for any): one statement, no text built from input.
+  Stmt s(reader_db_,
+         "SELECT at_ms, request_id, client, dialect, method, path, model, route, deployment, "
+         "status, attempts, latency_ms, first_byte_ms, prompt_tokens, completion_tokens, error "
+         "FROM requests WHERE at_ms >= ?1 AND (?2 = 0 OR status >= 400) AND (?3 = '' OR model = "
+         "?3) AND (?4 = '' OR deployment = ?4) AND (?5 = 0 OR status = ?5) "
+         "ORDER BY at_ms DESC, id DESC LIMIT ?6");
+  s.bind(1, q.since_ms)
+      .bind(2, q.failed)
+      .bind(3, q.model)
+      .bind(4, q.deployment)
+      .bind(5, q.status)
+      .bind(6, static_cast<std::int64_t>(q.limit));
+  std::vector<RequestRow> out;
+  while (s.step())
+    out.push_back(RequestRow{s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                             s.text(6), s.text(7), s.text(8), static_cast<int>(s.i64(9)),
+                             static_cast<int>(s.i64(10)), s.real(11), s.real(12), s.i64(13),
+                             s.i64(14), s.text(15)});
+  return out;
+}
+
 std::vector<PingRow> Store::pings(const std::string& check, std::size_t limit) {
   std::lock_guard lock(read_mutex_);
   Stmt s(reader_db_,

@@ -76,7 +76,7 @@ struct RouterTest : ::testing::Test {
   }
   static std::optional<Errc> refused(const HttpRouter& r, const Request& req,
                                      bool loopback = true) {
-    const auto e = r.check_head(req, Peer{loopback});
+    const auto e = r.check_head(req, Peer{loopback, {}});
     return e ? std::optional<Errc>(e->code) : std::nullopt;
   }
 };

@@ -38,12 +38,64 @@ TEST(Store, KeepsResponsesUntilRemovedOrPruned) {
   EXPECT_FALSE((*store)->response("resp_2"));  // deleted
 }
 
+RequestRow request(std::int64_t at_ms, const std::string& model, int status) {
+  RequestRow r;
+  r.at_ms = at_ms;
+  r.request_id = "id" + std::to_string(at_ms);
+  r.client = "127.0.0.1";
+  r.dialect = "openai";
+  r.method = "POST";
+  r.path = "/v1/chat/completions";
+  r.model = model;
+  r.deployment = model + "#1";
+  r.status = status;
+  r.attempts = 1;
+  r.latency_ms = 1.5;
+  r.prompt_tokens = 3;
+  r.error = status >= 400 ? "backend answered 500" : "";
+  return r;
+}
+
+TEST(Store, TheRequestLogIsFilteredNewestFirstAndPrunedByAgeAndCount) {
+  const auto path = temp_db("requests");
+  auto store = Store::open(path);
+  ASSERT_TRUE(store) << store.error().message;
+  WriteBatch b;
+  for (int i = 1; i <= 6; ++i)
+    b.requests.push_back(request(i * 1000, i % 2 ? "fast" : "big", i == 4 ? 502 : 200));
+  (*store)->write(std::move(b));
+  (*store)->flush();
+  auto all = (*store)->requests(RequestQuery{});
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all.front().at_ms, 6000);  // newest first
+  EXPECT_EQ(all.front().first_byte_ms, -1);
+  EXPECT_EQ(all.front().path, "/v1/chat/completions");
+  auto failed = (*store)->requests(RequestQuery{.failed = true});
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].status, 502);
+  EXPECT_EQ(failed[0].error, "backend answered 500");
+  EXPECT_EQ((*store)->requests(RequestQuery{.model = "big"}).size(), 3u);
+  EXPECT_EQ((*store)->requests(RequestQuery{.deployment = "fast#1", .limit = 2}).size(), 2u);
+  EXPECT_EQ((*store)->requests(RequestQuery{.since_ms = 5000}).size(), 2u);
+  EXPECT_EQ((*store)->requests(RequestQuery{.status = 200}).size(), 5u);
+  // A model name is a value, never SQL.
+  EXPECT_TRUE((*store)->requests(RequestQuery{.model = "x' OR '1'='1"}).empty());
+  Retention r;
+  r.requests_before_ms = 2000;  // the first goes by age
+  r.requests_max_rows = 3;      // and the oldest beyond three by count
+  (*store)->prune(r);
+  (*store)->flush();
+  all = (*store)->requests(RequestQuery{});
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all.back().at_ms, 4000);
+}
+
 TEST(Store, MigratesWritesAndReadsBack) {
   const auto path = temp_db("basic");
   {
     auto store = Store::open(path);
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ((*store)->schema_version(), 4);
+    EXPECT_EQ((*store)->schema_version(), 5);
     WriteBatch b;
     b.subjects.push_back({"check", "job", "up", "ping", 1000, 1000, 0, false, "{}"});
     b.transitions.push_back({"check", "job", "new", "up", "ping", 1000, false});
