@@ -1,6 +1,8 @@
 // The CLI's exit codes and messages for misuse and bad configs.
 #include "support/child_process.h"
+#include "support/eventually.h"
 #include "support/fleet.h"
+#include "support/http_client.h"
 
 #include <gtest/gtest.h>
 
@@ -97,6 +99,27 @@ TEST(Cli, ServeRefusesAnAccessLogItCannotOpen) {
       std::string::npos)
       << out;
   EXPECT_EQ(out.find("listening on"), std::string::npos) << out;
+}
+
+TEST(Cli, RequestsListsTheRequestLog) {
+  auto sim = start_sim({"--models", "m"});
+  auto gw = start_gateway("model_list:\n" + deployment("m", "openai/m", sim.port));
+  const std::string url = "http://127.0.0.1:" + std::to_string(gw.port);
+  ASSERT_EQ(http_request(gw.port, "POST", "/v1/chat/completions",
+                         R"({"model":"m","messages":[{"role":"user","content":"hi"}]})")
+                .status,
+            200);
+  std::string out;
+  ASSERT_TRUE(eventually([&] {
+    return run({"requests", "--url", url, "--since", "10m", "--model", "m"}, &out) == 0 &&
+           out.find("\"model\":\"m\"") != std::string::npos;
+  })) << out;
+  EXPECT_NE(out.find("\"status\":200"), std::string::npos) << out;
+  EXPECT_EQ(run({"requests", "--url", url, "--failed"}, &out), 0);
+  EXPECT_EQ(out, "");                                                      // none failed
+  EXPECT_EQ(run({"requests", "--limit", "0"}, &out), 2);                   // misuse
+  EXPECT_EQ(run({"requests", "--url", url, "--since", "soon"}, &out), 1);  // the server says why
+  EXPECT_NE(out.find("since"), std::string::npos) << out;
 }
 
 TEST(Cli, MisuseExitsNonZero) {
