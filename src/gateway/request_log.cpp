@@ -21,7 +21,7 @@ void RequestLog::Text<N>::set(std::string_view s) {
   std::size_t n = std::min(s.size(), N);
   // Not in the middle of a UTF-8 sequence: back off over continuation bytes.
   while (n < s.size() && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  std::memcpy(bytes.data(), s.data(), n);
+  if (n > 0) std::memcpy(bytes.data(), s.data(), n);  // an empty view may have no data
   size = static_cast<std::uint16_t>(n);
 }
 

@@ -44,6 +44,7 @@ TEST(RequestLog, EachRequestComesOutOfOneDrain) {
   EXPECT_EQ(rows[0].completion_tokens, 5);
   EXPECT_EQ(rows[0].attempts, 2);
   EXPECT_EQ(rows[1].status, 502);
+  EXPECT_EQ(rows[0].route, "");  // empty fields (a null view) stay empty
   EXPECT_EQ(rows[1].error, "backend answered 500");
   EXPECT_TRUE(log.drain().empty());                                    // nothing twice
   for (int i = 0; i < 3000; ++i) log.add(0, record(clock, "c", 200));  // past the reserve
