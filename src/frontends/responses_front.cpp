@@ -1,5 +1,6 @@
 #include "frontends/responses_front.h"
 
+#include "frontends/responses_object.h"
 #include "frontends/responses_request.h"
 
 #include "core/checked_cast.h"
@@ -100,144 +101,20 @@ class ResponsesCall final : public FrontCall, private ChatStreamSink {
 
   std::optional<StoredResponse> to_store() const override {
     if (!store_ || !complete_) return std::nullopt;
-    json::object assistant{{"role", "assistant"}};
-    std::string text;
-    json::array calls;
-    for (const auto& i : items_) {
-      if (!i.call) {
-        text += i.text;
-      } else {
-        calls.push_back(
-            json::object{{"id", i.call_id},
-                         {"type", "function"},
-                         {"function", json::object{{"name", i.name}, {"arguments", i.arguments}}}});
-      }
-    }
-    assistant["content"] =
-        text.empty() && !calls.empty() ? json::value(nullptr) : json::value(text);
-    if (!calls.empty()) assistant["tool_calls"] = std::move(calls);
-    std::string conversation = "[" + history_;
-    if (!history_.empty()) conversation += ',';
-    conversation += json::serialize(assistant);
-    conversation += ']';
     return StoredResponse{id_, created_ * 1000, response(finished_status()),
-                          std::move(conversation)};
+                          conversation_with_answer(history_, items_)};
   }
 
  private:
-  struct Item {
-    bool call = false;
-    std::string id;
-    std::string text;
-    std::string name;
-    std::string call_id;
-    std::string arguments;
-  };
+  using Item = ResponseItem;
 
   std::string_view finished_status() const {
     return finish_ == "length" ? "incomplete" : "completed";
   }
 
-  // The answer is written as it is read: no JSON object is built for it, nor for an event.
-  static void append_text_part(std::string& out, std::string_view text) {
-    out += R"({"type":"output_text","text":)";
-    append_json_string(out, text);
-    out += R"(,"annotations":[],"logprobs":[]})";
-  }
-  void append_item(std::string& out, const Item& i, std::string_view status) const {
-    out += "{\"id\":";
-    append_json_string(out, i.id);
-    if (i.call) {
-      out += ",\"type\":\"function_call\",\"status\":\"";
-      out += status;
-      out += "\",\"arguments\":";
-      append_json_string(out, i.arguments);
-      out += ",\"call_id\":";
-      append_json_string(out, i.call_id);
-      out += ",\"name\":";
-      append_json_string(out, i.name);
-      out += '}';
-      return;
-    }
-    out += ",\"type\":\"message\",\"status\":\"";
-    out += status;
-    out += "\",\"role\":\"assistant\",\"content\":[";
-    if (status == "completed" || !i.text.empty()) append_text_part(out, i.text);
-    out += "]}";
-  }
-
-  // A field of the response: what the request said (echo_), else `fallback` (JSON text).
-  void append_field(std::string& out, std::string_view key, std::string_view fallback) const {
-    out += ",\"";
-    out += key;
-    out += "\":";
-    for (const auto& e : echo_)
-      if (e.key == key) {
-        out += e.json;
-        return;
-      }
-    out += fallback;
-  }
-
-  // ,"usage":{…} once the answer is in, else null.
-  void append_usage(std::string& r, std::string_view status) const {
-    r += ",\"usage\":";
-    if (usage_ && status != "in_progress") {
-      r += "{\"input_tokens\":";
-      r += std::to_string(usage_->prompt_tokens);
-      r += R"(,"input_tokens_details":{"cached_tokens":0},"output_tokens":)";
-      r += std::to_string(usage_->completion_tokens);
-      r += R"(,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":)";
-      r += std::to_string(usage_->prompt_tokens + usage_->completion_tokens);
-      r += '}';
-    } else {
-      r += "null";
-    }
-  }
-
   std::string response(std::string_view status, std::string_view error = {}) const {
-    std::string r;
-    r.reserve(800);
-    r += "{\"id\":";
-    append_json_string(r, id_);
-    r += ",\"object\":\"response\",\"created_at\":";
-    r += std::to_string(created_);
-    r += ",\"status\":\"";
-    r += status;
-    r += "\",\"background\":false,\"error\":";
-    if (error.empty()) {
-      r += "null";
-    } else {
-      r += R"({"code":"server_error","message":)";
-      append_json_string(r, error);
-      r += '}';
-    }
-    r += ",\"incomplete_details\":";
-    r += status == "incomplete" ? R"({"reason":"max_output_tokens"})" : "null";
-    append_field(r, "instructions", "null");
-    append_field(r, "max_output_tokens", "null");
-    r += ",\"model\":";
-    append_json_string(r, model);
-    r += ",\"output\":[";
-    for (std::size_t n = 0; n < items_.size(); ++n) {
-      if (n > 0) r += ',';
-      append_item(r, items_[n], "completed");
-    }
-    r += ']';
-    append_field(r, "parallel_tool_calls", "true");
-    append_field(r, "previous_response_id", "null");
-    append_field(r, "reasoning", R"({"effort":null,"summary":null})");
-    r += store_ ? ",\"store\":true" : ",\"store\":false";
-    append_field(r, "temperature", "null");
-    append_field(r, "text", R"({"format":{"type":"text"}})");
-    append_field(r, "tool_choice", "\"auto\"");
-    append_field(r, "tools", "[]");
-    append_field(r, "top_p", "null");
-    append_field(r, "truncation", "\"disabled\"");
-    append_usage(r, status);
-    append_field(r, "metadata", "{}");
-    r += '}';
-    return r;
+    return response_object(ResponseState{id_, created_, model, items_, echo_, store_, usage_},
+                           status, error);
   }
 
   // event: <type>, data: {<fields>,"type":<type>,"sequence_number":n}; `fields` is the JSON
