@@ -100,5 +100,19 @@ TEST(ChatForm, StreamErrorEventsAndGarbage) {
   EXPECT_EQ(r.seen, expected);
 }
 
+// The shapes the one-pass reading leaves to the DOM: a chunk with two choices, and arguments
+// sent as an object.
+TEST(ChatForm, StreamShapesReadAsADom) {
+  Recorder r;
+  ChatStreamReader().feed(
+      "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}},{\"delta\":{\"content\":\"b\"}}]}\n\n"
+      "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":"
+      "{\"name\":\"f\",\"arguments\":{\"x\":1}}}]},\"finish_reason\":\"tool_calls\"}]}\n\n",
+      r);
+  const std::vector<std::string> expected = {"text:a", "text:b", "tool:0:c:f", "args:0:{\"x\":1}",
+                                             "finish:tool_calls"};
+  EXPECT_EQ(r.seen, expected);
+}
+
 }  // namespace
 }  // namespace fleetgate
